@@ -30,18 +30,22 @@ export function forwardScaledUnchecked(hmm: Hmm, observations: Observations): Sc
   let logLikelihood = 0;
   for (let t = 0; t < length; t++) {
     const symbol = observations[t]!;
-    let scale = 0;
-    for (let j = 0; j < n; j++) {
-      let reach = 0;
-      if (t === 0) reach = initial[j]!;
-      else for (let i = 0; i < n; i++) reach += alpha[(t - 1) * n + i]! * transition[i * n + j]!;
-      const value = reach * emission[j * m + symbol]!;
-      alpha[t * n + j] = value;
-      scale += value;
+    const row = t * n;
+    if (t === 0) {
+      for (let j = 0; j < n; j++) alpha[j] = initial[j]! * emission[j * m + symbol]!;
+    } else {
+      for (let j = 0; j < n; j++) {
+        let reach = 0;
+        for (let i = 0; i < n; i++) reach += alpha[row - n + i]! * transition[i * n + j]!;
+        alpha[row + j] = reach * emission[j * m + symbol]!;
+      }
     }
+    let scale = 0;
+    for (let j = 0; j < n; j++) scale += alpha[row + j]!;
     // An impossible prefix stays impossible; later rows are left at zero.
     if (scale === 0) return { alpha, scales, logLikelihood: Number.NEGATIVE_INFINITY };
-    for (let j = 0; j < n; j++) alpha[t * n + j]! /= scale;
+    const inverse = 1 / scale;
+    for (let j = 0; j < n; j++) alpha[row + j]! *= inverse;
     scales[t] = scale;
     logLikelihood += Math.log(scale);
   }
