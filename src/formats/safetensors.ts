@@ -158,6 +158,8 @@ export function readSafetensors(bytes: Uint8Array): SafetensorsContents {
     else entries.push(parseHeaderEntry(name, value, dataLength));
   }
 
+  // Overlaps are errors. Unused bytes between tensors are tolerated on read (the format
+  // says writers must not leave them, and writeSafetensors never does).
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let previous: HeaderEntry | undefined;
   for (const entry of entries) {
