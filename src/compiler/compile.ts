@@ -1,0 +1,39 @@
+import type { Target } from "../targets/target.js";
+import type { CapturedGraph } from "./capture.js";
+import { lowerGraph } from "./lower.js";
+import type { Program } from "./program.js";
+import { scheduleProgram } from "./schedule.js";
+
+/**
+ * The compiler pipeline: captured graph → lower what the target lacks → schedule → Program.
+ * The compiler issue adds passes between lowering and scheduling (simplify, fuse, plan
+ * memory); each is a function from graph to graph, so they slot in here.
+ */
+export function compileProgram(graph: CapturedGraph, target: Target): Program {
+  const lowered = lowerGraph(graph, (i) => target.hasKernel(i), target.name);
+  return scheduleProgram(lowered, graph.key, target.name);
+}
+
+/** Programs by target and graph structure. */
+const cache = new Map<string, Program>();
+let compiles = 0;
+
+export function compileCached(graph: CapturedGraph, target: Target): Program {
+  const key = `${target.name}|${graph.key}`;
+  let program = cache.get(key);
+  if (!program) {
+    program = compileProgram(graph, target);
+    cache.set(key, program);
+    compiles++;
+  }
+  return program;
+}
+
+/** How many programs have been compiled (not taken from the cache) so far. */
+export function compileCount(): number {
+  return compiles;
+}
+
+export function clearProgramCache(): void {
+  cache.clear();
+}

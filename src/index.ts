@@ -1,0 +1,57 @@
+/**
+ * infiniset: an open instruction set, lazy tensors, autograd and a compiler to kernels.
+ *
+ * Everyday use goes through `Tensor` and the creation functions; `defineInstruction`
+ * and the `isa` namespace are for adding instructions of your own.
+ */
+export { grad, noGrad, valueAndGrad } from "./autodiff/functional.js";
+export { clearProgramCache, compileCount } from "./compiler/compile.js";
+export type { Program } from "./compiler/program.js";
+export { DTYPES, type DType, type HostArray } from "./ir/dtype.js";
+export type { Node } from "./ir/node.js";
+export { type Shape, ShapeError } from "./ir/shape.js";
+export * as isa from "./isa/index.js";
+export {
+  defineInstruction,
+  type Instruction,
+  InstructionError,
+  type InstructionSpec,
+  registeredInstructions,
+} from "./isa/index.js";
+export { defaultTarget, setDefaultTarget, withTarget } from "./runtime/default-target.js";
+export { memoryStats } from "./runtime/memory.js";
+export { realize } from "./runtime/realize.js";
+export {
+  availableTargets,
+  createRefTarget,
+  getTarget,
+  registerTarget,
+  type Target,
+} from "./targets/index.js";
+export {
+  arange,
+  type CreateOptions,
+  eye,
+  full,
+  linspace,
+  manualSeed,
+  ones,
+  type RandomOptions,
+  rand,
+  randn,
+  tensor,
+  zeros,
+} from "./tensor/creation.js";
+export {
+  concat,
+  crossEntropy,
+  dropout,
+  embedding,
+  layerNorm,
+  oneHot,
+  rmsNorm,
+  stack,
+  where,
+} from "./tensor/functions.js";
+export type { NestedArray } from "./tensor/nested.js";
+export { call, Tensor, type TensorLike } from "./tensor/tensor.js";

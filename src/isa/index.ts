@@ -1,0 +1,34 @@
+/**
+ * The instruction set. Importing this module registers every built-in instruction.
+ * Primitives first (the base every target implements), then composites.
+ */
+
+export * from "./activations.js";
+export * from "./binary.js";
+export { broadcastTo, unbroadcast } from "./broadcast.js";
+export * from "./compare.js";
+export * from "./creation.js";
+export * from "./dropout.js";
+export { InstructionError } from "./errors.js";
+export * from "./indexing.js";
+export {
+  applyInstruction,
+  defineInstruction,
+  type Instruction,
+  type InstructionSpec,
+  lookupInstruction,
+  type Operand,
+  type RefValue,
+  registeredInstructions,
+  type TensorMeta,
+  type VjpContext,
+} from "./instruction.js";
+export * from "./lookup.js";
+export * from "./losses.js";
+export * from "./matmul.js";
+export * from "./movement.js";
+export * from "./normalization.js";
+export * from "./reduce.js";
+export * from "./softmax.js";
+export * from "./statistics.js";
+export * from "./unary.js";

@@ -1,0 +1,83 @@
+import type { Node } from "../ir/node.js";
+import { broadcastShapes, fmt, sizeOf, stridesOf } from "../ir/shape.js";
+import { unbroadcast } from "./broadcast.js";
+import { checkDType, sameDTypeOrThrow } from "./elementwise.js";
+import { InstructionError } from "./errors.js";
+import { defineInstruction, type Instruction } from "./instruction.js";
+import { permute } from "./movement.js";
+
+/** Swaps the last two axes. */
+export function transposeLast(x: Node): Node {
+  const r = x.shape.length;
+  return permute(x, { axes: [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2] });
+}
+
+/**
+ * Batched matrix product a[..., M, K] @ b[..., K, N] → [..., M, N], batch axes broadcast.
+ * Both operands have rank ≥ 2; the Tensor API promotes vectors the way NumPy does.
+ */
+export const matmul: Instruction = defineInstruction({
+  name: "matmul",
+  doc: "batched matrix product [...,M,K] @ [...,K,N], batch axes broadcast",
+  operands: 2,
+  shape: ([a, b]) => {
+    const sa = a!.shape;
+    const sb = b!.shape;
+    if (sa.length < 2 || sb.length < 2) {
+      throw new InstructionError("matmul", `operands need rank ≥ 2: ${fmt(sa)} @ ${fmt(sb)}`);
+    }
+    if (sa[sa.length - 1] !== sb[sb.length - 2]) {
+      throw new InstructionError("matmul", `inner dimensions differ: ${fmt(sa)} @ ${fmt(sb)}`);
+    }
+    const batch = broadcastShapes(sa.slice(0, -2), sb.slice(0, -2));
+    if (!batch)
+      throw new InstructionError("matmul", `batch dimensions do not broadcast: ${fmt(sa)} @ ${fmt(sb)}`);
+    return [...batch, sa[sa.length - 2]!, sb[sb.length - 1]!];
+  },
+  dtype: (inputs) => {
+    const dtype = sameDTypeOrThrow("matmul", inputs);
+    checkDType("matmul", dtype, "numeric");
+    return dtype;
+  },
+  ref: ([a, b], out) => {
+    const r = out.shape.length;
+    const [M, N] = [out.shape[r - 2]!, out.shape[r - 1]!];
+    const K = a!.shape[a!.shape.length - 1]!;
+    const batchShape = out.shape.slice(0, -2);
+    const batches = sizeOf(batchShape);
+    // Offset of each batch's matrix inside a and b, following broadcasting.
+    const offsetOf = (shape: readonly number[], matrixSize: number) => {
+      const own = shape.slice(0, -2);
+      const strides = stridesOf(own);
+      return (batch: number) => {
+        let rem = batch;
+        let off = 0;
+        for (let d = batchShape.length - 1; d >= 0; d--) {
+          const i = rem % batchShape[d]!;
+          rem = Math.floor(rem / batchShape[d]!);
+          const od = d - (batchShape.length - own.length);
+          if (od >= 0 && own[od] !== 1) off += i * strides[od]!;
+        }
+        return off * matrixSize;
+      };
+    };
+    const aOff = offsetOf(a!.shape, M * K);
+    const bOff = offsetOf(b!.shape, K * N);
+    for (let t = 0; t < batches; t++) {
+      const ao = aOff(t);
+      const bo = bOff(t);
+      const oo = t * M * N;
+      for (let i = 0; i < M; i++) {
+        for (let j = 0; j < N; j++) {
+          let acc = 0;
+          for (let k = 0; k < K; k++) acc += a!.data[ao + i * K + k]! * b!.data[bo + k * N + j]!;
+          out.data[oo + i * N + j] = acc;
+        }
+      }
+    }
+  },
+  vjp: (g, { inputs: [a, b] }) => [
+    unbroadcast(matmul(g, transposeLast(b!)), a!.shape),
+    unbroadcast(matmul(transposeLast(a!), g), b!.shape),
+  ],
+});

@@ -1,0 +1,87 @@
+import type { Node } from "../ir/node.js";
+import { fmt } from "../ir/shape.js";
+import { add, div, mul, sub } from "./binary.js";
+import { broadcastTo } from "./broadcast.js";
+import { checkDType } from "./elementwise.js";
+import { InstructionError } from "./errors.js";
+import { defineInstruction, type TensorMeta } from "./instruction.js";
+import { forEachLane } from "./ref-loops.js";
+import { mean } from "./statistics.js";
+import { sqrt } from "./unary.js";
+
+/** Layer norm and RMS norm over the last axis, with a learned scale (and shift for layer norm). */
+
+type NormAttrs = {
+  eps?: number;
+};
+
+function checkNormOperands(name: string, [x, ...params]: readonly TensorMeta[]) {
+  checkDType(name, x!.dtype, "float");
+  const last = x!.shape[x!.shape.length - 1];
+  if (last === undefined) throw new InstructionError(name, "needs at least one axis to normalise");
+  for (const p of params) {
+    if (p.shape.length !== 1 || p.shape[0] !== last) {
+      throw new InstructionError(
+        name,
+        `parameters must have shape [${last}] for input ${fmt(x!.shape)}, got ${fmt(p.shape)}`,
+      );
+    }
+    if (p.dtype !== x!.dtype)
+      throw new InstructionError(name, `parameter dtype ${p.dtype} differs from ${x!.dtype}`);
+  }
+}
+
+function canonicalEps(name: string, defaultEps: number) {
+  return (inputs: readonly TensorMeta[], a: NormAttrs) => {
+    checkNormOperands(name, inputs);
+    const eps = a.eps ?? defaultEps;
+    if (!(eps >= 0)) throw new InstructionError(name, `eps must be ≥ 0, got ${eps}`);
+    return { eps };
+  };
+}
+
+/** Mean over the last axis, kept and broadcast back over x. */
+function lastAxisMean(x: Node): Node {
+  return broadcastTo(mean(x, { axes: [-1], keepdims: true }), x.shape);
+}
+
+export const layerNorm = defineInstruction<NormAttrs>({
+  name: "layerNorm",
+  doc: "(x − mean) / √(var + eps) · weight + bias over the last axis",
+  operands: 3,
+  attrs: { eps: "float?" },
+  canonicalize: canonicalEps("layerNorm", 1e-5),
+  ref: ([x, w, b], out, { eps }) => {
+    forEachLane(x!.shape, x!.shape.length - 1, (start, _stride, n) => {
+      let m = 0;
+      for (let i = 0; i < n; i++) m += x!.data[start + i]! / n;
+      let v = 0;
+      for (let i = 0; i < n; i++) v += (x!.data[start + i]! - m) ** 2 / n;
+      const inv = 1 / Math.sqrt(v + eps!);
+      for (let i = 0; i < n; i++)
+        out.data[start + i] = (x!.data[start + i]! - m) * inv * w!.data[i]! + b!.data[i]!;
+    });
+  },
+  decompose: ([x, w, b], { eps }) => {
+    const centred = sub(x!, lastAxisMean(x!));
+    const std = sqrt(add(lastAxisMean(mul(centred, centred)), eps!));
+    return add(mul(div(centred, std), w!), b!);
+  },
+});
+
+export const rmsNorm = defineInstruction<NormAttrs>({
+  name: "rmsNorm",
+  doc: "x / √(mean(x²) + eps) · weight over the last axis",
+  operands: 2,
+  attrs: { eps: "float?" },
+  canonicalize: canonicalEps("rmsNorm", 1e-6),
+  ref: ([x, w], out, { eps }) => {
+    forEachLane(x!.shape, x!.shape.length - 1, (start, _stride, n) => {
+      let ms = 0;
+      for (let i = 0; i < n; i++) ms += x!.data[start + i]! ** 2 / n;
+      const inv = 1 / Math.sqrt(ms + eps!);
+      for (let i = 0; i < n; i++) out.data[start + i] = x!.data[start + i]! * inv * w!.data[i]!;
+    });
+  },
+  decompose: ([x, w], { eps }) => mul(div(x!, sqrt(add(lastAxisMean(mul(x!, x!)), eps!))), w!),
+});

@@ -1,0 +1,17 @@
+import type { Program } from "../compiler/program.js";
+import type { HostArray } from "../ir/dtype.js";
+import type { Instruction } from "../isa/instruction.js";
+
+/**
+ * A target runs Programs. It claims the instructions it has kernels for; the compiler
+ * decomposes every other instruction into ones it claims, so a new instruction never
+ * breaks a target and a new target never needs every instruction.
+ */
+export interface Target {
+  readonly name: string;
+  /** One line for `infiniset isa` and `doctor`. */
+  readonly description: string;
+  hasKernel(instruction: Instruction): boolean;
+  /** Runs a program on input buffers (in `program.inputSlots` order); returns the outputs. */
+  run(program: Program, inputs: readonly HostArray[]): HostArray[];
+}
