@@ -66,17 +66,13 @@ export function* arpaLines(model: BackoffNgramSource, options: ArpaWriteOptions 
   for (let k = 1; k <= model.order; k++) {
     yield "";
     yield `\\${k}-grams:`;
-    const lines: string[] = [];
-    model.forEachNgram(k, (ids, log10Prob, log10Backoff) => {
+    for (const { ids, log10Prob, log10Backoff } of model.ngrams(k)) {
       const words = Array.from(ids, (id) => tokenText(vocabulary[id]!)).join(" ");
       const prob = formatLog10(log10Prob, digits);
-      lines.push(
-        log10Backoff === undefined
-          ? `${prob}\t${words}`
-          : `${prob}\t${words}\t${formatLog10(log10Backoff, digits)}`,
-      );
-    });
-    yield* lines;
+      yield log10Backoff === undefined
+        ? `${prob}\t${words}`
+        : `${prob}\t${words}\t${formatLog10(log10Backoff, digits)}`;
+    }
   }
   yield "";
   yield "\\end\\";

@@ -6,6 +6,16 @@ import type { Vocabulary } from "./vocabulary.js";
 /** log10 probability written for an impossible event, as KenLM and SRILM write it. */
 export const LOG10_ZERO = -99;
 
+/** One listed n-gram of a model in back-off form. */
+export interface BackoffNgram {
+  /** Its token ids. */
+  readonly ids: Int32Array;
+  /** log10 of its probability. */
+  readonly log10Prob: number;
+  /** log10 of its back-off weight; undefined when it is no context of a longer n-gram. */
+  readonly log10Backoff: number | undefined;
+}
+
 /**
  * A model seen in back-off form, the form an ARPA file stores: every listed n-gram has a
  * log10 probability, and every listed context a log10 back-off weight (absent = 0).
@@ -16,15 +26,8 @@ export interface BackoffNgramSource {
   readonly vocabulary: Vocabulary;
   /** Number of n-grams of length `order` listed. */
   ngramCount(order: number): number;
-  /**
-   * Visits every listed n-gram of length `order` with its token ids (a buffer reused
-   * between calls), its log10 probability and its log10 back-off weight (undefined when
-   * the n-gram is no context of a longer one).
-   */
-  forEachNgram(
-    order: number,
-    visit: (ids: Int32Array, log10Prob: number, log10Backoff: number | undefined) => void,
-  ): void;
+  /** The listed n-grams of length `order`, one at a time, so a large model streams out. */
+  ngrams(order: number): Iterable<BackoffNgram>;
 }
 
 /**
@@ -88,17 +91,16 @@ export class BackoffModel extends NgramLanguageModel implements BackoffNgramSour
     return this.tables[order - 1]?.size ?? 0;
   }
 
-  forEachNgram(
-    order: number,
-    visit: (ids: Int32Array, log10Prob: number, log10Backoff: number | undefined) => void,
-  ): void {
+  *ngrams(order: number): Generator<BackoffNgram> {
     const table = this.tables[order - 1];
     if (table === undefined) return;
-    const ids = new Int32Array(order);
     for (let entry = 0; entry < table.size; entry++) {
+      const ids = new Int32Array(order);
       for (let i = 0; i < order; i++) ids[i] = table.idAt(entry, i);
-      const backoff = this.hasBackoff[order - 1]![entry] ? this.log10Backoffs[order - 1]![entry]! : undefined;
-      visit(ids, this.log10Probs[order - 1]![entry]!, backoff);
+      const log10Backoff = this.hasBackoff[order - 1]![entry]
+        ? this.log10Backoffs[order - 1]![entry]!
+        : undefined;
+      yield { ids, log10Prob: this.log10Probs[order - 1]![entry]!, log10Backoff };
     }
   }
 }

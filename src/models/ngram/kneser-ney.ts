@@ -1,4 +1,4 @@
-import { type BackoffNgramSource, LOG10_ZERO } from "./backoff.js";
+import { type BackoffNgram, type BackoffNgramSource, LOG10_ZERO } from "./backoff.js";
 import type { NgramCounts } from "./counts.js";
 import {
   checkFallbackDiscounts,
@@ -150,22 +150,20 @@ export class KneserNeyModel extends NgramLanguageModel implements BackoffNgramSo
    * probability, each context with back-off weight γ. It scores exactly like this model,
    * because P(w | h) = γ(h) · P(w | h′) whenever h w was not seen.
    */
-  forEachNgram(
-    order: number,
-    visit: (ids: Int32Array, log10Prob: number, log10Backoff: number | undefined) => void,
-  ): void {
+  *ngrams(order: number): Generator<BackoffNgram> {
     const table = this.tables[order - 1];
     if (table === undefined) return;
-    const ids = new Int32Array(order);
     for (let n = 0; n < table.size; n++) {
       // Unigrams go out in vocabulary order (<unk>, <s>, </s> first, as KenLM writes them).
       const e = order === 1 ? table.find(Int32Array.of(n), 0) : n;
       if (e < 0) throw new Error(`internal error: token id ${n} has no unigram entry`);
+      const ids = new Int32Array(order);
       for (let i = 0; i < order; i++) ids[i] = table.idAt(e, i);
       const word = ids[order - 1]!;
       const log10Prob = word === BOS_ID ? LOG10_ZERO : Math.log10(this.probabilityOfId(ids, order - 1, word));
       const isContext = order < this.order && this.contextTotal[order - 1]![e]! > 0;
-      visit(ids, log10Prob, isContext ? Math.log10(this.interpolationWeight[order - 1]![e]!) : undefined);
+      const log10Backoff = isContext ? Math.log10(this.interpolationWeight[order - 1]![e]!) : undefined;
+      yield { ids, log10Prob, log10Backoff };
     }
   }
 }

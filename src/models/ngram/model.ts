@@ -128,6 +128,9 @@ export abstract class NgramLanguageModel {
   sample(options: SampleOptions = {}): SampleResult {
     const { seed = 0, maxTokens = 100, prefix = [], temperature = 1, allowUnknown = false } = options;
     if (!(temperature > 0)) throw new RangeError(`temperature must be > 0, got ${temperature}`);
+    if (!Number.isInteger(maxTokens) || maxTokens < 0) {
+      throw new RangeError(`maxTokens must be an integer ≥ 0, got ${maxTokens}`);
+    }
     const random = seededRandom(seed);
     const prefixTokens = typeof prefix === "string" ? tokenizeText(prefix, this.level) : prefix;
     const prefixIds = Int32Array.from(prefixTokens, (token) => this.vocabulary.idOf(token));
@@ -139,11 +142,16 @@ export abstract class NgramLanguageModel {
     const generated: string[] = [];
     let ended = false;
     while (generated.length < maxTokens) {
-      let total = 0;
+      let largest = 0;
       for (let word = 0; word < weights.length; word++) {
         const excluded = word === BOS_ID || (word === UNK_ID && !allowUnknown);
-        const p = excluded ? 0 : this.probabilityOfId(history, historyEnd, word);
-        weights[word] = temperature === 1 ? p : p ** (1 / temperature);
+        weights[word] = excluded ? 0 : this.probabilityOfId(history, historyEnd, word);
+        largest = Math.max(largest, weights[word]!);
+      }
+      // Relative to the largest, so that a low temperature cannot underflow every weight.
+      let total = 0;
+      for (let word = 0; word < weights.length; word++) {
+        if (temperature !== 1) weights[word] = (weights[word]! / largest) ** (1 / temperature);
         total += weights[word]!;
       }
       let target = random() * total;

@@ -49,4 +49,11 @@ test("sampling is reproducible for a seed, stops at </s> or maxTokens, and never
   const chars = trainNgram({ order: 4, level: "char" }, text).sample({ seed: 3, maxTokens: 40 });
   assert.equal(chars.text, chars.tokens.join(""));
   assert.throws(() => model.sample({ temperature: 0 }), /temperature/);
+  assert.throws(() => model.sample({ maxTokens: -1 }), /maxTokens/);
+  // Far below 1, raw p^(1/T) would underflow to 0 for every token; the draw still works.
+  assert.deepEqual(model.sample({ seed: 2, prefix: "a cat", temperature: 0.001 }).tokens, [
+    "and",
+    "a",
+    "dog",
+  ]);
 });

@@ -1,4 +1,9 @@
 import assert from "node:assert/strict";
+import { createReadStream } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { test } from "node:test";
 import { toArpa, trainNgram, trainNgramAsync } from "../../../src/models/ngram/index.js";
 
@@ -42,6 +47,27 @@ test("streamed chunks cut anywhere give the same model as whole texts, sync and 
   }
   // As complete texts, each item ends its own line, so lines without "\n" work too.
   assert.equal(toArpa(trainNgram({ order: 3 }, TEXT.split("\n"))), expected);
+});
+
+test("a file streams in small chunks or as readline lines, giving the same model as in memory", async () => {
+  const text = "naïve café — über\nthe cat sat\r\n\ncafé the cat\n🐳 sat";
+  const directory = await mkdtemp(join(tmpdir(), "ngram-"));
+  try {
+    const path = join(directory, "corpus.txt");
+    await writeFile(path, text, "utf8");
+    for (const level of ["word", "char"] as const) {
+      const expected = toArpa(trainNgram({ order: 3, level }, text));
+      const chunks = createReadStream(path, { encoding: "utf8", highWaterMark: 5 });
+      assert.equal(toArpa(await trainNgramAsync({ order: 3, level, input: "chunks" }, chunks)), expected);
+      const lines = createInterface({
+        input: createReadStream(path, "utf8"),
+        crlfDelay: Number.POSITIVE_INFINITY,
+      });
+      assert.equal(toArpa(await trainNgramAsync({ order: 3, level }, lines)), expected);
+    }
+  } finally {
+    await rm(directory, { recursive: true });
+  }
 });
 
 test("training statistics count sentences (non-blank lines) and tokens", () => {
