@@ -1,0 +1,623 @@
+import fc from "fast-check";
+import { bool, f32, i32, type Value } from "../helpers/values.js";
+
+/**
+ * Test cases for every built-in instruction, keyed by name. `registry.test.ts` fails if a
+ * registered instruction has no entry here, so an untested instruction cannot land.
+ *
+ * - `examples`: hand-computed cases (the comment or the numbers say how), including
+ *   broadcasting and edge shapes (scalars, size-0 and size-1 axes). An example either
+ *   states the expected value or, for random instructions, checks properties.
+ * - `random`: inputs for random shapes (from fast-check) used by the target differential
+ *   tests and, for differentiable instructions, the finite-difference gradient check.
+ *   Values avoid points where the function is not differentiable.
+ */
+export interface Sample {
+  inputs: Value[];
+  attrs?: object;
+}
+
+export interface Example extends Sample {
+  expected?: Value;
+  check?: (out: Value) => void;
+}
+
+export interface InstructionCase {
+  examples: Example[];
+  random?: (dims: number[], rnd: () => number) => Sample;
+  /** Smallest rank the random sample needs (default 0). */
+  minRank?: number;
+}
+
+/** fast-check's part: a shape of rank 0–3 with sizes 1–4, and a seed for the values. */
+export function sampleArbitrary(minRank = 0) {
+  return fc.record({
+    dims: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: minRank, maxLength: 3 }),
+    seed: fc.integer({ min: 1, max: 2 ** 31 - 1 }),
+  });
+}
+
+const size = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+const floats = (rnd: () => number, dims: readonly number[], lo = -2, hi = 2) =>
+  f32(
+    Array.from({ length: size(dims) }, () => lo + (hi - lo) * rnd()),
+    dims,
+  );
+/** Magnitudes in [lo, hi] with random signs: away from zero. */
+const awayFromZero = (rnd: () => number, dims: readonly number[], lo = 0.2, hi = 2) =>
+  f32(
+    Array.from({ length: size(dims) }, () => (rnd() < 0.5 ? -1 : 1) * (lo + (hi - lo) * rnd())),
+    dims,
+  );
+const ints = (rnd: () => number, dims: readonly number[], lo: number, hi: number) =>
+  i32(
+    Array.from({ length: size(dims) }, () => lo + Math.floor(rnd() * (hi - lo))),
+    dims,
+  );
+/** A shape that broadcasts to dims: some axes set to 1, maybe leading axes dropped. */
+const broadcastable = (rnd: () => number, dims: readonly number[]) =>
+  dims
+    .map((d) => (rnd() < 0.3 ? 1 : d))
+    .slice(Math.floor(rnd() * (dims.length + 1)) === 0 ? 0 : rnd() < 0.3 ? 1 : 0);
+const randomAxes = (rnd: () => number, rank: number) => [...Array(rank).keys()].filter(() => rnd() < 0.5);
+const randomAxis = (rnd: () => number, rank: number) => Math.floor(rnd() * rank);
+
+const unary =
+  (lo = -2, hi = 2) =>
+  (dims: number[], rnd: () => number) => ({ inputs: [floats(rnd, dims, lo, hi)] });
+const binary =
+  (a: (r: () => number, d: number[]) => Value, b: (r: () => number, d: number[]) => Value) =>
+  (dims: number[], rnd: () => number) => {
+    const other = broadcastable(rnd, dims);
+    return rnd() < 0.5
+      ? { inputs: [a(rnd, dims), b(rnd, other)] }
+      : { inputs: [a(rnd, other), b(rnd, dims)] };
+  };
+const anyF = (r: () => number, d: number[]) => floats(r, d);
+const posF = (r: () => number, d: number[]) => floats(r, d, 0.5, 2);
+const nonzeroF = (r: () => number, d: number[]) => awayFromZero(r, d, 0.5, 2);
+
+const E = Math.E;
+const s = (x: number) => 1 / (1 + Math.exp(-x));
+
+export const cases: Record<string, InstructionCase> = {
+  // ——— unary ———
+  neg: {
+    examples: [
+      { inputs: [f32([1, -2, 0])], expected: f32([-1, 2, -0]) },
+      { inputs: [i32([3], [])], expected: i32([-3], []) },
+      { inputs: [f32([], [0, 2])], expected: f32([], [0, 2]) },
+    ],
+    random: unary(),
+  },
+  recip: {
+    examples: [{ inputs: [f32([2, -4, 0.5])], expected: f32([0.5, -0.25, 2]) }],
+    random: unary(0.5, 2),
+  },
+  sqrt: {
+    examples: [{ inputs: [f32([4, 9, 0, 2], [2, 2])], expected: f32([2, 3, 0, Math.SQRT2], [2, 2]) }],
+    random: unary(0.5, 2),
+  },
+  exp: { examples: [{ inputs: [f32([0, 1, -1])], expected: f32([1, E, 1 / E]) }], random: unary() },
+  log: {
+    examples: [{ inputs: [f32([1, E, 0])], expected: f32([0, 1, Number.NEGATIVE_INFINITY]) }],
+    random: unary(0.5, 2),
+  },
+  sin: {
+    examples: [{ inputs: [f32([0, Math.PI / 2, -Math.PI / 6])], expected: f32([0, 1, -0.5]) }],
+    random: unary(),
+  },
+  tanh: {
+    examples: [{ inputs: [f32([0, 1, -30])], expected: f32([0, 0.7615941559557649, -1]) }],
+    random: unary(),
+  },
+  erf: {
+    // erf(0.5) = 0.5204998778, erf(1) = 0.8427007929, erf(−2) = −0.9953222650 (tables)
+    examples: [
+      { inputs: [f32([0, 0.5, 1, -2])], expected: f32([0, 0.5204998778, 0.8427007929, -0.995322265]) },
+    ],
+    random: unary(),
+  },
+  abs: {
+    examples: [
+      { inputs: [f32([-1.5, 0, 2])], expected: f32([1.5, 0, 2]) },
+      { inputs: [i32([-7, 7])], expected: i32([7, 7]) },
+    ],
+    random: (dims, rnd) => ({ inputs: [awayFromZero(rnd, dims)] }),
+  },
+  cast: {
+    examples: [
+      { inputs: [f32([1.7, -1.7, 0])], attrs: { dtype: "int32" }, expected: i32([1, -1, 0]) },
+      { inputs: [i32([0, 3])], attrs: { dtype: "bool" }, expected: bool([0, 1]) },
+      { inputs: [bool([1, 0])], attrs: { dtype: "float32" }, expected: f32([1, 0]) },
+    ],
+    random: (dims, rnd) => ({ inputs: [floats(rnd, dims)], attrs: { dtype: "float32" } }),
+  },
+
+  // ——— binary (broadcasting) ———
+  add: {
+    examples: [
+      // [2,1] + [3] broadcasts to [2,3]
+      { inputs: [f32([1, 2], [2, 1]), f32([10, 20, 30])], expected: f32([11, 21, 31, 12, 22, 32], [2, 3]) },
+      { inputs: [f32([5], []), f32([], [0])], expected: f32([], [0]) },
+      { inputs: [i32([1, 2]), i32([3], [])], expected: i32([4, 5]) },
+    ],
+    random: binary(anyF, anyF),
+  },
+  sub: {
+    examples: [{ inputs: [f32([5, 5], [2]), f32([1, 2], [2, 1])], expected: f32([4, 4, 3, 3], [2, 2]) }],
+    random: binary(anyF, anyF),
+  },
+  mul: {
+    examples: [{ inputs: [f32([1, 2, 3]), f32([2], [1])], expected: f32([2, 4, 6]) }],
+    random: binary(anyF, anyF),
+  },
+  div: {
+    examples: [
+      { inputs: [f32([1, -3]), f32([2, 4])], expected: f32([0.5, -0.75]) },
+      { inputs: [i32([7, -7]), i32([2, 2])], expected: i32([3, -3]) },
+    ],
+    random: binary(anyF, nonzeroF),
+  },
+  pow: {
+    examples: [{ inputs: [f32([2, 4, 9]), f32([3, 0.5, -1])], expected: f32([8, 2, 1 / 9]) }],
+    random: binary(posF, anyF),
+  },
+  max: {
+    examples: [{ inputs: [f32([1, 5, Number.NaN]), f32([3], [])], expected: f32([3, 5, Number.NaN]) }],
+    random: binary(anyF, anyF),
+  },
+  min: {
+    examples: [{ inputs: [f32([1, 5]), f32([3], [])], expected: f32([1, 3]) }],
+    random: binary(anyF, anyF),
+  },
+
+  // ——— comparison and selection ———
+  cmplt: {
+    examples: [{ inputs: [f32([1, 2, 3]), f32([2], [])], expected: bool([1, 0, 0]) }],
+    random: (dims, rnd) => ({ inputs: [ints(rnd, dims, 0, 3), ints(rnd, broadcastable(rnd, dims), 0, 3)] }),
+  },
+  cmpeq: {
+    examples: [{ inputs: [i32([1, 2, 3]), i32([2], [])], expected: bool([0, 1, 0]) }],
+    random: (dims, rnd) => ({ inputs: [ints(rnd, dims, 0, 3), ints(rnd, dims, 0, 3)] }),
+  },
+  where: {
+    examples: [
+      { inputs: [bool([1, 0], [2, 1]), f32([1, 2]), f32([9], [])], expected: f32([1, 2, 9, 9], [2, 2]) },
+    ],
+    random: (dims, rnd) => ({
+      inputs: [
+        bool(
+          Array.from({ length: size(dims) }, () => (rnd() < 0.5 ? 1 : 0)),
+          dims,
+        ),
+        floats(rnd, broadcastable(rnd, dims)),
+        floats(rnd, broadcastable(rnd, dims)),
+      ],
+    }),
+  },
+
+  // ——— reductions ———
+  sum: {
+    examples: [
+      { inputs: [f32([1, 2, 3, 4, 5, 6], [2, 3])], attrs: { axes: [1] }, expected: f32([6, 15], [2]) },
+      {
+        inputs: [f32([1, 2, 3, 4, 5, 6], [2, 3])],
+        attrs: { axes: [-2], keepdims: true },
+        expected: f32([5, 7, 9], [1, 3]),
+      },
+      { inputs: [f32([1, 2, 3, 4], [2, 2])], expected: f32([10], []) },
+      { inputs: [f32([], [0, 3])], attrs: { axes: [0] }, expected: f32([0, 0, 0], [3]) },
+      { inputs: [bool([1, 1, 0])], expected: i32([2], []) },
+    ],
+    random: (dims, rnd) => ({
+      inputs: [floats(rnd, dims)],
+      attrs: { axes: randomAxes(rnd, dims.length), keepdims: rnd() < 0.5 },
+    }),
+  },
+  reduceMax: {
+    examples: [
+      { inputs: [f32([1, 7, 3, 4, 5, 6], [2, 3])], attrs: { axes: [1] }, expected: f32([7, 6], [2]) },
+      { inputs: [i32([-5, -2], [2])], expected: i32([-2], []) },
+    ],
+    random: (dims, rnd) => ({
+      inputs: [floats(rnd, dims)],
+      attrs: { axes: randomAxes(rnd, dims.length), keepdims: rnd() < 0.5 },
+    }),
+  },
+
+  // ——— movement ———
+  reshape: {
+    examples: [
+      {
+        inputs: [f32([1, 2, 3, 4, 5, 6], [2, 3])],
+        attrs: { shape: [3, -1] },
+        expected: f32([1, 2, 3, 4, 5, 6], [3, 2]),
+      },
+      { inputs: [f32([7], [1, 1])], attrs: { shape: [] }, expected: f32([7], []) },
+    ],
+    random: (dims, rnd) => ({ inputs: [floats(rnd, dims)], attrs: { shape: [...dims].reverse() } }),
+  },
+  permute: {
+    examples: [
+      {
+        inputs: [f32([1, 2, 3, 4, 5, 6], [2, 3])],
+        attrs: { axes: [1, 0] },
+        expected: f32([1, 4, 2, 5, 3, 6], [3, 2]),
+      },
+    ],
+    random: (dims, rnd) => {
+      const axes = [...dims.keys()].sort(() => rnd() - 0.5);
+      return { inputs: [floats(rnd, dims)], attrs: { axes } };
+    },
+  },
+  expand: {
+    examples: [
+      {
+        inputs: [f32([1, 2], [2, 1])],
+        attrs: { shape: [2, 2, 3] },
+        expected: f32([1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2], [2, 2, 3]),
+      },
+    ],
+    random: (dims, rnd) => ({ inputs: [floats(rnd, broadcastable(rnd, dims))], attrs: { shape: dims } }),
+  },
+  slice: {
+    examples: [
+      // rows 0:2, columns 1:4:2 of [[0..3],[4..7],[8..11]]
+      {
+        inputs: [f32([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], [3, 4])],
+        attrs: { starts: [0, 1], ends: [2, 4], steps: [1, 2] },
+        expected: f32([1, 3, 5, 7], [2, 2]),
+      },
+      { inputs: [f32([0, 1, 2, 3])], attrs: { starts: [-2], ends: [4] }, expected: f32([2, 3]) },
+      { inputs: [f32([0, 1, 2, 3])], attrs: { starts: [2], ends: [2] }, expected: f32([], [0]) },
+    ],
+    random: (dims, rnd) => {
+      const starts = dims.map((d) => Math.floor(rnd() * d));
+      const ends = dims.map((d, i) => starts[i]! + 1 + Math.floor(rnd() * (d - starts[i]!)));
+      const steps = dims.map(() => 1 + Math.floor(rnd() * 3));
+      return { inputs: [floats(rnd, dims)], attrs: { starts, ends, steps } };
+    },
+  },
+  pad: {
+    examples: [
+      {
+        inputs: [f32([1, 2])],
+        attrs: { before: [1], after: [2], value: -1 },
+        expected: f32([-1, 1, 2, -1, -1]),
+      },
+      {
+        inputs: [f32([5], [1, 1])],
+        attrs: { before: [0, 1], after: [1, 0] },
+        expected: f32([0, 5, 0, 0], [2, 2]),
+      },
+    ],
+    random: (dims, rnd) => ({
+      inputs: [floats(rnd, dims)],
+      attrs: { before: dims.map(() => Math.floor(rnd() * 3)), after: dims.map(() => Math.floor(rnd() * 3)) },
+    }),
+  },
+  flip: {
+    examples: [
+      {
+        inputs: [f32([1, 2, 3, 4, 5, 6], [2, 3])],
+        attrs: { axes: [1] },
+        expected: f32([3, 2, 1, 6, 5, 4], [2, 3]),
+      },
+    ],
+    random: (dims, rnd) => ({ inputs: [floats(rnd, dims)], attrs: { axes: randomAxes(rnd, dims.length) } }),
+  },
+  concat: {
+    examples: [
+      {
+        inputs: [f32([1, 2], [1, 2]), f32([3, 4, 5, 6], [2, 2])],
+        attrs: { axis: 0 },
+        expected: f32([1, 2, 3, 4, 5, 6], [3, 2]),
+      },
+      { inputs: [f32([1, 2], [2, 1]), f32([], [2, 0])], attrs: { axis: 1 }, expected: f32([1, 2], [2, 1]) },
+    ],
+    minRank: 1,
+    random: (dims, rnd) => {
+      const axis = randomAxis(rnd, dims.length);
+      const parts = 1 + Math.floor(rnd() * 3);
+      const inputs = Array.from({ length: parts }, () =>
+        floats(
+          rnd,
+          dims.map((d, i) => (i === axis ? 1 + Math.floor(rnd() * 3) : d)),
+        ),
+      );
+      return { inputs, attrs: { axis } };
+    },
+  },
+
+  // ——— matmul ———
+  matmul: {
+    examples: [
+      // [[1,2],[3,4]] @ [[5,6],[7,8]] = [[19,22],[43,50]]
+      {
+        inputs: [f32([1, 2, 3, 4], [2, 2]), f32([5, 6, 7, 8], [2, 2])],
+        expected: f32([19, 22, 43, 50], [2, 2]),
+      },
+      // a batch of two [1,2] rows against one shared [2,1] column
+      { inputs: [f32([1, 2, 3, 4], [2, 1, 2]), f32([1, 1], [2, 1])], expected: f32([3, 7], [2, 1, 1]) },
+      { inputs: [f32([], [2, 0]), f32([], [0, 3])], expected: f32([0, 0, 0, 0, 0, 0], [2, 3]) },
+      { inputs: [i32([1, 2], [1, 2]), i32([3, 4], [2, 1])], expected: i32([11], [1, 1]) },
+    ],
+    random: (dims, rnd) => {
+      const [m, k, n] = [1 + Math.floor(rnd() * 4), 1 + Math.floor(rnd() * 4), 1 + Math.floor(rnd() * 4)];
+      const batch = dims.slice(0, 2);
+      const other = broadcastable(rnd, batch);
+      return rnd() < 0.5
+        ? { inputs: [floats(rnd, [...batch, m, k]), floats(rnd, [...other, k, n])] }
+        : { inputs: [floats(rnd, [...other, m, k]), floats(rnd, [...batch, k, n])] };
+    },
+  },
+
+  // ——— indexing ———
+  gather: {
+    examples: [
+      {
+        inputs: [f32([1, 2, 3, 4, 5, 6], [3, 2]), i32([2, 0, 2])],
+        attrs: { axis: 0 },
+        expected: f32([5, 6, 1, 2, 5, 6], [3, 2]),
+      },
+      {
+        inputs: [f32([1, 2, 3, 4, 5, 6], [2, 3]), i32([1, 1, 0, 2], [2, 2])],
+        attrs: { axis: 1 },
+        expected: f32([2, 2, 1, 3, 5, 5, 4, 6], [2, 2, 2]),
+      },
+      { inputs: [f32([1, 2, 3]), i32([], [0])], attrs: { axis: 0 }, expected: f32([], [0]) },
+    ],
+    minRank: 1,
+    random: (dims, rnd) => {
+      const axis = randomAxis(rnd, dims.length);
+      return {
+        inputs: [floats(rnd, dims), ints(rnd, [1 + Math.floor(rnd() * 4)], 0, dims[axis]!)],
+        attrs: { axis },
+      };
+    },
+  },
+  scatterAdd: {
+    examples: [
+      // index 1 twice: both updates add up
+      {
+        inputs: [f32([0, 0, 0]), i32([1, 1, 2]), f32([1, 2, 3])],
+        attrs: { axis: 0 },
+        expected: f32([0, 3, 3]),
+      },
+    ],
+    minRank: 1,
+    random: (dims, rnd) => {
+      const axis = randomAxis(rnd, dims.length);
+      const idx = ints(rnd, [1 + Math.floor(rnd() * 4)], 0, dims[axis]!);
+      const updShape = [...dims.slice(0, axis), idx.shape[0]!, ...dims.slice(axis + 1)];
+      return { inputs: [floats(rnd, dims), idx, floats(rnd, updShape)], attrs: { axis } };
+    },
+  },
+
+  // ——— creation ———
+  full: {
+    examples: [
+      { inputs: [], attrs: { value: 2.5, shape: [2], dtype: "float32" }, expected: f32([2.5, 2.5]) },
+      { inputs: [], attrs: { value: 7, shape: [], dtype: "int32" }, expected: i32([7], []) },
+    ],
+  },
+  arange: {
+    examples: [
+      {
+        inputs: [],
+        attrs: { start: 1, step: 0.5, length: 4, dtype: "float32" },
+        expected: f32([1, 1.5, 2, 2.5]),
+      },
+      { inputs: [], attrs: { start: 3, step: -1, length: 3, dtype: "int32" }, expected: i32([3, 2, 1]) },
+      { inputs: [], attrs: { start: 0, step: 1, length: 0, dtype: "int32" }, expected: i32([], [0]) },
+    ],
+  },
+  randomUniform: {
+    examples: [
+      {
+        inputs: [i32([42], [])],
+        attrs: { shape: [100, 100] },
+        check: (out) => {
+          const xs = Array.from(out.data);
+          const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+          if (!xs.every((x) => x >= 0 && x < 1)) throw new Error("values outside [0, 1)");
+          // The mean of 10⁴ uniforms has standard deviation 0.0029.
+          if (Math.abs(mean - 0.5) > 0.015) throw new Error(`mean ${mean} is far from 0.5`);
+        },
+      },
+    ],
+  },
+  randomNormal: {
+    examples: [
+      {
+        inputs: [i32([7], [])],
+        attrs: { shape: [10000] },
+        check: (out) => {
+          const xs = Array.from(out.data);
+          const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+          const variance = xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length;
+          if (Math.abs(mean) > 0.05) throw new Error(`mean ${mean} is far from 0`);
+          if (Math.abs(variance - 1) > 0.05) throw new Error(`variance ${variance} is far from 1`);
+        },
+      },
+    ],
+  },
+
+  // ——— activations ———
+  relu: {
+    examples: [{ inputs: [f32([-1, 0, 2])], expected: f32([0, 0, 2]) }],
+    random: (dims, rnd) => ({ inputs: [awayFromZero(rnd, dims)] }),
+  },
+  sigmoid: { examples: [{ inputs: [f32([0, 2, -2])], expected: f32([0.5, s(2), s(-2)]) }], random: unary() },
+  silu: { examples: [{ inputs: [f32([0, 1, -1])], expected: f32([0, s(1), -s(-1)]) }], random: unary() },
+  gelu: {
+    examples: [
+      // x·Φ(x): Φ(1) = 0.8413447461, Φ(−1) = 0.1586552539
+      { inputs: [f32([0, 1, -1])], expected: f32([0, 0.8413447461, -0.1586552539]) },
+      // tanh form at 1: 0.5·(1 + tanh(√(2/π)·1.044715)) = 0.8411919906
+      { inputs: [f32([1])], attrs: { approximate: "tanh" }, expected: f32([0.8411919906]) },
+    ],
+    random: (dims, rnd) => ({
+      inputs: [floats(rnd, dims)],
+      attrs: { approximate: rnd() < 0.5 ? "none" : "tanh" },
+    }),
+  },
+
+  // ——— statistics ———
+  mean: {
+    examples: [
+      {
+        inputs: [f32([1, 2, 3, 4, 5, 6], [2, 3])],
+        attrs: { axes: [0] },
+        expected: f32([2.5, 3.5, 4.5], [3]),
+      },
+    ],
+    random: (dims, rnd) => ({
+      inputs: [floats(rnd, dims)],
+      attrs: { axes: randomAxes(rnd, dims.length), keepdims: rnd() < 0.5 },
+    }),
+  },
+  variance: {
+    examples: [
+      // [1,2,3,4]: mean 2.5, squared deviations sum to 5
+      { inputs: [f32([1, 2, 3, 4])], expected: f32([1.25], []) },
+      { inputs: [f32([1, 2, 3, 4])], attrs: { correction: 1 }, expected: f32([5 / 3], []) },
+    ],
+    random: (dims, rnd) => ({
+      inputs: [floats(rnd, dims)],
+      attrs: { axes: randomAxes(rnd, dims.length), keepdims: rnd() < 0.5 },
+    }),
+  },
+
+  // ——— softmax family ———
+  softmax: {
+    examples: [
+      // e^0, e^1, e^2 over their sum 11.1073
+      { inputs: [f32([0, 1, 2])], expected: f32([0.09003057, 0.24472847, 0.66524096]) },
+      // large logits stay finite (max subtracted)
+      { inputs: [f32([1000, 1000], [1, 2])], expected: f32([0.5, 0.5], [1, 2]) },
+    ],
+    minRank: 1,
+    random: (dims, rnd) => ({ inputs: [floats(rnd, dims)], attrs: { axis: randomAxis(rnd, dims.length) } }),
+  },
+  logSoftmax: {
+    examples: [{ inputs: [f32([0, 1, 2])], expected: f32([-2.40760596, -1.40760596, -0.40760596]) }],
+    minRank: 1,
+    random: (dims, rnd) => ({ inputs: [floats(rnd, dims)], attrs: { axis: randomAxis(rnd, dims.length) } }),
+  },
+  logsumexp: {
+    examples: [
+      { inputs: [f32([0, 1, 2])], expected: f32([2.40760596], []) },
+      { inputs: [f32([1000, 1000])], expected: f32([1000 + Math.LN2], []) },
+    ],
+    random: (dims, rnd) => ({
+      inputs: [floats(rnd, dims)],
+      attrs: { axes: randomAxes(rnd, dims.length), keepdims: rnd() < 0.5 },
+    }),
+  },
+
+  // ——— normalisation ———
+  layerNorm: {
+    examples: [
+      // [1,2,3]: mean 2, variance 2/3 → (x−2)/√(2/3 + 1e−5)·w + b
+      {
+        inputs: [f32([1, 2, 3], [1, 3]), f32([1, 1, 2]), f32([0, 1, 0])],
+        attrs: { eps: 1e-5 },
+        expected: f32([-1.2247357, 1, 2.4494714], [1, 3]),
+      },
+    ],
+    minRank: 1,
+    random: (dims, rnd) => {
+      const last = dims[dims.length - 1]!;
+      return { inputs: [floats(rnd, dims), floats(rnd, [last]), floats(rnd, [last])] };
+    },
+  },
+  rmsNorm: {
+    examples: [
+      // [3,4]: mean square 12.5 → x/√12.5
+      {
+        inputs: [f32([3, 4]), f32([1, 2])],
+        attrs: { eps: 0 },
+        expected: f32([3 / Math.sqrt(12.5), 8 / Math.sqrt(12.5)]),
+      },
+    ],
+    minRank: 1,
+    random: (dims, rnd) => ({ inputs: [floats(rnd, dims), floats(rnd, [dims[dims.length - 1]!])] }),
+  },
+
+  // ——— losses ———
+  crossEntropy: {
+    examples: [
+      // row 0: logsumexp(0,1,2) − 2 = 0.40760596; row 1 is ignored;
+      // row 2: logsumexp(3,3,−1) − 3 = log(2 + e⁻⁴) = 0.70225966; the mean of the two counted rows
+      {
+        inputs: [f32([0, 1, 2, 5, 5, 5, 3, 3, -1], [3, 3]), i32([2, -100, 0])],
+        expected: f32([(0.40760596 + Math.log(2 + Math.exp(-4))) / 2], []),
+      },
+    ],
+    minRank: 1,
+    random: (dims, rnd) => {
+      const classes = dims[dims.length - 1]!;
+      const targets = ints(rnd, dims.slice(0, -1), 0, classes);
+      const withIgnored = i32(
+        Array.from(targets.data, (t) => (rnd() < 0.2 ? -100 : t)),
+        targets.shape,
+      );
+      return { inputs: [floats(rnd, dims), withIgnored] };
+    },
+  },
+
+  // ——— ids and vectors ———
+  embedding: {
+    examples: [
+      {
+        inputs: [f32([1, 2, 3, 4, 5, 6], [3, 2]), i32([2, 0], [1, 2])],
+        expected: f32([5, 6, 1, 2], [1, 2, 2]),
+      },
+    ],
+    random: (dims, rnd) => ({ inputs: [floats(rnd, [5, 3]), ints(rnd, dims, 0, 5)] }),
+  },
+  oneHot: {
+    examples: [
+      { inputs: [i32([0, 2, -1])], attrs: { depth: 3 }, expected: f32([1, 0, 0, 0, 0, 1, 0, 0, 0], [3, 3]) },
+    ],
+    random: (dims, rnd) => ({ inputs: [ints(rnd, dims, -1, 4)], attrs: { depth: 4 } }),
+  },
+  argmax: {
+    examples: [
+      // ties go to the first maximum
+      { inputs: [f32([1, 5, 5, 7, 0, 7], [2, 3])], expected: i32([1, 0], [2]) },
+      {
+        inputs: [f32([1, 5, 5, 7, 0, 7], [2, 3])],
+        attrs: { axis: 0, keepdims: true },
+        expected: i32([1, 0, 1], [1, 3]),
+      },
+    ],
+    minRank: 1,
+    random: (dims, rnd) => ({
+      inputs: [ints(rnd, dims, 0, 3)],
+      attrs: { axis: randomAxis(rnd, dims.length) },
+    }),
+  },
+  dropout: {
+    examples: [
+      {
+        inputs: [f32(new Array(4000).fill(1)), i32([3], [])],
+        attrs: { p: 0.25 },
+        check: (out) => {
+          const kept = Array.from(out.data).filter((v) => v !== 0);
+          if (!kept.every((v) => Math.abs(v - 4 / 3) < 1e-6))
+            throw new Error("kept values are not scaled by 1/(1−p)");
+          // 3000 expected, standard deviation √(4000·0.25·0.75) ≈ 27
+          if (Math.abs(kept.length - 3000) > 150)
+            throw new Error(`${kept.length} of 4000 kept, expected about 3000`);
+        },
+      },
+    ],
+    random: (dims, rnd) => ({
+      inputs: [floats(rnd, dims), i32([Math.floor(rnd() * 1000)], [])],
+      attrs: { p: 0.5 },
+    }),
+  },
+};
