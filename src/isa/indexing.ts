@@ -98,3 +98,43 @@ export const scatterAdd: Instruction<{ axis: number }> = defineInstruction<{ axi
   },
   vjp: (g, { inputs: [, indices], attrs }) => [g, undefined, gather(g, indices!, attrs)],
 });
+
+export type CheckRangeAttrs = {
+  low: number;
+  high: number;
+  /** A value allowed outside the range (an ignore index). */
+  except?: number;
+  /** What the values are, for the error message ("targets", "ids"). */
+  what?: string;
+};
+
+/**
+ * Passes integer values through unchanged, failing the computation if one lies outside
+ * [low, high). Composites that consume ids put it in front of instructions that would
+ * otherwise turn a bad id into a silently wrong answer (a one-hot row of zeros).
+ */
+export const checkRange = defineInstruction<CheckRangeAttrs>({
+  name: "checkRange",
+  doc: "passes int32 values through, failing if one lies outside [low, high)",
+  operands: 1,
+  attrs: { low: "int", high: "int", except: "int?", what: "string?" },
+  shape: ([x]) => x!.shape,
+  dtype: ([x]) => {
+    if (x!.dtype !== "int32")
+      throw new InstructionError("checkRange", `expects int32 values, got ${x!.dtype}`);
+    return x!.dtype;
+  },
+  ref: ([x], out, { low, high, except, what }) => {
+    for (let i = 0; i < x!.data.length; i++) {
+      const v = x!.data[i]!;
+      if ((v < low || v >= high) && v !== except) {
+        throw new InstructionError(
+          "checkRange",
+          `${what ?? "value"} ${v} at position ${i} is outside [${low}, ${high})`,
+        );
+      }
+      out.data[i] = v;
+    }
+  },
+  differentiable: false,
+});

@@ -5,6 +5,7 @@ import { broadcastTo } from "./broadcast.js";
 import { cmpeq } from "./compare.js";
 import { checkDType } from "./elementwise.js";
 import { InstructionError } from "./errors.js";
+import { checkRange } from "./indexing.js";
 import { defineInstruction, type TensorMeta } from "./instruction.js";
 import { oneHot } from "./lookup.js";
 import { reshape } from "./movement.js";
@@ -73,8 +74,9 @@ export const crossEntropy = defineInstruction<CrossEntropyAttrs>({
   decompose: ([logits, targets], { ignoreIndex }) => {
     const c = logits!.shape[logits!.shape.length - 1]!;
     const { count } = validMask(targets!, ignoreIndex!, "float32");
+    const checked = checkRange(targets!, { low: 0, high: c, except: ignoreIndex!, what: "target" });
     // ignoreIndex lies outside [0, C) in practice, so its one-hot row is all zeros.
-    const picked = sum(mul(logSoftmax(logits!), oneHot(targets!, { depth: c })));
+    const picked = sum(mul(logSoftmax(logits!), oneHot(checked, { depth: c })));
     return div(neg(picked), count);
   },
   // (softmax − onehot) / count on counted rows: one fused expression instead of the

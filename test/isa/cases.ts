@@ -6,8 +6,8 @@ import { bool, f32, i32, type Value } from "../helpers/values.js";
  * registered instruction has no entry here, so an untested instruction cannot land.
  *
  * - `examples`: hand-computed cases (the comment or the numbers say how), including
- *   broadcasting and edge shapes (scalars, size-0 and size-1 axes). An example either
- *   states the expected value or, for random instructions, checks properties.
+ *   broadcasting and edge shapes (scalars, size-0 and size-1 axes). An example states
+ *   the expected value, checks properties (random instructions) or the error it raises.
  * - `random`: inputs for random shapes (from fast-check) used by the target differential
  *   tests and, for differentiable instructions, the finite-difference gradient check.
  *   Values avoid points where the function is not differentiable.
@@ -20,6 +20,8 @@ export interface Sample {
 export interface Example extends Sample {
   expected?: Value;
   check?: (out: Value) => void;
+  /** The computation must fail with this message. */
+  throws?: RegExp;
 }
 
 export interface InstructionCase {
@@ -393,6 +395,17 @@ export const cases: Record<string, InstructionCase> = {
       const updShape = [...dims.slice(0, axis), idx.shape[0]!, ...dims.slice(axis + 1)];
       return { inputs: [floats(rnd, dims), idx, floats(rnd, updShape)], attrs: { axis } };
     },
+  },
+
+  checkRange: {
+    examples: [
+      { inputs: [i32([0, 2, -100])], attrs: { low: 0, high: 3, except: -100 }, expected: i32([0, 2, -100]) },
+      {
+        inputs: [i32([0, 3])],
+        attrs: { low: 0, high: 3, what: "id" },
+        throws: /checkRange: id 3 at position 1 is outside \[0, 3\)/,
+      },
+    ],
   },
 
   // ——— creation ———

@@ -19,10 +19,14 @@ for (const [name, c] of Object.entries(cases)) {
           assert.equal(problem, undefined, problem);
         }
       };
-      test(`${label}: ref`, () => verify(runOracle(inst, ex.inputs, ex.attrs ?? {})));
+      const expectOutcome = (run: () => ReturnType<typeof runOracle>) => {
+        if (ex.throws) assert.throws(run, ex.throws);
+        else verify(run());
+      };
+      test(`${label}: ref`, () => expectOutcome(() => runOracle(inst, ex.inputs, ex.attrs ?? {})));
       for (const target of availableTargets()) {
         test(`${label}: on ${target.name}`, () =>
-          verify(runOnTarget(inst, ex.inputs, ex.attrs ?? {}, target)));
+          expectOutcome(() => runOnTarget(inst, ex.inputs, ex.attrs ?? {}, target)));
       }
     });
   });

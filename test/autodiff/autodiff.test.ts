@@ -1,0 +1,99 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  call,
+  crossEntropy,
+  defineInstruction,
+  grad,
+  isa,
+  noGrad,
+  type Tensor,
+  tensor,
+  valueAndGrad,
+} from "../../src/index.js";
+
+const close = (a: ArrayLike<number>, b: readonly number[], tol = 1e-5) =>
+  assert.ok(
+    a.length === b.length && b.every((v, i) => Math.abs(a[i]! - v) <= tol * Math.max(1, Math.abs(v))),
+    `${Array.from(a)} vs ${b}`,
+  );
+
+test("backward fills .grad on leaves and accumulates across calls", () => {
+  const w = tensor([1, 2, 3], { requiresGrad: true });
+  const x = tensor([4, 5, 6]);
+  w.mul(x).sum().backward();
+  close(w.grad!.dataSync(), [4, 5, 6]);
+  assert.equal(x.grad, undefined);
+  w.mul(x).sum().backward();
+  close(w.grad!.dataSync(), [8, 10, 12]);
+  w.grad = undefined;
+  w.mul(w).sum().backward();
+  close(w.grad!.dataSync(), [2, 4, 6]);
+});
+
+test("backward through broadcasting, reductions and matmul", () => {
+  const a = tensor(
+    [
+      [1, 2],
+      [3, 4],
+    ],
+    { requiresGrad: true },
+  );
+  const b = tensor([1, -1], { requiresGrad: true });
+  // L = Σ (a @ b)² ; a@b = [−1, −1]; dL/d(a@b) = [−2, −2]
+  a.matmul(b).square().sum().backward();
+  close(a.grad!.dataSync(), [-2, 2, -2, 2]);
+  close(b.grad!.dataSync(), [-8, -12]);
+});
+
+test("grad of a cross-entropy matches softmax minus one-hot", () => {
+  const logits = tensor([[1, 2, 3]]);
+  const targets = tensor([0], { dtype: "int32" });
+  const g = grad((l) => crossEntropy(l, targets))(logits).dataSync();
+  const e = [1, 2, 3].map(Math.exp);
+  const z = e[0]! + e[1]! + e[2]!;
+  close(g, [e[0]! / z - 1, e[1]! / z, e[2]! / z]);
+});
+
+test("higher-order gradients: d²/dx² x³ = 6x, and d³ = 6", () => {
+  const cube = (x: Tensor) => x.mul(x).mul(x).sum();
+  const d1 = (x: Tensor) => grad(cube)(x).sum();
+  const d2 = (x: Tensor) => grad(d1)(x).sum();
+  close(grad(d1)(tensor([1, 2, -3])).dataSync(), [6, 12, -18]);
+  close(grad(d2)(tensor([1, 2])).dataSync(), [6, 6]);
+  // through transcendental rules too: d²/dx² sin x = −sin x
+  const d2sin = grad((x: Tensor) => grad((y: Tensor) => y.sin().sum())(x).sum());
+  close(d2sin(tensor([0.5, 1])).dataSync(), [-Math.sin(0.5), -Math.sin(1)]);
+});
+
+test("valueAndGrad returns the value and one gradient per argument", () => {
+  const [value, [ga, gb]] = valueAndGrad((a, b) => a.mul(b).sum())(tensor([1, 2]), tensor([3, 4]));
+  assert.equal(value.item(), 11);
+  close(ga!.dataSync(), [3, 4]);
+  close(gb!.dataSync(), [1, 2]);
+  assert.throws(() => grad((a) => a.mul(2))(tensor([1, 2])), /must return a one-element tensor/);
+});
+
+test("noGrad records nothing for autograd", () => {
+  const w = tensor([1, 2], { requiresGrad: true });
+  const y = noGrad(() => w.mul(2));
+  assert.equal(y.requiresGrad, false);
+  assert.equal(w.mul(2).requiresGrad, true);
+  assert.throws(() => y.sum().backward(), /does not depend on any tensor that requires grad/);
+});
+
+test("integer and comparison results cut the gradient path", () => {
+  const w = tensor([1, 2], { requiresGrad: true });
+  assert.equal(w.argmax().requiresGrad, false);
+  assert.equal(w.lt(1).requiresGrad, false);
+  assert.equal(w.cast("int32").requiresGrad, false);
+});
+
+test("a user composite without a vjp is differentiated through its decomposition", () => {
+  const square = defineInstruction({
+    name: "test.squarePlusOne",
+    operands: 1,
+    decompose: ([x]) => isa.add(isa.mul(x!, x!), 1),
+  });
+  close(grad((x) => call(square, x).sum())(tensor([3, -1])).dataSync(), [6, -2]);
+});

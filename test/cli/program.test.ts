@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { runCli } from "./run-cli.js";
+
+test("--help works for the program and every command", async () => {
+  const root = await runCli(["--help"]);
+  assert.equal(root.code, 0);
+  assert.match(root.stdout, /^Usage: infiniset/);
+  const commands = [...root.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((c) => c !== "help");
+  assert.deepEqual(commands.sort(), ["demo", "isa"]);
+  for (const command of commands) {
+    const { code, stdout } = await runCli([command, "--help"]);
+    assert.equal(code, 0, command);
+    assert.match(stdout, new RegExp(`^Usage: infiniset ${command}`), command);
+  }
+});
+
+test("--version prints the version in package.json", async () => {
+  const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8"));
+  const { code, stdout } = await runCli(["--version"]);
+  assert.equal(code, 0);
+  assert.equal(stdout.trim(), pkg.version);
+});
+
+test("an unknown command exits non-zero with a clear message", async () => {
+  const { code, stdout, stderr } = await runCli(["frobnicate"]);
+  assert.notEqual(code, 0);
+  assert.equal(stdout, "");
+  assert.equal(stderr.trim(), "infiniset: error: unknown command 'frobnicate'");
+});
+
+test("an error inside a command is one line on stderr; INFINISET_DEBUG=1 adds the stack", async () => {
+  const plain = await runCli(["demo", "--steps", "1"], { INFINISET_TARGET: "no-such-target" });
+  assert.notEqual(plain.code, 0);
+  assert.equal(plain.stderr, 'infiniset: error: unknown target "no-such-target" (available: ref)\n');
+  const debug = await runCli(["demo", "--steps", "1"], { INFINISET_TARGET: "no-such-target", INFINISET_DEBUG: "1" });
+  assert.notEqual(debug.code, 0);
+  assert.match(debug.stderr, /^infiniset: error: unknown target/);
+  assert.match(debug.stderr, /\n {4}at /);
+});

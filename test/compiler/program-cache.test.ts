@@ -1,0 +1,33 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { compileCount, crossEntropy, randn, tensor } from "../../src/index.js";
+
+test("a loop that builds the same graph every iteration compiles once", () => {
+  const w = randn([4, 3], { seed: 1 }).requiresGrad_();
+  const targets = tensor([0, 2], { dtype: "int32" });
+  let before = 0;
+  const losses: number[] = [];
+  for (let step = 0; step < 5; step++) {
+    const x = randn([2, 4], { seed: 100 + step });
+    const loss = crossEntropy(x.matmul(w), targets);
+    losses.push(loss.item());
+    loss.backward();
+    w.grad = undefined;
+    if (step === 0) before = compileCount();
+  }
+  // Step 0 compiles the forward and the backward program; the other four reuse both.
+  assert.equal(compileCount(), before);
+  assert.equal(new Set(losses).size, 5, "different inputs gave different losses");
+});
+
+test("a different structure compiles a new program", () => {
+  const x = tensor([1, 2, 3]);
+  x.exp().dataSync();
+  const n = compileCount();
+  x.exp().dataSync();
+  assert.equal(compileCount(), n);
+  x.exp().add(1).dataSync();
+  assert.equal(compileCount(), n + 1);
+  tensor([1, 2, 3, 4]).exp().dataSync();
+  assert.equal(compileCount(), n + 2, "a new shape is a new program");
+});
