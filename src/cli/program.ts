@@ -1,0 +1,19 @@
+import { Command } from "commander";
+import { demoCommand } from "./commands/demo.js";
+import { isaCommand } from "./commands/isa.js";
+import { packageVersion } from "./package-version.js";
+
+/** The `infiniset` command and its subcommands. Later issues add theirs to `subcommands`. */
+export function createProgram(): Command {
+  const program = new Command("infiniset")
+    .description("infiniset: an engine for language models built on an open instruction set")
+    .version(packageVersion(), "-V, --version", "print the version")
+    .helpOption("-h, --help", "show help for a command")
+    .configureOutput({ outputError: (text, write) => write(`infiniset: ${text}`) })
+    .showSuggestionAfterError();
+  const subcommands = [isaCommand(), demoCommand()];
+  // addCommand (unlike .command()) does not pass settings down; copy them so that every
+  // command words its errors and help option the same way.
+  for (const command of subcommands) program.addCommand(command.copyInheritedSettings(program));
+  return program;
+}
