@@ -49,6 +49,23 @@ export function grad(f: TensorFn): (...args: Tensor[]) => Tensor {
   return (...args) => vg(...args)[1][0]!;
 }
 
+/**
+ * Gradients of a scalar with respect to the given tensors, as pending tensors: nothing is
+ * computed until they are read or realised, so an optimizer can build its update on them
+ * and the whole training step runs as one program. Nothing is accumulated into `.grad`.
+ */
+export function gradients(loss: Tensor, wrt: readonly Tensor[]): Tensor[] {
+  if (loss.size !== 1)
+    throw new Error(`gradients: the loss must have one element, got shape [${loss.shape}]`);
+  const grads = withGradMode(false, () =>
+    buildGradients(
+      loss.node,
+      wrt.map((t) => t.node),
+    ),
+  );
+  return grads.map((g) => new Tensor(g));
+}
+
 /** Runs fn without recording gradients: for inference, and for updates to parameters. */
 export function noGrad<T>(fn: () => T): T {
   return withGradMode(false, fn);

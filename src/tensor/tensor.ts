@@ -122,6 +122,36 @@ export class Tensor {
     });
   }
 
+  /**
+   * Computes several tensors in one program (values shared between them are computed
+   * once). A training step realises its loss and every updated parameter together.
+   */
+  static realize(...tensors: Tensor[]): void {
+    realize(tensors.map((t) => t.node));
+  }
+
+  /**
+   * Makes this tensor hold `value`'s values, as a leaf: how optimizers update parameters.
+   * Keeps `requiresGrad`, clears `.grad`. Realises `value` if it is pending (realise many
+   * at once with `Tensor.realize` first).
+   */
+  assign(value: Tensor): this {
+    this.#assertAlive();
+    if (value.shape.join(",") !== this.shape.join(",") || value.dtype !== this.dtype) {
+      throw new Error(
+        `assign: value is ${value.dtype} [${value.shape}], this tensor is ${this.dtype} [${this.shape}]`,
+      );
+    }
+    realize([value.node]);
+    const requiresGrad = this.#node.requiresGrad;
+    gradients.delete(this.#node);
+    const leaf = Node.leaf(this.shape, this.dtype);
+    attachBuffer(leaf, value.node.buffer!);
+    leaf.requiresGrad = requiresGrad;
+    this.#node = leaf;
+    return this;
+  }
+
   /** The same values, cut off from the graph (no gradient flows back through it). */
   detach(): Tensor {
     realize([this.node]);

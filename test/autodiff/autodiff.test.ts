@@ -5,9 +5,10 @@ import {
   crossEntropy,
   defineInstruction,
   grad,
+  gradients,
   isa,
   noGrad,
-  type Tensor,
+  Tensor,
   tensor,
   valueAndGrad,
 } from "../../src/index.js";
@@ -96,4 +97,21 @@ test("a user composite without a vjp is differentiated through its decomposition
     decompose: ([x]) => isa.add(isa.mul(x!, x!), 1),
   });
   close(grad((x) => call(square, x).sum())(tensor([3, -1])).dataSync(), [6, -2]);
+});
+
+test("gradients() stays lazy; Tensor.realize and assign make one update step", () => {
+  const w = tensor([1, 2], { requiresGrad: true });
+  const loss = w.mul(w).sum();
+  const [g] = gradients(loss, [w]);
+  assert.equal(g!.node.buffer, undefined, "nothing computed yet");
+  const updated = w.sub(g!.mul(0.25));
+  Tensor.realize(loss, updated);
+  w.assign(updated);
+  close(w.dataSync(), [0.5, 1]);
+  assert.equal(w.requiresGrad, true);
+  assert.equal(w.node.isLeaf, true);
+  assert.throws(
+    () => w.assign(tensor([1, 2, 3])),
+    /assign: value is float32 \[3\], this tensor is float32 \[2\]/,
+  );
 });
