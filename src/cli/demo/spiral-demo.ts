@@ -38,7 +38,7 @@ export function runSpiralDemo(options: SpiralDemoOptions): SpiralDemoResult {
   const compilesAtStart = compileCount();
 
   const data = twoSpirals({ perClass: pointsPerClass, turns: TURNS, noise: NOISE, seed: rng.nextUint32() });
-  let mlp = initTwoLayerMlp(2, hidden, 2, [rng.nextUint32(), rng.nextUint32()]);
+  const mlp = initTwoLayerMlp(2, hidden, 2, [rng.nextUint32(), rng.nextUint32()]);
   const compilesAfterSetup = compileCount();
 
   print(`A 2-layer MLP (2 → ${hidden} → 2, tanh) learns to tell two spirals apart.`);
@@ -61,7 +61,7 @@ export function runSpiralDemo(options: SpiralDemoOptions): SpiralDemoResult {
     const loss = crossEntropy(logits(mlp, data.points), data.labels);
     loss.backward();
     if (step % logEvery === 0) record(step, loss.item());
-    mlp = gradientDescentStep(mlp, learningRate);
+    gradientDescentStep(mlp, learningRate);
     if (step === 0) compilesAfterFirstStep = compileCount();
   }
   const compilesAfterTraining = compileCount();
