@@ -1,0 +1,6 @@
+export {
+  type LoadStateDictOptions,
+  type LoadStateDictResult,
+  Module,
+  type StateDict,
+} from "./module.js";
