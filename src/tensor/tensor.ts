@@ -67,6 +67,7 @@ export class Tensor {
    */
   set requiresGrad(value: boolean) {
     this.#assertAlive();
+    if (value && this.dtype !== "float32") throw new Error(`only float32 tensors can require grad, got ${this.dtype}`);
     if (value && !this.#node.isLeaf) {
       realize([this.#node]);
       const leaf = Node.leaf(this.#node.shape, this.#node.dtype);
