@@ -67,15 +67,14 @@ export class Tensor {
    */
   set requiresGrad(value: boolean) {
     this.#assertAlive();
-    if (value && this.dtype !== "float32") throw new Error(`only float32 tensors can require grad, got ${this.dtype}`);
+    if (value && this.dtype !== "float32")
+      throw new Error(`only float32 tensors can require grad, got ${this.dtype}`);
     if (value && !this.#node.isLeaf) {
       realize([this.#node]);
       const leaf = Node.leaf(this.#node.shape, this.#node.dtype);
       attachBuffer(leaf, this.#node.buffer!);
       this.#node = leaf;
     }
-    if (value && this.dtype !== "float32")
-      throw new Error(`only float32 tensors can require grad, got ${this.dtype}`);
     this.#node.requiresGrad = value;
   }
 
