@@ -1,6 +1,20 @@
+export { AttentionCache } from "./attention-cache.js";
+export { causalMask } from "./causal-mask.js";
+export { Dropout, type DropoutOptions } from "./dropout.js";
+export { Embedding } from "./embedding.js";
+export { type InitOptions, linearDefault, normal, uniform } from "./init.js";
+export { LayerNorm, type LayerNormOptions } from "./layer-norm.js";
+export { Linear, type LinearOptions } from "./linear.js";
+export { Mlp, type MlpOptions } from "./mlp.js";
 export {
   type LoadStateDictOptions,
   type LoadStateDictResult,
   Module,
   type StateDict,
 } from "./module.js";
+export { ModuleList } from "./module-list.js";
+export { MultiHeadAttention, type MultiHeadAttentionOptions } from "./multi-head-attention.js";
+export { RmsNorm } from "./rms-norm.js";
+export { SeedStream } from "./seed-stream.js";
+export { type Layer, Sequential } from "./sequential.js";
+export { TransformerBlock, type TransformerBlockOptions } from "./transformer-block.js";

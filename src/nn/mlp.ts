@@ -1,0 +1,40 @@
+import type { Tensor } from "../tensor/tensor.js";
+import { checkSize } from "./check-size.js";
+import { Dropout } from "./dropout.js";
+import type { InitOptions } from "./init.js";
+import { Linear } from "./linear.js";
+import { Module } from "./module.js";
+import type { SeedStream } from "./seed-stream.js";
+
+export interface MlpOptions extends InitOptions {
+  /** Width of the hidden layer (default 4·embd, as GPT-2). */
+  hidden?: number;
+  bias?: boolean;
+  dropout?: number;
+  seeds?: SeedStream;
+}
+
+/** The Transformer's feed-forward part: Linear `fc` → exact GELU → Linear `proj` → dropout. */
+export class Mlp extends Module {
+  readonly fc: Linear;
+  readonly proj: Linear;
+  readonly dropout: Dropout;
+
+  constructor(
+    readonly embd: number,
+    options: MlpOptions = {},
+  ) {
+    super();
+    checkSize("Mlp", "embd", embd);
+    const hidden = options.hidden ?? 4 * embd;
+    checkSize("Mlp", "hidden", hidden);
+    const linear = { bias: options.bias ?? true, rng: options.rng };
+    this.fc = this.submodule("fc", new Linear(embd, hidden, linear));
+    this.proj = this.submodule("proj", new Linear(hidden, embd, linear));
+    this.dropout = this.submodule("dropout", new Dropout(options.dropout ?? 0, { seeds: options.seeds }));
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.dropout.forward(this.proj.forward(this.fc.forward(x).gelu()));
+  }
+}

@@ -1,0 +1,80 @@
+import { where } from "../tensor/functions.js";
+import type { Tensor } from "../tensor/tensor.js";
+import type { AttentionCache } from "./attention-cache.js";
+import { causalMask } from "./causal-mask.js";
+import { checkSize } from "./check-size.js";
+import { Dropout } from "./dropout.js";
+import type { InitOptions } from "./init.js";
+import { Linear } from "./linear.js";
+import { Module } from "./module.js";
+import type { SeedStream } from "./seed-stream.js";
+
+export interface MultiHeadAttentionOptions extends InitOptions {
+  /** Biases in the projections (default true). */
+  bias?: boolean;
+  /** Dropout on the attention weights and on the output (default 0). */
+  dropout?: number;
+  /** Seeds for both dropouts (see `Dropout`). */
+  seeds?: SeedStream;
+}
+
+/**
+ * Causal multi-head self-attention, GPT-2 style: one Linear makes queries, keys and values
+ * ([embd] → [3·embd], split in that order), each head attends with softmax(q·kᵀ/√headDim)
+ * over the positions up to its own, and a Linear projects the joined heads back.
+ * Sublayers: `qkv`, `proj`, `attnDropout`, `residDropout`.
+ */
+export class MultiHeadAttention extends Module {
+  readonly qkv: Linear;
+  readonly proj: Linear;
+  readonly attnDropout: Dropout;
+  readonly residDropout: Dropout;
+  readonly headDim: number;
+
+  constructor(
+    readonly embd: number,
+    readonly nHead: number,
+    options: MultiHeadAttentionOptions = {},
+  ) {
+    super();
+    checkSize("MultiHeadAttention", "embd", embd);
+    checkSize("MultiHeadAttention", "nHead", nHead);
+    if (embd % nHead !== 0) {
+      throw new Error(`MultiHeadAttention: embd ${embd} is not divisible by nHead ${nHead}`);
+    }
+    this.headDim = embd / nHead;
+    const linear = { bias: options.bias ?? true, rng: options.rng };
+    this.qkv = this.submodule("qkv", new Linear(embd, 3 * embd, linear));
+    this.proj = this.submodule("proj", new Linear(embd, embd, linear));
+    const drop = { seeds: options.seeds };
+    this.attnDropout = this.submodule("attnDropout", new Dropout(options.dropout ?? 0, drop));
+    this.residDropout = this.submodule("residDropout", new Dropout(options.dropout ?? 0, drop));
+  }
+
+  /**
+   * x [B, T, embd] → [B, T, embd]. With a cache, x holds the positions after the cached
+   * ones: their keys and values are appended to the cache and queries attend to all of them.
+   */
+  forward(x: Tensor, cache?: AttentionCache): Tensor {
+    if (x.rank !== 3 || x.shape[2] !== this.embd) {
+      throw new Error(`MultiHeadAttention: expects [batch, time, ${this.embd}], got [${x.shape}]`);
+    }
+    const [batch, time] = x.shape as [number, number, number];
+    const qkv = this.qkv.forward(x);
+    // [B, T, 3·embd] → three [B, heads, T, headDim]
+    const head = (i: number) =>
+      qkv
+        .slice([0, 0, i * this.embd], [batch, time, (i + 1) * this.embd])
+        .reshape([batch, time, this.nHead, this.headDim])
+        .permute([0, 2, 1, 3]);
+    const past = cache?.length ?? 0;
+    const q = head(0);
+    const [k, v] = cache ? cache.append(head(1), head(2)) : [head(1), head(2)];
+    const scores = q.matmul(k.transpose()).mul(1 / Math.sqrt(this.headDim));
+    // Masked scores become −∞, so softmax gives them weight exactly 0.
+    const masked = where(causalMask(time, past), scores, Number.NEGATIVE_INFINITY);
+    const weights = this.attnDropout.forward(masked.softmax(-1));
+    const joined = weights.matmul(v).permute([0, 2, 1, 3]).reshape([batch, time, this.embd]);
+    return this.residDropout.forward(this.proj.forward(joined));
+  }
+}
