@@ -2,12 +2,12 @@ import { getTarget, type Target } from "../targets/index.js";
 
 /**
  * The target realisations run on: `INFINISET_TARGET` if set, else the best available
- * (only `ref` so far; `wasm` becomes the default when it lands).
+ * (`wasm`; `ref` is the oracle and the fallback for debugging).
  */
 let current: Target | undefined;
 
 export function defaultTarget(): Target {
-  current ??= getTarget(process.env.INFINISET_TARGET ?? "ref");
+  current ??= getTarget(process.env.INFINISET_TARGET ?? "wasm");
   return current;
 }
 

@@ -1,11 +1,16 @@
 import { createRefTarget } from "./ref/ref-target.js";
 import type { Target } from "./target.js";
+import { createWasmTarget } from "./wasm/wasm-target.js";
 
 export { createRefTarget } from "./ref/ref-target.js";
 export type { Target } from "./target.js";
+export { createWasmTarget } from "./wasm/wasm-target.js";
 
-/** Targets by name. The compiler issue registers `wasm`, the native issue `native`. */
-const targets = new Map<string, Target>([["ref", createRefTarget()]]);
+/** Targets by name; `native` and `webgpu` join when they land. */
+const targets = new Map<string, Target>([
+  ["ref", createRefTarget()],
+  ["wasm", createWasmTarget()],
+]);
 
 export function registerTarget(target: Target): void {
   targets.set(target.name, target);

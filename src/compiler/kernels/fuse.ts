@@ -1,0 +1,259 @@
+import type { DType } from "../../ir/dtype.js";
+import { sizeOf } from "../../ir/shape.js";
+import type { Program, ProgramStep } from "../program.js";
+import { exprSize, hasArithmetic, mapViews } from "./expr.js";
+import type { BufferInfo, Expr, Kernel, KernelProgram, ScalarOp } from "./kernel-ir.js";
+import {
+  contiguousView,
+  expandView,
+  flipView,
+  isContiguous,
+  permuteView,
+  reshapeView,
+  sliceView,
+  type View,
+} from "./view.js";
+
+/**
+ * Groups a program's instructions into kernels:
+ * - chains of elementwise instructions become one expression, evaluated in one loop;
+ * - movement instructions become views (index arithmetic), not copies, where possible;
+ * - a reduction takes its elementwise prologue into its loop;
+ * - matmul reads its operands through views (transposes cost nothing);
+ * - anything else runs as a host kernel on its reference semantics.
+ * A value is written to a buffer only when it must be: a program output, an operand of
+ * a matmul or host kernel, or an intermediate with arithmetic used more than once.
+ */
+const SCALAR_OPS = new Set<string>([
+  "neg",
+  "recip",
+  "sqrt",
+  "exp",
+  "log",
+  "sin",
+  "tanh",
+  "erf",
+  "abs",
+  "add",
+  "sub",
+  "mul",
+  "div",
+  "pow",
+  "max",
+  "min",
+  "cmplt",
+  "cmpeq",
+]);
+
+/** Beyond this many nodes an expression is written out, to keep kernels small. */
+const MAX_FUSED_NODES = 64;
+
+type Value =
+  | { readonly kind: "buffer"; readonly buffer: number; readonly view: View; readonly dtype: DType }
+  | {
+      readonly kind: "expr";
+      readonly expr: Expr;
+      readonly shape: readonly number[];
+      readonly fused: string[];
+    };
+
+export interface FuseOptions {
+  /** Turn fusion off (each instruction its own kernel), for measuring what fusion buys. */
+  readonly fuse?: boolean;
+}
+
+export function fuseProgram(program: Program, options: FuseOptions = {}): KernelProgram {
+  const fuse = options.fuse ?? true;
+  const buffers: BufferInfo[] = [];
+  const kernels: Kernel[] = [];
+  const values = new Map<number, Value>();
+  const uses = new Map<number, number>();
+  for (const step of program.steps) for (const s of step.inputs) uses.set(s, (uses.get(s) ?? 0) + 1);
+  for (const s of program.outputSlots) uses.set(s, (uses.get(s) ?? 0) + 1);
+
+  const newBuffer = (shape: readonly number[], dtype: DType) => {
+    buffers.push({ size: sizeOf(shape), dtype });
+    return buffers.length - 1;
+  };
+
+  const inputs = program.inputSlots.map((slot) => {
+    const info = program.slots[slot]!;
+    const buffer = newBuffer(info.shape, info.dtype);
+    values.set(slot, { kind: "buffer", buffer, view: contiguousView(info.shape), dtype: info.dtype });
+    return buffer;
+  });
+
+  const asExpr = (v: Value): { expr: Expr; fused: string[] } =>
+    v.kind === "expr"
+      ? { expr: v.expr, fused: v.fused }
+      : { expr: { kind: "load", buffer: v.buffer, view: v.view, dtype: v.dtype }, fused: [] };
+
+  /** Writes a value to a new contiguous buffer (if it is not one already). */
+  const materialize = (v: Value, force = false): Extract<Value, { kind: "buffer" }> => {
+    if (v.kind === "buffer" && !force && isContiguous(v.view)) return v;
+    const shape = v.kind === "buffer" ? v.view.shape : v.shape;
+    const { expr, fused } = asExpr(v);
+    const out = newBuffer(shape, expr.dtype);
+    kernels.push({ kind: "elementwise", out, shape, expr, fused: fused.length ? fused : ["copy"] });
+    return { kind: "buffer", buffer: out, view: contiguousView(shape), dtype: expr.dtype };
+  };
+
+  const moved = (v: Value, f: (view: View) => View | undefined): Value => {
+    if (v.kind === "buffer") {
+      const view = f(v.view);
+      if (view) return { ...v, view };
+      const copy = materialize(v, true);
+      return { ...copy, view: f(copy.view)! };
+    }
+    const expr = mapViews(v.expr, f);
+    if (expr) return { ...v, expr, shape: f(contiguousView(v.shape))!.shape };
+    const copy = materialize(v);
+    return { ...copy, view: f(copy.view)! };
+  };
+
+  const broadcastExpr = (v: Value, shape: readonly number[]) => {
+    const { expr, fused } = asExpr(v);
+    return { expr: mapViews(expr, (view) => expandView(view, shape))!, fused };
+  };
+
+  const valueOf = (slot: number) => values.get(slot)!;
+
+  const elementwise = (step: ProgramStep, shape: readonly number[], dtype: DType): Value => {
+    const name = step.instruction.name;
+    const args = step.inputs.map((s) => broadcastExpr(valueOf(s), shape));
+    const fused = [...new Set(args.flatMap((a) => a.fused)), name];
+    const a = args.map((x) => x.expr);
+    const view = contiguousView(shape);
+    let expr: Expr;
+    if (SCALAR_OPS.has(name)) expr = { kind: "op", op: name as ScalarOp, args: a, dtype };
+    else if (name === "where") expr = { kind: "where", args: [a[0]!, a[1]!, a[2]!], dtype };
+    else if (name === "cast") expr = { kind: "cast", arg: a[0]!, dtype };
+    else if (name === "full") expr = { kind: "const", value: step.attrs.value as number, dtype };
+    else if (name === "arange") {
+      expr = {
+        kind: "iota",
+        start: step.attrs.start as number,
+        step: step.attrs.step as number,
+        view,
+        dtype,
+      };
+    } else {
+      const seed = materialize(valueOf(step.inputs[0]!));
+      const distribution = name === "randomUniform" ? "uniform" : "normal";
+      expr = { kind: "random", distribution, seedBuffer: seed.buffer, view, dtype: "float32" };
+    }
+    return { kind: "expr", expr, shape, fused };
+  };
+
+  const isElementwise = (name: string) =>
+    SCALAR_OPS.has(name) ||
+    ["where", "cast", "full", "arange", "randomUniform", "randomNormal"].includes(name);
+
+  for (const step of program.steps) {
+    const info = program.slots[step.output]!;
+    const name = step.instruction.name;
+    const attrs = step.attrs;
+    const input = (i: number) => valueOf(step.inputs[i]!);
+    let result: Value;
+    // Integer matmul is rare enough to run on its reference semantics.
+    const kind = name === "matmul" && info.dtype !== "float32" ? "host" : name;
+    switch (kind) {
+      case "reshape":
+        result = moved(input(0), (v) => reshapeView(v, info.shape));
+        break;
+      case "permute":
+        result = moved(input(0), (v) => permuteView(v, attrs.axes as number[]));
+        break;
+      case "expand":
+        result = moved(input(0), (v) => expandView(v, info.shape));
+        break;
+      case "slice":
+        result = moved(input(0), (v) =>
+          sliceView(v, attrs.starts as number[], attrs.ends as number[], attrs.steps as number[]),
+        );
+        break;
+      case "flip":
+        result = moved(input(0), (v) => flipView(v, attrs.axes as number[]));
+        break;
+      case "sum":
+      case "reduceMax": {
+        const x = input(0);
+        const { expr, fused } = asExpr(x);
+        const out = newBuffer(info.shape, info.dtype);
+        const inShape = x.kind === "buffer" ? x.view.shape : x.shape;
+        // sum of bools counts them in int32
+        const body: Expr = expr.dtype === "bool" ? { kind: "cast", arg: expr, dtype: "int32" } : expr;
+        kernels.push({
+          kind: "reduce",
+          op: name === "sum" ? "sum" : "max",
+          out,
+          shape: inShape,
+          axes: attrs.axes as number[],
+          expr: body,
+          fused: [...fused, name],
+        });
+        result = { kind: "buffer", buffer: out, view: contiguousView(info.shape), dtype: info.dtype };
+        break;
+      }
+      case "matmul": {
+        const [a, b] = [materializeIfExpr(input(0)), materializeIfExpr(input(1))];
+        const batch = info.shape.slice(0, -2);
+        const out = newBuffer(info.shape, info.dtype);
+        kernels.push({
+          kind: "matmul",
+          out,
+          a: { buffer: a.buffer, view: expandView(a.view, [...batch, ...a.view.shape.slice(-2)]) },
+          b: { buffer: b.buffer, view: expandView(b.view, [...batch, ...b.view.shape.slice(-2)]) },
+          shape: info.shape,
+          dtype: info.dtype,
+          fused: ["matmul"],
+        });
+        result = { kind: "buffer", buffer: out, view: contiguousView(info.shape), dtype: info.dtype };
+        break;
+      }
+      default: {
+        if (isElementwise(name)) {
+          result = elementwise(step, info.shape, info.dtype);
+          break;
+        }
+        const operands = step.inputs.map((s) => materialize(valueOf(s)));
+        const out = newBuffer(info.shape, info.dtype);
+        kernels.push({
+          kind: "host",
+          instruction: step.instruction,
+          attrs,
+          inputs: operands.map((o) => o.buffer),
+          inputShapes: operands.map((o) => o.view.shape),
+          out,
+          shape: info.shape,
+          fused: [name],
+        });
+        result = { kind: "buffer", buffer: out, view: contiguousView(info.shape), dtype: info.dtype };
+      }
+    }
+    // An expression with arithmetic that several users need is computed once.
+    if (result.kind === "expr") {
+      const shared = (uses.get(step.output) ?? 0) > 1 && hasArithmetic(result.expr);
+      if (!fuse || shared || exprSize(result.expr) > MAX_FUSED_NODES) result = materialize(result);
+    }
+    values.set(step.output, result);
+  }
+
+  function materializeIfExpr(v: Value) {
+    return v.kind === "expr" ? materialize(v) : v;
+  }
+
+  // Outputs are fresh contiguous buffers, distinct from inputs and from each other.
+  const taken = new Set<number>(inputs);
+  const outputs = program.outputSlots.map((slot) => {
+    const v = valueOf(slot);
+    const whole = v.kind === "buffer" && isContiguous(v.view) && v.view.offset === 0;
+    const m =
+      whole && !taken.has(v.buffer) && buffers[v.buffer]!.size === sizeOf(v.view.shape)
+        ? v
+        : materialize(v, true);
+    taken.add(m.buffer);
+    return m.buffer;
+  });
+  return { buffers, inputs, outputs, kernels };
+}

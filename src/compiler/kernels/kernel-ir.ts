@@ -1,0 +1,122 @@
+import type { DType } from "../../ir/dtype.js";
+import type { Attrs, Instruction } from "../../isa/instruction.js";
+import type { View } from "./view.js";
+
+/**
+ * The kernel IR: what the compiler hands code-generating targets. A kernel program is a
+ * list of kernels over numbered buffers; every target renders the same kernels.
+ *
+ * An elementwise expression is evaluated at each index of its index space. Its leaves read
+ * through views that map that index space to a buffer (or to a counter, for iota and
+ * random numbers), so movement instructions fold into index arithmetic.
+ */
+export type ScalarOp =
+  | "neg"
+  | "recip"
+  | "sqrt"
+  | "exp"
+  | "log"
+  | "sin"
+  | "tanh"
+  | "erf"
+  | "abs"
+  | "add"
+  | "sub"
+  | "mul"
+  | "div"
+  | "pow"
+  | "max"
+  | "min"
+  | "cmplt"
+  | "cmpeq";
+
+export type Expr =
+  | { readonly kind: "load"; readonly buffer: number; readonly view: View; readonly dtype: DType }
+  | { readonly kind: "const"; readonly value: number; readonly dtype: DType }
+  /** start + step · (flat position given by the view): arange seen through movement instructions. */
+  | {
+      readonly kind: "iota";
+      readonly start: number;
+      readonly step: number;
+      readonly view: View;
+      readonly dtype: DType;
+    }
+  /** Counter-based random numbers; the seed is element 0 of an int32 buffer. */
+  | {
+      readonly kind: "random";
+      readonly distribution: "uniform" | "normal";
+      readonly seedBuffer: number;
+      readonly view: View;
+      readonly dtype: "float32";
+    }
+  | { readonly kind: "op"; readonly op: ScalarOp; readonly args: readonly Expr[]; readonly dtype: DType }
+  | { readonly kind: "where"; readonly args: readonly [Expr, Expr, Expr]; readonly dtype: DType }
+  | { readonly kind: "cast"; readonly arg: Expr; readonly dtype: DType };
+
+export interface BufferInfo {
+  readonly size: number;
+  readonly dtype: DType;
+}
+
+/** out[i] = expr(i) for every index of `shape`; out is contiguous. */
+export interface ElementwiseKernel {
+  readonly kind: "elementwise";
+  readonly out: number;
+  readonly shape: readonly number[];
+  readonly expr: Expr;
+  /** Names of the instructions fused into this kernel, for `explain`. */
+  readonly fused: readonly string[];
+}
+
+/** out[kept] = reduce over `axes` of expr(i), i in `shape`; out is contiguous in kept order. */
+export interface ReduceKernel {
+  readonly kind: "reduce";
+  readonly op: "sum" | "max";
+  readonly out: number;
+  readonly shape: readonly number[];
+  readonly axes: readonly number[];
+  readonly expr: Expr;
+  readonly fused: readonly string[];
+}
+
+/** out[batch, M, N] = Σ_k a[batch, M, k] · b[batch, k, N], operands read through views. */
+export interface MatmulKernel {
+  readonly kind: "matmul";
+  readonly out: number;
+  readonly a: { readonly buffer: number; readonly view: View };
+  readonly b: { readonly buffer: number; readonly view: View };
+  /** Output shape [...batch, M, N]; the operands' views are already broadcast to the batch. */
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  readonly fused: readonly string[];
+}
+
+/**
+ * An instruction the target has no generated kernel for, run with its reference semantics
+ * on contiguous buffers: how user primitives and rare instructions work on every target.
+ */
+export interface HostKernel {
+  readonly kind: "host";
+  readonly instruction: Instruction;
+  readonly attrs: Attrs;
+  readonly inputs: readonly number[];
+  readonly inputShapes: readonly (readonly number[])[];
+  readonly out: number;
+  readonly shape: readonly number[];
+  readonly fused: readonly string[];
+}
+
+export type Kernel = ElementwiseKernel | ReduceKernel | MatmulKernel | HostKernel;
+
+export interface KernelProgram {
+  readonly buffers: readonly BufferInfo[];
+  /** Buffers filled from the program's inputs, in order. */
+  readonly inputs: readonly number[];
+  /** Buffers returned as the program's outputs, in order. */
+  readonly outputs: readonly number[];
+  readonly kernels: readonly Kernel[];
+}
+
+export function exprDType(e: Expr): DType {
+  return e.dtype;
+}

@@ -1,0 +1,35 @@
+import { fuseProgram } from "../../compiler/kernels/fuse.js";
+import type { Program } from "../../compiler/program.js";
+import type { HostArray } from "../../ir/dtype.js";
+import type { Target } from "../target.js";
+import { WasmProgram } from "./wasm-program.js";
+
+export interface WasmTargetOptions {
+  name?: string;
+  /** Fuse elementwise chains and reduction prologues (default true); off to measure what it buys. */
+  fuse?: boolean;
+}
+
+/**
+ * The WebAssembly target: the compiler's kernels rendered as WebAssembly (SIMD128) at run
+ * time, sharing one memory. Every primitive runs here: as a generated kernel, or, for the
+ * few without one (gather, scatterAdd, pad, concat, checkRange and user primitives),
+ * through its reference semantics on the same memory.
+ */
+export function createWasmTarget(options: WasmTargetOptions = {}): Target {
+  const memory = new WebAssembly.Memory({ initial: 16 });
+  const compiled = new WeakMap<Program, WasmProgram>();
+  return {
+    name: options.name ?? "wasm",
+    description: "WebAssembly SIMD kernels generated at run time, fused",
+    hasKernel: (instruction) => instruction.kind === "primitive",
+    run(program: Program, inputs: readonly HostArray[]): HostArray[] {
+      let wasm = compiled.get(program);
+      if (!wasm) {
+        wasm = new WasmProgram(fuseProgram(program, { fuse: options.fuse ?? true }), memory);
+        compiled.set(program, wasm);
+      }
+      return wasm.run(inputs);
+    },
+  };
+}
