@@ -116,11 +116,11 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
     return { expr: mapViews(expr, (view) => expandView(view, shape))!, fused };
   };
 
-  const valueOf = (slot: number) => values.get(slot)!;
+  const valueAt = (slot: number) => values.get(slot)!;
 
   const elementwise = (step: ProgramStep, shape: readonly number[], dtype: DType): Value => {
     const name = step.instruction.name;
-    const args = step.inputs.map((s) => broadcastExpr(valueOf(s), shape));
+    const args = step.inputs.map((s) => broadcastExpr(valueAt(s), shape));
     const fused = [...new Set(args.flatMap((a) => a.fused)), name];
     const a = args.map((x) => x.expr);
     const view = contiguousView(shape);
@@ -138,7 +138,7 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
         dtype,
       };
     } else {
-      const seed = materialize(valueOf(step.inputs[0]!));
+      const seed = materialize(valueAt(step.inputs[0]!));
       const distribution = name === "randomUniform" ? "uniform" : "normal";
       expr = { kind: "random", distribution, seedBuffer: seed.buffer, view, dtype: "float32" };
     }
@@ -153,7 +153,7 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
     const info = program.slots[step.output]!;
     const name = step.instruction.name;
     const attrs = step.attrs;
-    const input = (i: number) => valueOf(step.inputs[i]!);
+    const input = (i: number) => valueAt(step.inputs[i]!);
     let result: Value;
     // Integer matmul is rare enough to run on its reference semantics.
     const kind = name === "matmul" && info.dtype !== "float32" ? "host" : name;
@@ -216,7 +216,7 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
           result = elementwise(step, info.shape, info.dtype);
           break;
         }
-        const operands = step.inputs.map((s) => materialize(valueOf(s)));
+        const operands = step.inputs.map((s) => materialize(valueAt(s)));
         const out = newBuffer(info.shape, info.dtype);
         kernels.push({
           kind: "host",
@@ -246,7 +246,7 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
   // Outputs are fresh contiguous buffers, distinct from inputs and from each other.
   const taken = new Set<number>(inputs);
   const outputs = program.outputSlots.map((slot) => {
-    const v = valueOf(slot);
+    const v = valueAt(slot);
     const whole = v.kind === "buffer" && isContiguous(v.view) && v.view.offset === 0;
     const m =
       whole && !taken.has(v.buffer) && buffers[v.buffer]!.size === sizeOf(v.view.shape)

@@ -20,7 +20,9 @@ export function coalesceAxes(
       });
     } else {
       outShape.push(shape[i]!);
-      strideSets.forEach((s, k) => outStrides[k]!.push(s[i]!));
+      strideSets.forEach((s, k) => {
+        outStrides[k]!.push(s[i]!);
+      });
     }
   }
   return { shape: outShape, strides: outStrides };

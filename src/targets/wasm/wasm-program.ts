@@ -55,7 +55,7 @@ export class WasmProgram {
           return renderReduce(kernel, ctx);
         case "matmul":
           return renderMatmul(kernel, ctx, { table: tableAt.get(k)!, scratch: scratchAt });
-        case "host":
+        default:
           return undefined;
       }
     });
