@@ -3,6 +3,7 @@ import { bytesPer } from "../../compiler/plan-memory.js";
 import type { CodeWriter } from "./emitter/code-writer.js";
 import { MiscOp, Op, SimdOp, ValType } from "./emitter/opcodes.js";
 import type { HostFunctionName } from "./host-functions.js";
+import { SIMD_MATH_OPS, type SimdMath } from "./simd-math.js";
 
 /**
  * Emits the evaluation of an elementwise expression at one inner-loop position, as a
@@ -22,11 +23,13 @@ export interface ExprContext {
   readonly leaves: Map<Expr, LeafSlot>;
   readonly bufferOffset: (buffer: number) => number;
   readonly host: Record<HostFunctionName, number>;
+  readonly simdMath: SimdMath;
   /** The inner counter local. */
   readonly j: number;
 }
 
-const TRANSCENDENTAL = new Set(["exp", "log", "sin", "tanh", "erf"]);
+/** Computed by calling JavaScript (one element at a time). */
+const HOST_MATH = new Set(["log", "sin"]);
 
 /** Whether an expression can be evaluated four lanes at a time. */
 export function vectorizable(e: Expr, leaves: Map<Expr, LeafSlot>): boolean {
@@ -148,7 +151,15 @@ function emitScalarOp(ctx: ExprContext, e: Extract<Expr, { kind: "op" }>) {
     emitScalar(ctx, a!);
     emitScalar(ctx, b!);
   };
-  if (TRANSCENDENTAL.has(e.op)) {
+  if (SIMD_MATH_OPS.has(e.op)) {
+    // The four-lane function on a splat, so scalar tails match vector lanes exactly.
+    emitScalar(ctx, a!);
+    cw.simd(SimdOp.f32x4_splat)
+      .call(ctx.simdMath[e.op as keyof SimdMath])
+      .lane(SimdOp.f32x4_extract_lane, 0);
+    return;
+  }
+  if (HOST_MATH.has(e.op)) {
     emitScalar(ctx, a!);
     cw.op(Op.f64_promote_f32)
       .call(ctx.host[e.op as HostFunctionName])
@@ -374,12 +385,18 @@ function emitVectorOp(ctx: ExprContext, e: Extract<Expr, { kind: "op" }>) {
       emitVector(ctx, e.args[0]!);
       cw.simd(SimdOp.f32x4_div);
       return;
+    case "exp":
+    case "tanh":
+    case "erf":
+      emitVector(ctx, e.args[0]!);
+      cw.call(ctx.simdMath[e.op]);
+      return;
     default:
       emitLanewiseCall(ctx, e);
   }
 }
 
-/** Transcendentals and pow: each lane through the host function. */
+/** log, sin and pow: each lane through the host function. */
 function emitLanewiseCall(ctx: ExprContext, e: Extract<Expr, { kind: "op" }>) {
   const { cw } = ctx;
   const x = cw.local(ValType.v128);

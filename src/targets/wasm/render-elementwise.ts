@@ -7,6 +7,7 @@ import { Op, SimdOp, ValType } from "./emitter/opcodes.js";
 import { type ExprContext, emitScalar, emitVector, type LeafSlot, vectorizable } from "./expr-codegen.js";
 import type { HostFunctionName } from "./host-functions.js";
 import { coalesceAxes } from "./loop-nest.js";
+import type { SimdMath } from "./simd-math.js";
 
 /**
  * Renders elementwise and reduction kernels as loop nests: outer loops over all but the
@@ -16,6 +17,7 @@ import { coalesceAxes } from "./loop-nest.js";
 export interface RenderContext {
   readonly bufferOffset: (buffer: number) => number;
   readonly host: Record<HostFunctionName, number>;
+  readonly simdMath: SimdMath;
 }
 
 function leavesOf(e: Expr, out: Expr[] = []): Expr[] {
@@ -109,7 +111,7 @@ export function renderElementwise(kernel: ElementwiseKernel, ctx: RenderContext)
   const slots = new Map<Expr, LeafSlot>(
     leaves.map((l, k) => [l, { base: bases[k]!, stride: nest.innerStrides[k]! }]),
   );
-  const ectx: ExprContext = { cw, leaves: slots, bufferOffset: ctx.bufferOffset, host: ctx.host, j };
+  const ectx: ExprContext = { ...ctx, cw, leaves: slots, j };
   const outBase = bases[bases.length - 1]!;
   const outOffset = ctx.bufferOffset(kernel.out);
   const bytes = bytesPer(kernel.expr.dtype);
@@ -186,7 +188,7 @@ export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): CodeWrit
   const slots = new Map<Expr, LeafSlot>(
     leaves.map((l, k) => [l, { base: bases[k]!, stride: redNest.innerStrides[k]! }]),
   );
-  const ectx: ExprContext = { cw, leaves: slots, bufferOffset: ctx.bufferOffset, host: ctx.host, j };
+  const ectx: ExprContext = { ...ctx, cw, leaves: slots, j };
   const isSum = kernel.op === "sum";
   const vector = !empty && (float || isSum) && vectorizable(kernel.expr, slots) && redNest.inner >= 8;
   const init = isSum ? 0 : float ? Number.NEGATIVE_INFINITY : -(2 ** 31);

@@ -8,6 +8,7 @@ import { ValType } from "./emitter/opcodes.js";
 import { type HostFunctionName, hostFunctions } from "./host-functions.js";
 import { type RenderContext, renderElementwise, renderReduce } from "./render-elementwise.js";
 import { matmulBatchTable, matmulScratchBytes, renderMatmul } from "./render-matmul.js";
+import { addSimdMath } from "./simd-math.js";
 
 /**
  * A kernel program compiled to one WebAssembly module: one exported function per
@@ -33,7 +34,8 @@ export class WasmProgram {
       const sig = signatures[name];
       host[name] = builder.importFunction("host", name, sig[0], sig[1]);
     }
-    const ctx: RenderContext = { bufferOffset: (b) => this.offsets[b]!, host };
+    const simdMath = addSimdMath(builder);
+    const ctx: RenderContext = { bufferOffset: (b) => this.offsets[b]!, host, simdMath };
     // Constant tables (matmul batch offsets) and one shared scratch area follow the arena.
     const tableAt = new Map<number, number>();
     let scratch = 0;

@@ -1,0 +1,121 @@
+import { CodeWriter } from "./emitter/code-writer.js";
+import type { ModuleBuilder } from "./emitter/module-builder.js";
+import { SimdOp, ValType } from "./emitter/opcodes.js";
+
+/**
+ * exp, tanh and erf on four float32 lanes, as functions inside the module: calling out to
+ * JavaScript for each element costs ~80 ns, these cost a few. Scalar code calls the same
+ * functions on a splatted value, so an element gets the same result whichever path (or
+ * thread tile) computes it.
+ *
+ * exp: x = n·ln2 + r with |r| ≤ ln2/2 (ln2 split in two parts for exactness), e^r by its
+ * degree-6 Taylor polynomial (truncation 6e-8 relative), scaled by 2ⁿ built in the
+ * exponent bits (subnormal results included). Below −103.98 the result is 0, above 88.72
+ * +∞; NaN stays NaN.
+ * tanh: sign(x)·(1 − 2/(e^{2|x|} + 1)), absolute error ~1e-7.
+ * erf: Abramowitz & Stegun 7.1.26, absolute error 1.5e-7.
+ */
+export interface SimdMath {
+  readonly exp: number;
+  readonly tanh: number;
+  readonly erf: number;
+}
+
+export const SIMD_MATH_OPS = new Set(["exp", "tanh", "erf"]);
+
+const V = ValType.v128;
+
+function splat(cw: CodeWriter, value: number) {
+  return cw.f32(value).simd(SimdOp.f32x4_splat);
+}
+
+function polynomial(cw: CodeWriter, x: number, coefficients: readonly number[]) {
+  // Horner, highest degree first.
+  splat(cw, coefficients[0]!);
+  for (const c of coefficients.slice(1)) {
+    cw.get(x).simd(SimdOp.f32x4_mul);
+    splat(cw, c).simd(SimdOp.f32x4_add);
+  }
+}
+
+/** 2^k for integer lanes k in [−75, 64], from the exponent bits: (k + 127) << 23. */
+function powerOfTwo(cw: CodeWriter, k: number) {
+  cw.get(k).i32(127).simd(SimdOp.i32x4_splat).simd(SimdOp.i32x4_add).i32(23).simd(SimdOp.i32x4_shl);
+}
+
+const EXP_MAX = 88.72;
+const EXP_MIN = -103.98;
+
+function buildExp(): CodeWriter {
+  const cw = new CodeWriter(1);
+  const x = 0;
+  const [n, r, k1, k2] = [cw.local(V), cw.local(V), cw.local(V), cw.local(V)];
+  // n = nearest(x·log2 e), on x clamped to the range where e^x is a nonzero finite float32
+  cw.get(x);
+  splat(cw, EXP_MAX).simd(SimdOp.f32x4_min);
+  splat(cw, EXP_MIN).simd(SimdOp.f32x4_max);
+  cw.tee(r);
+  splat(cw, Math.LOG2E).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_nearest).set(n);
+  // r = x − n·ln2 (hi + lo parts)
+  cw.get(r).get(n);
+  splat(cw, 0.693145751953125).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_sub);
+  cw.get(n);
+  splat(cw, 1.4286068203094172e-6).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_sub).set(r);
+  // 2ⁿ as two factors 2^(n>>1)·2^(n−(n>>1)), each a normal float, so n can reach 128 and −150
+  cw.get(n).simd(SimdOp.i32x4_trunc_sat_f32x4_s).tee(k2).i32(1).simd(SimdOp.i32x4_shr_s).set(k1);
+  cw.get(k2).get(k1).simd(SimdOp.i32x4_sub).set(k2);
+  polynomial(cw, r, [1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1]);
+  powerOfTwo(cw, k1);
+  cw.simd(SimdOp.f32x4_mul);
+  powerOfTwo(cw, k2);
+  cw.simd(SimdOp.f32x4_mul).set(r);
+  // x below the range → 0; above → +∞; NaN passes through the arithmetic as NaN
+  cw.get(r).get(x);
+  splat(cw, EXP_MIN).simd(SimdOp.f32x4_lt).simd(SimdOp.v128_andnot).set(r);
+  splat(cw, Number.POSITIVE_INFINITY).get(r).get(x);
+  splat(cw, EXP_MAX).simd(SimdOp.f32x4_gt).simd(SimdOp.v128_bitselect);
+  return cw;
+}
+
+function buildTanh(exp: number): CodeWriter {
+  const cw = new CodeWriter(1);
+  const x = 0;
+  const [sign, e] = [cw.local(V), cw.local(V)];
+  // sign bit of x, and e = e^{2|x|}
+  cw.get(x).i32(-0x80000000).simd(SimdOp.i32x4_splat).simd(SimdOp.v128_and).set(sign);
+  cw.get(x).simd(SimdOp.f32x4_abs);
+  splat(cw, 2).simd(SimdOp.f32x4_mul).call(exp).set(e);
+  // 1 − 2/(e + 1), with x's sign
+  splat(cw, 1);
+  splat(cw, 2).get(e);
+  splat(cw, 1).simd(SimdOp.f32x4_add).simd(SimdOp.f32x4_div).simd(SimdOp.f32x4_sub);
+  cw.get(sign).simd(SimdOp.v128_or);
+  return cw;
+}
+
+function buildErf(exp: number): CodeWriter {
+  const cw = new CodeWriter(1);
+  const x = 0;
+  const [sign, a, t, y] = [cw.local(V), cw.local(V), cw.local(V), cw.local(V)];
+  cw.get(x).i32(-0x80000000).simd(SimdOp.i32x4_splat).simd(SimdOp.v128_and).set(sign);
+  cw.get(x).simd(SimdOp.f32x4_abs).set(a);
+  // t = 1 / (1 + p·|x|)
+  splat(cw, 1);
+  splat(cw, 1).get(a);
+  splat(cw, 0.3275911).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_add).simd(SimdOp.f32x4_div).set(t);
+  // y = 1 − t·(a1 + t·(a2 + …))·e^{−x²}
+  polynomial(cw, t, [1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592]);
+  cw.get(t).simd(SimdOp.f32x4_mul);
+  cw.get(a).get(a).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_neg).call(exp);
+  cw.simd(SimdOp.f32x4_mul).set(y);
+  splat(cw, 1).get(y).simd(SimdOp.f32x4_sub);
+  cw.get(sign).simd(SimdOp.v128_or);
+  return cw;
+}
+
+export function addSimdMath(builder: ModuleBuilder): SimdMath {
+  const exp = builder.addFunction([V], [V], buildExp());
+  const tanh = builder.addFunction([V], [V], buildTanh(exp));
+  const erf = builder.addFunction([V], [V], buildErf(exp));
+  return { exp, tanh, erf };
+}
