@@ -60,7 +60,7 @@ function buildExp(): CodeWriter {
   cw.get(r).get(n);
   splat(cw, 0.693145751953125).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_sub);
   cw.get(n);
-  splat(cw, 1.4286068203094172e-6).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_sub).set(r);
+  splat(cw, 1.4286068203094173e-6).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_sub).set(r);
   // 2ⁿ as two factors 2^(n>>1)·2^(n−(n>>1)), each a normal float, so n can reach 128 and −150
   cw.get(n).simd(SimdOp.i32x4_trunc_sat_f32x4_s).tee(k2).i32(1).simd(SimdOp.i32x4_shr_s).set(k1);
   cw.get(k2).get(k1).simd(SimdOp.i32x4_sub).set(k2);
