@@ -185,14 +185,26 @@ function requireCheckpoint(dir: string): string {
   return resolve(path);
 }
 
-/** Reads the checkpoint `dir` stands for, checking every file; errors name the bad file. */
-export function readCheckpoint(dir: string): LoadedCheckpoint {
+/** Reads what using a model needs, the config and the weights, without the training state. */
+export function readCheckpointWeights(dir: string): {
+  path: string;
+  config: CheckpointConfig;
+  weights: ReadonlyMap<string, Tensor>;
+} {
   const { path, config } = readCheckpointConfig(dir);
-  const state = validateState(readJson(join(path, STATE_FILE)), join(path, STATE_FILE));
   const weights = new Map<string, Tensor>();
   for (const [name, stored] of readSafetensorsFile(join(path, MODEL_FILE)).tensors) {
     weights.set(name, fromSafetensorsTensor(name, stored));
   }
+  return { path, config, weights };
+}
+
+/** Reads the checkpoint `dir` stands for, checking every file; errors name the bad file. */
+export function readCheckpoint(dir: string): LoadedCheckpoint {
+  // The small JSON files first, so a corrupt one is reported before the weights are read.
+  const { path } = readCheckpointConfig(dir);
+  const state = validateState(readJson(join(path, STATE_FILE)), join(path, STATE_FILE));
+  const { config, weights } = readCheckpointWeights(path);
   const optimizerTensors = readSafetensorsFile(join(path, OPTIMIZER_FILE)).tensors;
   const { optimizer: optimizerJson, ...trainingState } = state;
   let optimizer: unknown;

@@ -222,6 +222,13 @@ export function fit(model: TrainableLanguageModel, data: TrainingData, options: 
 
   const saveCheckpoint = (iter: number) => {
     if (!options.checkpoint) return;
+    // A finite loss was computed before its update: the weights after it can still have
+    // overflowed. A checkpoint must never hold those, or it would not be a good one.
+    const weights = model.stateDict();
+    for (const [name, value] of weights) {
+      const bad = value.dataSync().find((v) => !Number.isFinite(v));
+      if (bad !== undefined) nonFinite(iter, `weight ${name} after the update`, bad);
+    }
     const state: TrainingState = {
       iter,
       elapsedMs: elapsed(),
@@ -236,7 +243,7 @@ export function fit(model: TrainableLanguageModel, data: TrainingData, options: 
       options.checkpoint.dir,
       {
         config: options.checkpoint.config,
-        weights: model.stateDict(),
+        weights,
         optimizer: optimizer.stateDict(),
         state,
       },

@@ -179,6 +179,19 @@ test("a NaN loss stops training with a clear error and keeps the last good check
   assert.deepEqual(lastStep?.type === "step" && [lastStep.iter, lastStep.loss], [6, null]);
 });
 
+test("weights that overflow in an update stop training before they reach a checkpoint", () => {
+  const dir = temporaryDirectory();
+  const model = new TinyBigram({ vocabSize });
+  // A rate beyond float32's range: the first loss is fine, the weights after it are not.
+  const optimizer = new Adam(model.parameters(), { lr: 1e39 });
+  const options = { optimizer, batchSize: 2, blockSize: 8, iterations: 4, evalInterval: 10, evalBatches: 1 };
+  assert.throws(
+    () => fit(model, data, { ...options, checkpoint: { dir, every: 1, config: config() } }),
+    /^NonFiniteLossError: training stopped at iteration 1: the weight table\.weight after the update is -?Infinity; no checkpoint had been saved yet$/,
+  );
+  assert.ok(!existsSync(join(dir, "latest.json")));
+});
+
 test("early stopping ends training and saves a checkpoint where it stopped", () => {
   const dir = temporaryDirectory();
   const model = new TinyBigram({ vocabSize });
