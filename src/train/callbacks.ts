@@ -14,7 +14,8 @@ export interface TrainingStart {
   elapsedMs: number;
 }
 
-export type StopReason = "completed" | "early-stopping" | "non-finite-loss";
+/** Why training ended; "error" is any other exception, which `fit` passes on after telling callbacks. */
+export type StopReason = "completed" | "early-stopping" | "non-finite-loss" | "error";
 
 export interface TrainingEnd {
   iter: number;

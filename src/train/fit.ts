@@ -293,53 +293,60 @@ export function fit(model: TrainableLanguageModel, data: TrainingData, options: 
     return stop;
   };
 
-  for (const callback of callbacks) {
-    callback.onStart?.({ startIter, iterations, tokensPerStep, elapsedMs: previousElapsedMs });
-  }
-  model.train(true);
   const stepLosses: FitResult["stepLosses"] = [];
-  let stopMessage = startIter === 0 ? evaluate(0) : undefined;
-
+  let stopMessage: string | undefined;
   let iter = startIter;
-  while (stopMessage === undefined && iter < iterations) {
-    const stepStart = performance.now();
-    manualSeed(rngs.unseeded.nextUint32());
-    const lr = optimizer.learningRates?.()[0];
-    const { ids, targets } = sampleBatchTensors(data.train, batchSize, blockSize, rngs.batches);
-    const { loss } = optimizer.stepOn(model.loss(ids, targets), clipNorm === undefined ? {} : { clipNorm });
-    iter++;
-    const stepMs = performance.now() - stepStart;
-    trainingMsSinceEval += stepMs;
-    stepsSinceEval++;
-    stepLosses.push({ iter, loss });
-    const record: StepRecord = {
-      type: "step",
-      iter,
-      loss,
-      ...(lr === undefined ? {} : { lr }),
-      tokensPerSec: (tokensPerStep * 1000) / stepMs,
-      elapsedMs: Math.round(elapsed()),
-    };
-    log?.append(record);
-    // The update was computed with this loss, so the weights are now spoilt: stop without
-    // saving, and keep the last checkpoint, which was written from good weights.
-    if (!Number.isFinite(loss)) nonFinite(iter, "training loss", loss);
-    for (const callback of callbacks) callback.onStep?.({ ...record, iterations, etaMs: etaMs(iter) });
-    const scheduled = iter % evalInterval === 0;
-    if (scheduled) stopMessage = evaluate(iter);
-    if (iter % checkpointEvery === 0 || iter === iterations || stopMessage !== undefined)
-      saveCheckpoint(iter);
-    // The last model is always evaluated. Off the schedule, that comes after the checkpoint,
-    // which must hold what a run going on past this point holds (the evaluation RNG and
-    // early stopping's memory without this evaluation), or resuming would not be exact.
-    if (!scheduled && iter === iterations) evaluate(iter);
+  try {
+    for (const callback of callbacks) {
+      callback.onStart?.({ startIter, iterations, tokensPerStep, elapsedMs: previousElapsedMs });
+    }
+    model.train(true);
+    if (startIter === 0) stopMessage = evaluate(0);
+    while (stopMessage === undefined && iter < iterations) {
+      const stepStart = performance.now();
+      manualSeed(rngs.unseeded.nextUint32());
+      const lr = optimizer.learningRates?.()[0];
+      const { ids, targets } = sampleBatchTensors(data.train, batchSize, blockSize, rngs.batches);
+      const { loss } = optimizer.stepOn(model.loss(ids, targets), clipNorm === undefined ? {} : { clipNorm });
+      iter++;
+      const stepMs = performance.now() - stepStart;
+      trainingMsSinceEval += stepMs;
+      stepsSinceEval++;
+      stepLosses.push({ iter, loss });
+      const record: StepRecord = {
+        type: "step",
+        iter,
+        loss,
+        ...(lr === undefined ? {} : { lr }),
+        tokensPerSec: (tokensPerStep * 1000) / stepMs,
+        elapsedMs: Math.round(elapsed()),
+      };
+      log?.append(record);
+      // The update was computed with this loss, so the weights are now spoilt: stop without
+      // saving, and keep the last checkpoint, which was written from good weights.
+      if (!Number.isFinite(loss)) nonFinite(iter, "training loss", loss);
+      for (const callback of callbacks) callback.onStep?.({ ...record, iterations, etaMs: etaMs(iter) });
+      const scheduled = iter % evalInterval === 0;
+      if (scheduled) stopMessage = evaluate(iter);
+      if (iter % checkpointEvery === 0 || iter === iterations || stopMessage !== undefined)
+        saveCheckpoint(iter);
+      // The last model is always evaluated. Off the schedule, that comes after the checkpoint,
+      // which must hold what a run going on past this point holds (the evaluation RNG and
+      // early stopping's memory without this evaluation), or resuming would not be exact.
+      if (!scheduled && iter === iterations) evaluate(iter);
+    }
+  } catch (error) {
+    // Callbacks hear of every end, so that a progress bar lets go of the terminal.
+    if (!(error instanceof NonFiniteLossError))
+      end(iter, "error", (error as Error)?.message ?? String(error));
+    throw error;
   }
 
   const reason: StopReason = stopMessage === undefined ? "completed" : "early-stopping";
   const message =
     stopMessage ??
-    (startIter === iterations
-      ? `nothing to do: the checkpoint is already at iteration ${iterations}`
+    (startIter >= iterations
+      ? `nothing to do: the run is already at iteration ${startIter}`
       : `training done: ${iterations} iterations${lastEvaluation ? `, validation loss ${lastEvaluation.valLoss.toFixed(4)}` : ""}`);
   end(iter, reason, message);
   return {

@@ -43,12 +43,13 @@ export class TrainingLogWriter {
   }
 
   /**
-   * Drops the records after iteration `iter`: a resumed run logs those iterations again,
-   * and the log should read as if the run had never stopped.
+   * Drops the records after iteration `iter`, and every stop record: a resumed run logs
+   * those iterations again and goes on past where it stopped, and the log should read as
+   * if the run had never stopped.
    */
   truncateAfter(iter: number): void {
     if (!existsSync(this.path)) return;
-    const kept = readTrainingLog(this.path).filter((record) => record.iter <= iter);
+    const kept = readTrainingLog(this.path).filter((record) => record.iter <= iter && record.type !== "stop");
     writeFileAtomicSync(this.path, kept.map((record) => `${JSON.stringify(record)}\n`).join(""));
   }
 }

@@ -68,13 +68,14 @@ test("tokenizers come back from their JSON; BPE streams multi-byte characters wh
   assert.ok(pieces.every((piece) => !piece.includes("\uFFFD")));
 });
 
-test("the training log appends lines, skips a torn last line and truncates on resume", () => {
+test("the training log appends lines, skips a torn last line and truncates on resume (stops too)", () => {
   const path = join(temporaryDirectory(), "log.jsonl");
   const log = new TrainingLogWriter(path);
   for (let iter = 1; iter <= 4; iter++)
     log.append({ type: "step", iter, loss: 1 / iter, tokensPerSec: 1, elapsedMs: iter });
+  log.append({ type: "stop", iter: 2, reason: "early stopping" });
   appendFileSync(path, '{"type":"step","it');
-  assert.equal(readTrainingLog(path).length, 4);
+  assert.equal(readTrainingLog(path).length, 5);
   log.truncateAfter(2);
   assert.deepEqual(
     readTrainingLog(path).map((r) => r.iter),
