@@ -12,6 +12,7 @@ export interface LossCurveOptions {
 interface Series {
   label: string;
   color: string;
+  markers: boolean;
   points: [number, number][];
 }
 
@@ -49,8 +50,8 @@ function seriesFromLog(records: readonly TrainingLogRecord[]): Series[] {
     if (record.type === "eval") validation.push([record.iter, record.valLoss]);
   }
   return [
-    { label: "training loss (per step)", color: "#1f77b4", points: train.filter(finite) },
-    { label: "validation loss", color: "#d62728", points: validation.filter(finite) },
+    { label: "training loss (per step)", color: "#1f77b4", markers: false, points: train.filter(finite) },
+    { label: "validation loss", color: "#d62728", markers: true, points: validation.filter(finite) },
   ].filter((s) => s.points.length > 0);
 }
 
@@ -103,10 +104,12 @@ export function renderLossCurveSvg(
   series.forEach((s, i) => {
     const points = s.points.map(([x, y]) => `${f(px(x))},${f(py(y))}`).join(" ");
     lines.push(`<polyline points="${points}" fill="none" stroke="${s.color}" stroke-width="1.5"/>`);
-    // A lone evaluation is a point, which a polyline does not show.
-    if (s.points.length === 1) {
-      const [x, y] = s.points[0]!;
-      lines.push(`<circle cx="${f(px(x))}" cy="${f(py(y))}" r="3" fill="${s.color}"/>`);
+    // Evaluations are few and each one is a measurement: mark them (a lone one would not
+    // show at all as a polyline).
+    if (s.markers || s.points.length === 1) {
+      for (const [x, y] of s.points) {
+        lines.push(`<circle cx="${f(px(x))}" cy="${f(py(y))}" r="2.5" fill="${s.color}"/>`);
+      }
     }
     const ly = MARGIN.top + 14 + i * 18;
     lines.push(
