@@ -19,8 +19,12 @@ export function buildGradients(root: Node, wrt: readonly Node[], seed?: Node): N
   return wrt.map((n) => grads.get(n) ?? full({ value: 0, shape: n.shape, dtype: n.dtype }));
 }
 
-/** Gradients of every node through which `root` depends on a node that requires grad. */
-export function backpropagate(root: Node, seed: Node): Map<Node, Node> {
+/**
+ * Gradients of every node through which `root` depends on a node that requires grad.
+ * The walk stops at nodes that do not require grad and at `stopAt` (used when
+ * differentiating a composite's expansion: its inputs are where it ends).
+ */
+export function backpropagate(root: Node, seed: Node, stopAt?: ReadonlySet<Node>): Map<Node, Node> {
   const grads = new Map<Node, Node>([[root, seed]]);
   const accumulate = (n: Node, g: Node) => {
     if (!sameShape(g.shape, n.shape)) {
@@ -32,11 +36,11 @@ export function backpropagate(root: Node, seed: Node): Map<Node, Node> {
     grads.set(n, prev ? add(prev, g) : g);
   };
   // Only nodes that require grad can pass a gradient on; the walk stops at the others.
-  const order = topoSort([root], (n) => !n.requiresGrad);
+  const order = topoSort([root], (n) => !n.requiresGrad || stopAt?.has(n) === true);
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i]!;
     const g = grads.get(node);
-    if (!g || node.op === null || !node.requiresGrad) continue;
+    if (!g || node.op === null || !node.requiresGrad || stopAt?.has(node)) continue;
     for (const [input, gi] of inputGradients(node, g)) {
       if (input.requiresGrad) accumulate(input, gi);
     }
@@ -56,7 +60,7 @@ function inputGradients(node: Node, g: Node): [Node, Node][] {
     // Differentiate the definition. It is rebuilt with grad mode on so that the inputs'
     // requiresGrad flags propagate through it.
     const expansion = withGradMode(true, () => decompose(node.inputs, node.attrs));
-    const inner = backpropagate(expansion, g);
+    const inner = backpropagate(expansion, g, new Set(node.inputs));
     return node.inputs.flatMap((input) => {
       const gi = inner.get(input);
       return gi ? [[input, gi] as [Node, Node]] : [];

@@ -1,4 +1,4 @@
-import { f32Bytes, signedLeb, unsignedLeb } from "./encoding.js";
+import { concatBytes, f32Bytes, signedLeb, unsignedLeb } from "./encoding.js";
 import { MiscOp, Op, SimdOp, type ValType } from "./opcodes.js";
 
 /**
@@ -139,8 +139,8 @@ export class CodeWriter {
       else runs.push([1, t]);
     }
     const locals = [...unsignedLeb(runs.length), ...runs.flatMap(([n, t]) => [...unsignedLeb(n), t])];
-    const body = [...locals, ...this.bytes, Op.end];
-    return [...unsignedLeb(body.length), ...body];
+    const body = concatBytes([locals, this.bytes, [Op.end]]);
+    return concatBytes([unsignedLeb(body.length), body]);
   }
 }
 

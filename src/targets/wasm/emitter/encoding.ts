@@ -33,7 +33,14 @@ export function nameBytes(name: string): number[] {
   return [...unsignedLeb(utf8.length), ...utf8];
 }
 
+/** Concatenates byte arrays without spreading them (a module can be megabytes). */
+export function concatBytes(parts: readonly (readonly number[])[]): number[] {
+  const out: number[] = [];
+  for (const part of parts) for (let i = 0; i < part.length; i++) out.push(part[i]!);
+  return out;
+}
+
 /** A vector: its length, then its items' bytes. */
 export function vectorBytes(items: readonly number[][]): number[] {
-  return [...unsignedLeb(items.length), ...items.flat()];
+  return concatBytes([unsignedLeb(items.length), ...items]);
 }

@@ -1,5 +1,5 @@
 import type { CodeWriter } from "./code-writer.js";
-import { nameBytes, unsignedLeb, vectorBytes } from "./encoding.js";
+import { concatBytes, nameBytes, unsignedLeb, vectorBytes } from "./encoding.js";
 import type { ValType } from "./opcodes.js";
 
 interface FuncType {
@@ -50,10 +50,10 @@ export class ModuleBuilder {
   }
 
   toBytes(): Uint8Array {
-    const section = (id: number, payload: number[]) => [id, ...unsignedLeb(payload.length), ...payload];
-    const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-    out.push(
-      ...section(
+    const section = (id: number, payload: number[]) => concatBytes([[id], unsignedLeb(payload.length), payload]);
+    const sections: number[][] = [[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]];
+    sections.push(
+      section(
         1,
         vectorBytes(
           this.types.map((t) => [
@@ -84,13 +84,13 @@ export class ModuleBuilder {
         ...(m.maxPages !== undefined ? unsignedLeb(m.maxPages) : []),
       ]);
     }
-    out.push(...section(2, vectorBytes(imports)));
-    out.push(...section(3, vectorBytes(this.funcs.map((f) => unsignedLeb(f.type)))));
+    sections.push(section(2, vectorBytes(imports)));
+    sections.push(section(3, vectorBytes(this.funcs.map((f) => unsignedLeb(f.type)))));
     const exports = this.funcs.flatMap((f, i) =>
       f.exportName ? [[...nameBytes(f.exportName), 0x00, ...unsignedLeb(this.importedFuncs.length + i)]] : [],
     );
-    out.push(...section(7, vectorBytes(exports)));
-    out.push(...section(10, vectorBytes(this.funcs.map((f) => f.code.finish()))));
-    return new Uint8Array(out);
+    sections.push(section(7, vectorBytes(exports)));
+    sections.push(section(10, vectorBytes(this.funcs.map((f) => f.code.finish()))));
+    return new Uint8Array(concatBytes(sections));
   }
 }
