@@ -19,6 +19,7 @@ export {
   registeredInstructions,
 } from "./isa/index.js";
 export { defaultTarget, setDefaultTarget, withTarget } from "./runtime/default-target.js";
+export type { Explanation } from "./runtime/explain.js";
 export { memoryStats } from "./runtime/memory.js";
 export { realize } from "./runtime/realize.js";
 export {

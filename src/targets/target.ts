@@ -14,4 +14,14 @@ export interface Target {
   hasKernel(instruction: Instruction): boolean;
   /** Runs a program on input buffers (in `program.inputSlots` order); returns the outputs. */
   run(program: Program, inputs: readonly HostArray[]): HostArray[];
+  /** Runs a program once, timing each kernel: what `explain` shows. */
+  profile?(program: Program, inputs: readonly HostArray[]): ProgramProfile;
+}
+
+/** What a target reports about how it ran a program. */
+export interface ProgramProfile {
+  readonly kernels: readonly { kind: string; shape: string; fused: string; ms: number }[];
+  /** Bytes of the arena the program's intermediate values share. */
+  readonly arenaBytes: number;
+  readonly buffers: number;
 }

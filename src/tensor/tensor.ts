@@ -5,6 +5,7 @@ import { Node } from "../ir/node.js";
 import { normalizeAxis, type Shape, sizeOf } from "../ir/shape.js";
 import * as isa from "../isa/index.js";
 import type { Attrs, Instruction } from "../isa/instruction.js";
+import { type Explanation, explainNodes } from "../runtime/explain.js";
 import { attachBuffer, releaseBuffer } from "../runtime/memory.js";
 import { realize } from "../runtime/realize.js";
 import { formatTensor } from "./format.js";
@@ -128,6 +129,17 @@ export class Tensor {
    */
   static realize(...tensors: Tensor[]): void {
     realize(tensors.map((t) => t.node));
+  }
+
+  /**
+   * How the compiler and the target would compute these tensors: kernels, fused
+   * instructions, arena and a per-kernel time profile. Nothing is realised.
+   */
+  static explain(tensors: readonly Tensor[], options: { runs?: number } = {}): Explanation {
+    return explainNodes(
+      tensors.map((t) => t.node),
+      options,
+    );
   }
 
   /**

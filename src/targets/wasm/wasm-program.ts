@@ -69,7 +69,8 @@ export class WasmProgram {
     this.instance = new WebAssembly.Instance(module, { env: { memory }, host: hostFunctions });
   }
 
-  run(inputs: readonly HostArray[]): HostArray[] {
+  /** Runs the program; with `times`, records each kernel's milliseconds in it. */
+  run(inputs: readonly HostArray[], times?: number[]): HostArray[] {
     const { memory, program } = this;
     const pages = Math.ceil(this.bytesNeeded / 65536);
     const have = memory.buffer.byteLength / 65536;
@@ -80,26 +81,10 @@ export class WasmProgram {
     });
     for (const t of this.tables) new Int32Array(memory.buffer, t.offset, t.data.length).set(t.data);
     const exports = this.instance.exports as Record<string, () => void>;
-    program.kernels.forEach((kernel, k) => {
-      if (kernel.kind !== "host") {
-        exports[`k${k}`]!();
-        return;
-      }
-      const refInputs: RefValue[] = kernel.inputs.map((b, i) => {
-        const info = program.buffers[b]!;
-        return {
-          shape: kernel.inputShapes[i]!,
-          dtype: info.dtype,
-          data: view(memory, this.offsets[b]!, info.dtype, info.size),
-        };
-      });
-      const outInfo = program.buffers[kernel.out]!;
-      const out: RefValue = {
-        shape: kernel.shape,
-        dtype: outInfo.dtype,
-        data: view(memory, this.offsets[kernel.out]!, outInfo.dtype, outInfo.size),
-      };
-      kernel.instruction.spec.ref!(refInputs, out, kernel.attrs);
+    program.kernels.forEach((_, k) => {
+      const start = times ? performance.now() : 0;
+      this.runKernel(k, exports);
+      if (times) times[k] = performance.now() - start;
     });
     return program.outputs.map((b) => {
       const info = program.buffers[b]!;
@@ -107,6 +92,34 @@ export class WasmProgram {
       copy.set(view(memory, this.offsets[b]!, info.dtype, info.size));
       return copy;
     });
+  }
+
+  private runKernel(k: number, exports: Record<string, () => void>) {
+    const { memory, program } = this;
+    const kernel = program.kernels[k]!;
+    if (kernel.kind !== "host") {
+      exports[`k${k}`]!();
+      return;
+    }
+    const refInputs: RefValue[] = kernel.inputs.map((b, i) => {
+      const info = program.buffers[b]!;
+      return {
+        shape: kernel.inputShapes[i]!,
+        dtype: info.dtype,
+        data: view(memory, this.offsets[b]!, info.dtype, info.size),
+      };
+    });
+    const outInfo = program.buffers[kernel.out]!;
+    const out: RefValue = {
+      shape: kernel.shape,
+      dtype: outInfo.dtype,
+      data: view(memory, this.offsets[kernel.out]!, outInfo.dtype, outInfo.size),
+    };
+    kernel.instruction.spec.ref!(refInputs, out, kernel.attrs);
+  }
+
+  get arenaBytes(): number {
+    return this.bytesNeeded;
   }
 }
 

@@ -1,7 +1,8 @@
+import { describeKernel } from "../../compiler/kernels/describe.js";
 import { fuseProgram } from "../../compiler/kernels/fuse.js";
 import type { Program } from "../../compiler/program.js";
 import type { HostArray } from "../../ir/dtype.js";
-import type { Target } from "../target.js";
+import type { ProgramProfile, Target } from "../target.js";
 import { WasmProgram } from "./wasm-program.js";
 
 export interface WasmTargetOptions {
@@ -19,17 +20,30 @@ export interface WasmTargetOptions {
 export function createWasmTarget(options: WasmTargetOptions = {}): Target {
   const memory = new WebAssembly.Memory({ initial: 16 });
   const compiled = new WeakMap<Program, WasmProgram>();
+  const prepare = (program: Program) => {
+    let wasm = compiled.get(program);
+    if (!wasm) {
+      wasm = new WasmProgram(fuseProgram(program, { fuse: options.fuse ?? true }), memory);
+      compiled.set(program, wasm);
+    }
+    return wasm;
+  };
   return {
     name: options.name ?? "wasm",
     description: "WebAssembly SIMD kernels generated at run time, fused",
     hasKernel: (instruction) => instruction.kind === "primitive",
     run(program: Program, inputs: readonly HostArray[]): HostArray[] {
-      let wasm = compiled.get(program);
-      if (!wasm) {
-        wasm = new WasmProgram(fuseProgram(program, { fuse: options.fuse ?? true }), memory);
-        compiled.set(program, wasm);
-      }
-      return wasm.run(inputs);
+      return prepare(program).run(inputs);
+    },
+    profile(program: Program, inputs: readonly HostArray[]): ProgramProfile {
+      const wasm = prepare(program);
+      const times: number[] = [];
+      wasm.run(inputs, times);
+      return {
+        kernels: wasm.program.kernels.map((k, i) => ({ ...describeKernel(k), ms: times[i]! })),
+        arenaBytes: wasm.arenaBytes,
+        buffers: wasm.program.buffers.length,
+      };
     },
   };
 }

@@ -50,7 +50,8 @@ export class ModuleBuilder {
   }
 
   toBytes(): Uint8Array {
-    const section = (id: number, payload: number[]) => concatBytes([[id], unsignedLeb(payload.length), payload]);
+    const section = (id: number, payload: number[]) =>
+      concatBytes([[id], unsignedLeb(payload.length), payload]);
     const sections: number[][] = [[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]];
     sections.push(
       section(

@@ -1,0 +1,31 @@
+import type { Kernel, KernelProgram } from "./kernel-ir.js";
+
+/** One line per kernel for `explain`: what it computes and which instructions it fused. */
+export function describeKernel(kernel: Kernel): { kind: string; shape: string; fused: string } {
+  const shape = (s: readonly number[]) => `[${s.join(",")}]`;
+  switch (kernel.kind) {
+    case "elementwise":
+      return { kind: "elementwise", shape: shape(kernel.shape), fused: kernel.fused.join(" ") };
+    case "reduce":
+      return {
+        kind: `reduce-${kernel.op}`,
+        shape: `${shape(kernel.shape)} over ${shape(kernel.axes)}`,
+        fused: kernel.fused.join(" "),
+      };
+    case "matmul": {
+      const r = kernel.shape.length;
+      const k = kernel.a.view.shape[r - 1];
+      return {
+        kind: "matmul",
+        shape: `${shape(kernel.shape.slice(0, -2))} ${kernel.shape[r - 2]}×${k}×${kernel.shape[r - 1]}`,
+        fused: kernel.fused.join(" "),
+      };
+    }
+    case "host":
+      return { kind: "host", shape: shape(kernel.shape), fused: kernel.fused.join(" ") };
+  }
+}
+
+export function countFused(program: KernelProgram): number {
+  return program.kernels.reduce((n, k) => n + k.fused.length, 0);
+}
