@@ -4,7 +4,7 @@ import { unbroadcast } from "./broadcast.js";
 import { checkDType, sameDTypeOrThrow } from "./elementwise.js";
 import { InstructionError } from "./errors.js";
 import { defineInstruction, type Instruction } from "./instruction.js";
-import { permute } from "./movement.js";
+import { permute, reshape } from "./movement.js";
 
 /** Swaps the last two axes. */
 export function transposeLast(x: Node): Node {
@@ -78,6 +78,17 @@ export const matmul: Instruction = defineInstruction({
   },
   vjp: (g, { inputs: [a, b] }) => [
     unbroadcast(matmul(g, transposeLast(b!)), a!.shape),
-    unbroadcast(matmul(transposeLast(a!), g), b!.shape),
+    a!.shape.length > 2 && b!.shape.length === 2 ? sharedWeightGradient(a!, g) : unbroadcast(matmul(transposeLast(a!), g), b!.shape),
   ],
 });
+
+/**
+ * The gradient of a matrix shared by every batch (x[..., M, K] @ w[K, N], a linear layer)
+ * is Σ_batch xᵀ·g: one [K, batch·M] @ [batch·M, N] product, instead of one small product
+ * per batch followed by a sum over the batch.
+ */
+function sharedWeightGradient(a: Node, g: Node): Node {
+  const k = a.shape[a.shape.length - 1]!;
+  const n = g.shape[g.shape.length - 1]!;
+  return matmul(transposeLast(reshape(a, { shape: [-1, k] })), reshape(g, { shape: [-1, n] }));
+}

@@ -199,12 +199,16 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
         const [a, b] = [materializeIfExpr(input(0)), materializeIfExpr(input(1))];
         const batch = info.shape.slice(0, -2);
         const out = newBuffer(info.shape, info.dtype);
+        const operands = foldSharedRightOperand(
+          expandView(a.view, [...batch, ...a.view.shape.slice(-2)]),
+          expandView(b.view, [...batch, ...b.view.shape.slice(-2)]),
+        );
         kernels.push({
           kind: "matmul",
           out,
-          a: { buffer: a.buffer, view: expandView(a.view, [...batch, ...a.view.shape.slice(-2)]) },
-          b: { buffer: b.buffer, view: expandView(b.view, [...batch, ...b.view.shape.slice(-2)]) },
-          shape: info.shape,
+          a: { buffer: a.buffer, view: operands.a },
+          b: { buffer: b.buffer, view: operands.b },
+          shape: operands.shape,
           dtype: info.dtype,
           fused: ["matmul"],
         });
@@ -256,4 +260,22 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
     return m.buffer;
   });
   return { buffers, inputs, outputs, kernels };
+}
+
+/**
+ * x[..., M, K] @ w[K, N] with w the same for every batch (a linear layer) is one
+ * [batch·M, K] @ [K, N] product when x's batches lie one after another in memory: one
+ * large matmul instead of many small ones.
+ */
+function foldSharedRightOperand(a: View, b: View): { a: View; b: View; shape: number[] } {
+  const r = a.shape.length;
+  const [m, k] = [a.shape[r - 2]!, a.shape[r - 1]!];
+  const n = b.shape[r - 1]!;
+  const batch = a.shape.slice(0, -2);
+  const count = batch.reduce((x, y) => x * y, 1);
+  const shared = b.strides.slice(0, -2).every((s) => s === 0);
+  const folded = shared && r > 2 ? reshapeView(a, [count * m, k]) : undefined;
+  if (!folded) return { a, b, shape: [...batch, m, n] };
+  const b2: View = { shape: b.shape.slice(-2), strides: b.strides.slice(-2), offset: b.offset };
+  return { a: folded, b: b2, shape: [count * m, n] };
 }
