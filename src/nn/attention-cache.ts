@@ -2,28 +2,30 @@ import { concat } from "../tensor/functions.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 /**
- * The keys and values one attention layer has seen so far, [B, heads, time, headDim] each,
- * so generation feeds only the new token instead of the whole context. Attention appends to
- * it along time on every call that passes it.
+ * What one attention layer has seen so far, so generation feeds only the new token instead
+ * of the whole context: the rows of its q·k·v projection, [B, time, 3·embd], to which each
+ * call that passes the cache appends its own along time.
+ *
+ * It keeps whole projection rows rather than split keys and values (the query third is
+ * never read again) so that the concat reads a kernel's output, not a slice of one: the
+ * wasm target's host fallbacks (concat, gather, pad) currently drop a slice's offset.
  */
 export class AttentionCache {
-  keys: Tensor | undefined;
-  values: Tensor | undefined;
+  projections: Tensor | undefined;
 
   /** Number of positions cached. */
   get length(): number {
-    return this.keys?.shape[2] ?? 0;
+    return this.projections?.shape[1] ?? 0;
   }
 
-  /** Appends new keys and values and returns the full ones (past followed by new). */
-  append(keys: Tensor, values: Tensor): [Tensor, Tensor] {
-    this.keys = this.keys ? concat([this.keys, keys], 2) : keys;
-    this.values = this.values ? concat([this.values, values], 2) : values;
-    return [this.keys, this.values];
+  /** Appends new projection rows [B, T, 3·embd] and returns all of them (past, then new). */
+  append(rows: Tensor): Tensor {
+    this.projections = this.projections ? concat([this.projections, rows], 1) : rows;
+    return this.projections;
   }
 
   /** The cached tensors, to realise together with a step's output. */
   tensors(): Tensor[] {
-    return this.keys && this.values ? [this.keys, this.values] : [];
+    return this.projections ? [this.projections] : [];
   }
 }

@@ -53,23 +53,25 @@ export class MultiHeadAttention extends Module {
 
   /**
    * x [B, T, embd] → [B, T, embd]. With a cache, x holds the positions after the cached
-   * ones: their keys and values are appended to the cache and queries attend to all of them.
+   * ones: their projections are appended to the cache and the queries attend to all of them.
    */
   forward(x: Tensor, cache?: AttentionCache): Tensor {
     if (x.rank !== 3 || x.shape[2] !== this.embd) {
       throw new Error(`MultiHeadAttention: expects [batch, time, ${this.embd}], got [${x.shape}]`);
     }
     const [batch, time] = x.shape as [number, number, number];
-    const qkv = this.qkv.forward(x);
-    // [B, T, 3·embd] → three [B, heads, T, headDim]
-    const head = (i: number) =>
-      qkv
-        .slice([0, 0, i * this.embd], [batch, time, (i + 1) * this.embd])
-        .reshape([batch, time, this.nHead, this.headDim])
-        .permute([0, 2, 1, 3]);
     const past = cache?.length ?? 0;
-    const q = head(0);
-    const [k, v] = cache ? cache.append(head(1), head(2)) : [head(1), head(2)];
+    const projected = this.qkv.forward(x);
+    const seen = cache ? cache.append(projected) : projected;
+    // Part i (0 = queries, 1 = keys, 2 = values) of [B, T, 3·embd] as [B, heads, T, headDim].
+    const heads = (rows: Tensor, i: number) =>
+      rows
+        .slice([0, 0, i * this.embd], [batch, rows.shape[1]!, (i + 1) * this.embd])
+        .reshape([batch, rows.shape[1]!, this.nHead, this.headDim])
+        .permute([0, 2, 1, 3]);
+    const q = heads(projected, 0);
+    const k = heads(seen, 1);
+    const v = heads(seen, 2);
     const scores = q.matmul(k.transpose()).mul(1 / Math.sqrt(this.headDim));
     // Masked scores become −∞, so softmax gives them weight exactly 0.
     const masked = where(causalMask(time, past), scores, Number.NEGATIVE_INFINITY);

@@ -100,7 +100,7 @@ test("attention with a cache, fed in pieces, matches one pass over the whole seq
     pieces.push(attn.forward(x.slice([0, start, 0], [2, end, 8]), cache));
   }
   assert.equal(cache.length, 5);
-  assert.deepEqual(cache.keys!.shape, [2, 2, 5, 4]);
+  assert.deepEqual(cache.projections!.shape, [2, 5, 24]);
   close(concat(pieces, 1).dataSync(), full, 1e-5);
 });
 
