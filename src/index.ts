@@ -18,6 +18,10 @@ export {
   type InstructionSpec,
   registeredInstructions,
 } from "./isa/index.js";
+/** Layers and modules, as in torch.nn. */
+export * as nn from "./nn/index.js";
+/** Optimizers, learning-rate schedules and gradient clipping, as in torch.optim. */
+export * as optim from "./optim/index.js";
 export { defaultTarget, setDefaultTarget, withTarget } from "./runtime/default-target.js";
 export type { Explanation } from "./runtime/explain.js";
 export { memoryStats } from "./runtime/memory.js";
@@ -25,6 +29,7 @@ export { realize } from "./runtime/realize.js";
 export {
   availableTargets,
   createRefTarget,
+  createWasmTarget,
   getTarget,
   registerTarget,
   type Target,

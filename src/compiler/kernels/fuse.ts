@@ -196,7 +196,11 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
         break;
       }
       case "matmul": {
-        const [a, b] = [materializeIfExpr(input(0)), materializeIfExpr(input(1))];
+        const a = materializeIfExpr(input(0));
+        // Kernels stream rows of b: a b read across its rows (a transpose) is copied first.
+        const bIn = materializeIfExpr(input(1));
+        const rowsContiguous = bIn.view.strides.at(-1) === 1 || bIn.view.shape.at(-1) === 1;
+        const b = rowsContiguous ? bIn : materialize(bIn, true);
         const batch = info.shape.slice(0, -2);
         const out = newBuffer(info.shape, info.dtype);
         const operands = foldSharedRightOperand(

@@ -62,7 +62,10 @@ function nestOf(shape: readonly number[], strideSets: number[][], offsets: numbe
   };
 }
 
-/** Emits loops over the outer axes; inside, sets each base local to offset + Σ counter·stride. */
+/**
+ * Emits loops over the outer axes; inside, sets each base local to offset + Σ counter·stride.
+ * The first outer axis runs over the kernel's tile range (its two parameters).
+ */
 function emitOuterLoops(cw: CodeWriter, nest: Nest, bases: number[], body: () => void) {
   const counters = nest.outer.map(() => cw.local(ValType.i32));
   const level = (d: number) => {
@@ -80,13 +83,23 @@ function emitOuterLoops(cw: CodeWriter, nest: Nest, bases: number[], body: () =>
     }
     cw.forLoop(
       counters[d]!,
-      () => cw.i32(0),
-      () => cw.i32(nest.outer[d]!),
+      () => (d === 0 ? cw.get(TILE_BEGIN) : cw.i32(0)),
+      () => (d === 0 ? cw.get(TILE_END) : cw.i32(nest.outer[d]!)),
       1,
       () => level(d + 1),
     );
   };
   level(0);
+}
+
+/** Every kernel function takes (begin, end): the range of tile units it computes. */
+const TILE_BEGIN = 0;
+const TILE_END = 1;
+
+/** A rendered kernel and how many tile units its range covers. */
+export interface RenderedKernel {
+  readonly code: CodeWriter;
+  readonly units: number;
 }
 
 function storeScalar(cw: CodeWriter, dtype: string, offset: number) {
@@ -95,8 +108,8 @@ function storeScalar(cw: CodeWriter, dtype: string, offset: number) {
   else cw.mem(Op.i32_store8, 0, offset);
 }
 
-export function renderElementwise(kernel: ElementwiseKernel, ctx: RenderContext): CodeWriter {
-  const cw = new CodeWriter(0);
+export function renderElementwise(kernel: ElementwiseKernel, ctx: RenderContext): RenderedKernel {
+  const cw = new CodeWriter(2);
   const leaves = leavesOf(kernel.expr);
   const views = exprViews(kernel.expr);
   const outStrides = stridesOf(kernel.shape);
@@ -105,7 +118,7 @@ export function renderElementwise(kernel: ElementwiseKernel, ctx: RenderContext)
     [...views.map((v) => [...v.strides]), outStrides],
     [...views.map((v) => v.offset), 0],
   );
-  if (kernel.shape.some((d) => d === 0)) return cw;
+  if (kernel.shape.some((d) => d === 0)) return { code: cw, units: 0 };
   const bases = [...leaves, null].map(() => cw.local(ValType.i32));
   const j = cw.local(ValType.i32);
   const slots = new Map<Expr, LeafSlot>(
@@ -116,18 +129,27 @@ export function renderElementwise(kernel: ElementwiseKernel, ctx: RenderContext)
   const outOffset = ctx.bufferOffset(kernel.out);
   const bytes = bytesPer(kernel.expr.dtype);
   const vector = vectorizable(kernel.expr, slots) && kernel.expr.dtype !== "bool" && nest.inner >= 4;
+  // Tiles split the first outer axis, or the inner axis when there is no outer one.
+  const tiledInner = nest.outer.length === 0;
   const outAddress = () => {
     cw.get(outBase).get(j).op(Op.i32_add);
     if (bytes === 4) cw.i32(2).op(Op.i32_shl);
   };
   emitOuterLoops(cw, nest, bases, () => {
-    let tailStart = () => cw.i32(0);
+    const from = () => (tiledInner ? cw.get(TILE_BEGIN) : cw.i32(0));
+    const to = () => (tiledInner ? cw.get(TILE_END) : cw.i32(nest.inner));
+    let tailStart = from;
     if (vector) {
-      const vectorEnd = nest.inner - (nest.inner % 4);
+      // Whole groups of four from the start of the range; the rest in the scalar tail.
+      const vectorEnd = cw.local(ValType.i32);
+      from();
+      to();
+      from();
+      cw.op(Op.i32_sub).i32(~3).op(Op.i32_and).op(Op.i32_add).set(vectorEnd);
       cw.forLoop(
         j,
-        () => cw.i32(0),
-        () => cw.i32(vectorEnd),
+        from,
+        () => cw.get(vectorEnd),
         4,
         () => {
           outAddress();
@@ -135,29 +157,23 @@ export function renderElementwise(kernel: ElementwiseKernel, ctx: RenderContext)
           cw.simdMem(SimdOp.v128_store, outOffset);
         },
       );
-      tailStart = () => cw.i32(vectorEnd);
+      tailStart = () => cw.get(vectorEnd);
     }
-    cw.forLoop(
-      j,
-      tailStart,
-      () => cw.i32(nest.inner),
-      1,
-      () => {
-        outAddress();
-        emitScalar(ectx, kernel.expr);
-        storeScalar(cw, kernel.expr.dtype, outOffset);
-      },
-    );
+    cw.forLoop(j, tailStart, to, 1, () => {
+      outAddress();
+      emitScalar(ectx, kernel.expr);
+      storeScalar(cw, kernel.expr.dtype, outOffset);
+    });
   });
-  return cw;
+  return { code: cw, units: tiledInner ? nest.inner : nest.outer[0]! };
 }
 
 /**
  * Reductions loop over the kept axes outside and the reduced axes inside, accumulating in
  * a register (four lanes wide when the innermost reduced axis allows) before one store.
  */
-export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): CodeWriter {
-  const cw = new CodeWriter(0);
+export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): RenderedKernel {
+  const cw = new CodeWriter(2);
   const leaves = leavesOf(kernel.expr);
   const views = exprViews(kernel.expr);
   const kept = [...kernel.shape.keys()].filter((a) => !kernel.axes.includes(a));
@@ -168,7 +184,7 @@ export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): CodeWrit
   const float = dtype === "float32";
   const outOffset = ctx.bufferOffset(kernel.out);
   const keptCount = keptShape.reduce((a, b) => a * b, 1);
-  if (keptCount === 0) return cw;
+  if (keptCount === 0) return { code: cw, units: 0 };
 
   const keptNest = coalesceAxes(keptShape, [...views.map((v) => kept.map((a) => v.strides[a]!)), outStrides]);
   const redNest = nestOf(
@@ -203,12 +219,13 @@ export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): CodeWrit
   };
   const vectorCombine = float ? (isSum ? SimdOp.f32x4_add : SimdOp.f32x4_max) : SimdOp.i32x4_add;
 
+  // Tiles split the first kept axis: each output is computed whole by one tile.
   const keptLevel = (d: number) => {
     if (d < keptNest.shape.length) {
       cw.forLoop(
         keptCounters[d]!,
-        () => cw.i32(0),
-        () => cw.i32(keptNest.shape[d]!),
+        () => (d === 0 ? cw.get(TILE_BEGIN) : cw.i32(0)),
+        () => (d === 0 ? cw.get(TILE_END) : cw.i32(keptNest.shape[d]!)),
         1,
         () => keptLevel(d + 1),
       );
@@ -301,6 +318,12 @@ export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): CodeWrit
       },
     );
   };
+  if (keptNest.shape.length === 0) {
+    // One output: the single tile is [0, 1).
+    cw.get(TILE_BEGIN).op(Op.i32_eqz);
+    cw.ifThen(() => keptLevel(0));
+    return { code: cw, units: 1 };
+  }
   keptLevel(0);
-  return cw;
+  return { code: cw, units: keptNest.shape[0]! };
 }

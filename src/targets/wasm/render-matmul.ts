@@ -1,20 +1,24 @@
 import type { MatmulKernel } from "../../compiler/kernels/kernel-ir.js";
 import { CodeWriter } from "./emitter/code-writer.js";
 import { Op, SimdOp, ValType } from "./emitter/opcodes.js";
-import type { RenderContext } from "./render-elementwise.js";
+import type { RenderContext, RenderedKernel } from "./render-elementwise.js";
 
 /**
- * Batched float32 matmul. For each batch (operand offsets come from a table written at
- * preparation, so any broadcast or transposed batch layout works): B is packed into a
- * row-major scratch panel if its rows are not contiguous; then columns are swept in panels
- * of 8 (two f32x4 accumulators per row) with blocks of 4 rows, so a K×8 panel of B stays
- * in L1 while all rows of A pass over it. Remainders use 1-row blocks, 4-wide and scalar columns.
+ * Batched float32 matmul. Operand offsets per batch come from a table written at
+ * preparation, so any broadcast or strided batch layout works; rows of B are contiguous
+ * (the compiler copies B first otherwise).
+ *
+ * The tile unit is one (batch, column panel) pair: a panel is 8 columns (two f32x4
+ * accumulators per row), the last panel of a batch takes the remaining columns (4-wide,
+ * then one by one). Within a panel, rows go in blocks of 4 then one by one, so a K×8 slice
+ * of B stays in L1 while every row of A passes over it. Each output element is computed by
+ * the same instructions whatever the tiling, so results do not depend on the thread count.
+ * With relaxed SIMD, products are accumulated with fused multiply-add.
  */
 export interface MatmulLayout {
   /** Byte offset of the [batch][2] int32 table of element offsets of A and B. */
   readonly table: number;
-  /** Byte offset of a K×N float32 scratch area, used when B must be packed. */
-  readonly scratch: number;
+  readonly fma: boolean;
 }
 
 export function matmulBatchTable(kernel: MatmulKernel): Int32Array {
@@ -38,44 +42,119 @@ export function matmulBatchTable(kernel: MatmulKernel): Int32Array {
   return table;
 }
 
-export function matmulScratchBytes(kernel: MatmulKernel): number {
-  const [k, n] = kernel.b.view.shape.slice(-2) as [number, number];
-  return kernel.b.view.strides[kernel.b.view.strides.length - 1] === 1 ? 0 : k * n * 4;
-}
-
-export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: MatmulLayout): CodeWriter {
+export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: MatmulLayout): RenderedKernel {
   if (kernel.dtype !== "float32") throw new Error("internal: the wasm matmul kernel is float32 only");
-  const cw = new CodeWriter(0);
+  const cw = new CodeWriter(2);
   const r = kernel.shape.length;
   const [M, N] = [kernel.shape[r - 2]!, kernel.shape[r - 1]!];
   const K = kernel.a.view.shape[r - 1]!;
   const batches = kernel.shape.slice(0, -2).reduce((a, b) => a * b, 1);
   const [sam, sak] = kernel.a.view.strides.slice(-2) as [number, number];
-  const [sbk, sbn] = kernel.b.view.strides.slice(-2) as [number, number];
-  const pack = sbn !== 1;
+  const sbk = kernel.b.view.strides[r - 2]!;
   const aBuf = ctx.bufferOffset(kernel.a.buffer);
-  const bBuf = pack ? layout.scratch : ctx.bufferOffset(kernel.b.buffer);
+  const bBuf = ctx.bufferOffset(kernel.b.buffer);
   const cBuf = ctx.bufferOffset(kernel.out);
-  if (M * N * batches === 0) return cw;
+  const fullPanels = Math.floor(N / 8);
+  const panels = fullPanels + (N % 8 ? 1 : 0);
+  if (M * N * batches === 0) return { code: cw, units: 0 };
 
   const i32 = () => cw.local(ValType.i32);
-  const [t, aBase, bBase, cBase, i, jj, k] = [i32(), i32(), i32(), i32(), i32(), i32(), i32()];
+  const [u, t, aBase, bBase, cBase, i, jj, k] = [i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32()];
   const pa = [i32(), i32(), i32(), i32()];
   const pb = i32();
 
-  // Byte address of A[i + row, 0], of B[0, j] and of C[i + row, j].
-  const aRowAddress = (row: number) => {
-    cw.get(aBase).get(i);
-    if (row) cw.i32(row).op(Op.i32_add);
-    cw.i32(sam).op(Op.i32_mul).op(Op.i32_add).i32(2).op(Op.i32_shl);
+  /** One block: `rows` rows of A against `vecs` f32x4 column groups (0 = one scalar column). */
+  const block = (rows: number, vecs: number) => {
+    const width = Math.max(vecs, 1);
+    const acc = Array.from({ length: rows * width }, () => cw.local(vecs ? ValType.v128 : ValType.f32));
+    const bv = Array.from({ length: vecs }, () => cw.local(ValType.v128));
+    for (const a of acc) {
+      if (vecs) cw.f32(0).simd(SimdOp.f32x4_splat);
+      else cw.f32(0);
+      cw.set(a);
+    }
+    for (let row = 0; row < rows; row++) {
+      cw.get(aBase).get(i);
+      if (row) cw.i32(row).op(Op.i32_add);
+      cw.i32(sam).op(Op.i32_mul).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pa[row]!);
+    }
+    cw.get(bBase).get(jj).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pb);
+    cw.forLoop(
+      k,
+      () => cw.i32(0),
+      () => cw.i32(K),
+      1,
+      () => {
+        bv.forEach((b, v) => {
+          cw.get(pb)
+            .simdMem(SimdOp.v128_load, bBuf + 16 * v)
+            .set(b);
+        });
+        for (let row = 0; row < rows; row++) {
+          for (let v = 0; v < width; v++) {
+            const a = acc[row * width + v]!;
+            if (vecs && layout.fma) {
+              cw.get(pa[row]!).mem(Op.f32_load, 2, aBuf).simd(SimdOp.f32x4_splat).get(bv[v]!).get(a);
+              cw.simd(SimdOp.f32x4_relaxed_madd);
+            } else if (vecs) {
+              cw.get(a).get(pa[row]!).mem(Op.f32_load, 2, aBuf).simd(SimdOp.f32x4_splat);
+              cw.get(bv[v]!).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_add);
+            } else {
+              cw.get(a).get(pa[row]!).mem(Op.f32_load, 2, aBuf);
+              cw.get(pb).mem(Op.f32_load, 2, bBuf).op(Op.f32_mul).op(Op.f32_add);
+            }
+            cw.set(a);
+          }
+          cw.get(pa[row]!)
+            .i32(sak * 4)
+            .op(Op.i32_add)
+            .set(pa[row]!);
+        }
+        cw.get(pb)
+          .i32(sbk * 4)
+          .op(Op.i32_add)
+          .set(pb);
+      },
+    );
+    for (let row = 0; row < rows; row++) {
+      for (let v = 0; v < width; v++) {
+        cw.get(cBase).get(i);
+        if (row) cw.i32(row).op(Op.i32_add);
+        cw.i32(N).op(Op.i32_mul).op(Op.i32_add).get(jj).op(Op.i32_add).i32(2).op(Op.i32_shl);
+        cw.get(acc[row * width + v]!);
+        if (vecs) cw.simdMem(SimdOp.v128_store, cBuf + 16 * v);
+        else cw.mem(Op.f32_store, 2, cBuf);
+      }
+    }
+  };
+  /** All rows against the columns from jj on, `vecs` wide: blocks of 4 rows, then single rows. */
+  const rowsFor = (vecs: number) => {
+    const m4 = M - (M % 4);
+    cw.forLoop(
+      i,
+      () => cw.i32(0),
+      () => cw.i32(m4),
+      4,
+      () => block(4, vecs),
+    );
+    cw.forLoop(
+      i,
+      () => cw.i32(m4),
+      () => cw.i32(M),
+      1,
+      () => block(1, vecs),
+    );
   };
 
   cw.forLoop(
-    t,
-    () => cw.i32(0),
-    () => cw.i32(batches),
+    u,
+    () => cw.get(0),
+    () => cw.get(1),
     1,
     () => {
+      // unit u = (batch t, panel u mod panels)
+      cw.get(u).i32(panels).op(Op.i32_div_s).set(t);
+      cw.get(u).get(t).i32(panels).op(Op.i32_mul).op(Op.i32_sub).i32(8).op(Op.i32_mul).set(jj);
       cw.get(t).i32(3).op(Op.i32_shl).mem(Op.i32_load, 2, layout.table).set(aBase);
       cw.get(t)
         .i32(3)
@@ -86,146 +165,31 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
         .i32(M * N)
         .op(Op.i32_mul)
         .set(cBase);
-      if (pack) {
-        // scratch[k][n] = B[k, n]
-        const [pk, pn] = [i32(), i32()];
-        cw.forLoop(
-          pk,
-          () => cw.i32(0),
-          () => cw.i32(K),
-          1,
-          () => {
-            cw.forLoop(
-              pn,
-              () => cw.i32(0),
-              () => cw.i32(N),
-              1,
-              () => {
-                cw.get(pk).i32(N).op(Op.i32_mul).get(pn).op(Op.i32_add).i32(2).op(Op.i32_shl);
-                cw.get(bBase)
-                  .get(pk)
-                  .i32(sbk)
-                  .op(Op.i32_mul)
-                  .op(Op.i32_add)
-                  .get(pn)
-                  .i32(sbn)
-                  .op(Op.i32_mul)
-                  .op(Op.i32_add);
-                cw.i32(2).op(Op.i32_shl).mem(Op.f32_load, 2, ctx.bufferOffset(kernel.b.buffer));
-                cw.mem(Op.f32_store, 2, layout.scratch);
-              },
-            );
-          },
-        );
-        cw.i32(0).set(bBase);
-      }
-
-      /** One block: `rows` rows of A against `vecs` f32x4 column groups (0 = one scalar column). */
-      const block = (rows: number, vecs: number) => {
-        const acc = Array.from({ length: rows * Math.max(vecs, 1) }, () =>
-          cw.local(vecs ? ValType.v128 : ValType.f32),
-        );
-        const bv = Array.from({ length: vecs }, () => cw.local(ValType.v128));
-        for (const a of acc) {
-          if (vecs) cw.f32(0).simd(SimdOp.f32x4_splat);
-          else cw.f32(0);
-          cw.set(a);
-        }
-        for (let row = 0; row < rows; row++) {
-          aRowAddress(row);
-          cw.set(pa[row]!);
-        }
-        // pb = address of B[0, jj]
-        cw.get(bBase).get(jj).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pb);
-        cw.forLoop(
-          k,
-          () => cw.i32(0),
-          () => cw.i32(K),
-          1,
-          () => {
-            if (vecs) {
-              bv.forEach((b, v) => {
-                cw.get(pb)
-                  .simdMem(SimdOp.v128_load, bBuf + 16 * v)
-                  .set(b);
-              });
-            }
-            for (let row = 0; row < rows; row++) {
-              for (let v = 0; v < Math.max(vecs, 1); v++) {
-                const a = acc[row * Math.max(vecs, 1) + v]!;
-                cw.get(a);
-                cw.get(pa[row]!).mem(Op.f32_load, 2, aBuf);
-                if (vecs) {
-                  cw.simd(SimdOp.f32x4_splat).get(bv[v]!).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_add);
-                } else {
-                  cw.get(pb).mem(Op.f32_load, 2, bBuf).op(Op.f32_mul).op(Op.f32_add);
-                }
-                cw.set(a);
-              }
-              cw.get(pa[row]!)
-                .i32(sak * 4)
-                .op(Op.i32_add)
-                .set(pa[row]!);
-            }
-            cw.get(pb)
-              .i32((pack ? N : sbk) * 4)
-              .op(Op.i32_add)
-              .set(pb);
-          },
-        );
-        for (let row = 0; row < rows; row++) {
-          for (let v = 0; v < Math.max(vecs, 1); v++) {
-            cw.get(cBase).get(i);
-            if (row) cw.i32(row).op(Op.i32_add);
-            cw.i32(N).op(Op.i32_mul).op(Op.i32_add).get(jj).op(Op.i32_add).i32(2).op(Op.i32_shl);
-            cw.get(acc[row * Math.max(vecs, 1) + v]!);
-            if (vecs) cw.simdMem(SimdOp.v128_store, cBuf + 16 * v);
-            else cw.mem(Op.f32_store, 2, cBuf);
-          }
-        }
-      };
-      /** All rows for the current column panel: blocks of 4, then single rows. */
-      const rowsFor = (vecs: number) => {
-        const m4 = M - (M % 4);
-        cw.forLoop(
-          i,
-          () => cw.i32(0),
-          () => cw.i32(m4),
-          4,
-          () => block(4, vecs),
-        );
-        cw.forLoop(
-          i,
-          () => cw.i32(m4),
-          () => cw.i32(M),
-          1,
-          () => block(1, vecs),
-        );
-      };
-      const n8 = N - (N % 8);
-      const n4 = N - (N % 4);
-      cw.forLoop(
-        jj,
-        () => cw.i32(0),
-        () => cw.i32(n8),
-        8,
+      cw.get(jj)
+        .i32(fullPanels * 8)
+        .op(Op.i32_lt_s);
+      cw.ifThen(
         () => rowsFor(2),
-      );
-      cw.forLoop(
-        jj,
-        () => cw.i32(n8),
-        () => cw.i32(n4),
-        4,
-        () => rowsFor(1),
-      );
-      cw.forLoop(
-        jj,
-        () => cw.i32(n4),
-        () => cw.i32(N),
-        1,
-        () => rowsFor(0),
+        () => {
+          // The last, partial panel: 4 columns at a time, then one at a time.
+          const end4 = N - (N % 4);
+          cw.forLoop(
+            jj,
+            () => cw.i32(fullPanels * 8),
+            () => cw.i32(end4),
+            4,
+            () => rowsFor(1),
+          );
+          cw.forLoop(
+            jj,
+            () => cw.i32(end4),
+            () => cw.i32(N),
+            1,
+            () => rowsFor(0),
+          );
+        },
       );
     },
   );
-  return cw;
+  return { code: cw, units: batches * panels };
 }

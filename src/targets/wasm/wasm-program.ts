@@ -1,29 +1,48 @@
-import type { KernelProgram } from "../../compiler/kernels/kernel-ir.js";
+import type { Kernel, KernelProgram } from "../../compiler/kernels/kernel-ir.js";
 import { bytesPer, planArena } from "../../compiler/plan-memory.js";
 import { allocHost, type DType, type HostArray } from "../../ir/dtype.js";
 import type { RefValue } from "../../isa/instruction.js";
-import type { CodeWriter } from "./emitter/code-writer.js";
 import { ModuleBuilder } from "./emitter/module-builder.js";
 import { ValType } from "./emitter/opcodes.js";
 import { type HostFunctionName, hostFunctions } from "./host-functions.js";
-import { type RenderContext, renderElementwise, renderReduce } from "./render-elementwise.js";
-import { matmulBatchTable, matmulScratchBytes, renderMatmul } from "./render-matmul.js";
+import {
+  type RenderContext,
+  type RenderedKernel,
+  renderElementwise,
+  renderReduce,
+} from "./render-elementwise.js";
+import { matmulBatchTable, renderMatmul } from "./render-matmul.js";
 import { addSimdMath } from "./simd-math.js";
+import type { ThreadPool } from "./thread-pool.js";
 
 /**
  * A kernel program compiled to one WebAssembly module: one exported function per
  * generated kernel, all addresses baked in from the arena plan. Host kernels run their
  * reference semantics on views of the same memory.
  */
+let nextProgramId = 1;
+
+/** Below this much work (elements, or multiply-adds for matmul) a kernel runs on one thread. */
+const PARALLEL_WORK = 32 * 1024;
+
+export interface WasmProgramOptions {
+  readonly memory: WebAssembly.Memory;
+  readonly pool?: ThreadPool | undefined;
+  readonly fma: boolean;
+}
+
 export class WasmProgram {
-  private readonly instance: WebAssembly.Instance;
+  private readonly id = nextProgramId++;
+  private readonly exports: Record<string, (begin: number, end: number) => void>;
   private readonly offsets: readonly number[];
   private readonly tables: { offset: number; data: Int32Array }[] = [];
+  private readonly units: number[];
+  private readonly work: number[];
   readonly bytesNeeded: number;
 
   constructor(
     readonly program: KernelProgram,
-    private readonly memory: WebAssembly.Memory,
+    private readonly options: WasmProgramOptions,
   ) {
     const arena = planArena(program);
     this.offsets = arena.offsets;
@@ -36,42 +55,47 @@ export class WasmProgram {
     }
     const simdMath = addSimdMath(builder);
     const ctx: RenderContext = { bufferOffset: (b) => this.offsets[b]!, host, simdMath };
-    // Constant tables (matmul batch offsets) and one shared scratch area follow the arena.
+    // Constant tables (matmul batch offsets) follow the arena.
     const tableAt = new Map<number, number>();
-    let scratch = 0;
     program.kernels.forEach((kernel, k) => {
       if (kernel.kind !== "matmul") return;
       const data = matmulBatchTable(kernel);
       tableAt.set(k, end);
       this.tables.push({ offset: end, data });
       end = align(end + data.byteLength);
-      scratch = Math.max(scratch, matmulScratchBytes(kernel));
     });
-    const scratchAt = end;
-    this.bytesNeeded = scratchAt + scratch;
-    const bodies: (CodeWriter | undefined)[] = program.kernels.map((kernel, k) => {
+    this.bytesNeeded = end;
+    const rendered: (RenderedKernel | undefined)[] = program.kernels.map((kernel, k) => {
       switch (kernel.kind) {
         case "elementwise":
           return renderElementwise(kernel, ctx);
         case "reduce":
           return renderReduce(kernel, ctx);
         case "matmul":
-          return renderMatmul(kernel, ctx, { table: tableAt.get(k)!, scratch: scratchAt });
+          return renderMatmul(kernel, ctx, { table: tableAt.get(k)!, fma: options.fma });
         default:
           return undefined;
       }
     });
-    builder.importMemory("env", "memory", 1);
-    bodies.forEach((body, k) => {
-      if (body) builder.addFunction([], [], body, `k${k}`);
+    this.units = rendered.map((r) => r?.units ?? 1);
+    this.work = program.kernels.map(workOf);
+    builder.importMemory("env", "memory", 1, MAX_PAGES, true);
+    rendered.forEach((r, k) => {
+      if (r) builder.addFunction([ValType.i32, ValType.i32], [], r.code, `k${k}`);
     });
     const module = new WebAssembly.Module(builder.toBytes() as BufferSource);
-    this.instance = new WebAssembly.Instance(module, { env: { memory }, host: hostFunctions });
+    const instance = new WebAssembly.Instance(module, {
+      env: { memory: options.memory },
+      host: hostFunctions,
+    });
+    this.exports = instance.exports as never;
+    options.pool?.load(this.id, module);
   }
 
   /** Runs the program; with `times`, records each kernel's milliseconds in it. */
   run(inputs: readonly HostArray[], times?: number[]): HostArray[] {
-    const { memory, program } = this;
+    const { program } = this;
+    const memory = this.options.memory;
     const pages = Math.ceil(this.bytesNeeded / 65536);
     const have = memory.buffer.byteLength / 65536;
     if (pages > have) memory.grow(pages - have);
@@ -80,10 +104,9 @@ export class WasmProgram {
       view(memory, this.offsets[b]!, program.buffers[b]!.dtype, src.length).set(src);
     });
     for (const t of this.tables) new Int32Array(memory.buffer, t.offset, t.data.length).set(t.data);
-    const exports = this.instance.exports as Record<string, () => void>;
     program.kernels.forEach((_, k) => {
       const start = times ? performance.now() : 0;
-      this.runKernel(k, exports);
+      this.runKernel(k);
       if (times) times[k] = performance.now() - start;
     });
     return program.outputs.map((b) => {
@@ -94,11 +117,21 @@ export class WasmProgram {
     });
   }
 
-  private runKernel(k: number, exports: Record<string, () => void>) {
-    const { memory, program } = this;
+  private runKernel(k: number) {
+    const { program } = this;
+    const memory = this.options.memory;
     const kernel = program.kernels[k]!;
     if (kernel.kind !== "host") {
-      exports[`k${k}`]!();
+      const fn = this.exports[`k${k}`]!;
+      const units = this.units[k]!;
+      const pool = this.options.pool;
+      if (pool && units > 1 && this.work[k]! >= PARALLEL_WORK) {
+        // Several tasks per thread, so a thread that finishes early takes another.
+        const chunk = Math.max(1, Math.ceil(units / (pool.threads * 4)));
+        pool.launch(this.id, k, units, chunk, fn);
+      } else {
+        fn(0, units);
+      }
       return;
     }
     const refInputs: RefValue[] = kernel.inputs.map((b, i) => {
@@ -120,6 +153,24 @@ export class WasmProgram {
 
   get arenaBytes(): number {
     return this.bytesNeeded;
+  }
+}
+
+/** Largest memory the target may grow to (2 GiB): shared memories need a maximum. */
+export const MAX_PAGES = 32768;
+
+function workOf(kernel: Kernel): number {
+  switch (kernel.kind) {
+    case "matmul": {
+      const k = kernel.a.view.shape[kernel.a.view.shape.length - 1]!;
+      return kernel.shape.reduce((a, b) => a * b, 1) * k;
+    }
+    case "reduce":
+      return kernel.shape.reduce((a, b) => a * b, 1);
+    case "elementwise":
+      return kernel.shape.reduce((a, b) => a * b, 1);
+    default:
+      return 0;
   }
 }
 

@@ -3,10 +3,14 @@ import { fuseProgram } from "../../compiler/kernels/fuse.js";
 import type { Program } from "../../compiler/program.js";
 import type { HostArray } from "../../ir/dtype.js";
 import type { ProgramProfile, Target } from "../target.js";
-import { WasmProgram } from "./wasm-program.js";
+import { wasmFeatures } from "./features.js";
+import { defaultThreadCount, ThreadPool } from "./thread-pool.js";
+import { MAX_PAGES, WasmProgram } from "./wasm-program.js";
 
 export interface WasmTargetOptions {
   name?: string;
+  /** Threads including the calling one (default: INFINISET_THREADS, else the number of cores). */
+  threads?: number;
   /** Fuse elementwise chains and reduction prologues (default true); off to measure what it buys. */
   fuse?: boolean;
 }
@@ -18,19 +22,24 @@ export interface WasmTargetOptions {
  * through its reference semantics on the same memory.
  */
 export function createWasmTarget(options: WasmTargetOptions = {}): Target {
-  const memory = new WebAssembly.Memory({ initial: 16 });
+  const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+  const threads = options.threads ?? defaultThreadCount();
+  // Workers start on first use, so importing the library costs nothing.
+  let pool: ThreadPool | undefined;
+  const getPool = () => (threads > 1 ? (pool ??= new ThreadPool(memory, threads)) : undefined);
   const compiled = new WeakMap<Program, WasmProgram>();
   const prepare = (program: Program) => {
     let wasm = compiled.get(program);
     if (!wasm) {
-      wasm = new WasmProgram(fuseProgram(program, { fuse: options.fuse ?? true }), memory);
+      const kernels = fuseProgram(program, { fuse: options.fuse ?? true });
+      wasm = new WasmProgram(kernels, { memory, pool: getPool(), fma: wasmFeatures.relaxedSimd });
       compiled.set(program, wasm);
     }
     return wasm;
   };
   return {
     name: options.name ?? "wasm",
-    description: "WebAssembly SIMD kernels generated at run time, fused",
+    description: `WebAssembly SIMD kernels generated at run time, fused, on ${threads} thread${threads > 1 ? "s" : ""}${wasmFeatures.relaxedSimd ? ", relaxed-SIMD FMA" : ""}`,
     hasKernel: (instruction) => instruction.kind === "primitive",
     run(program: Program, inputs: readonly HostArray[]): HostArray[] {
       return prepare(program).run(inputs);

@@ -1,0 +1,34 @@
+import { CodeWriter } from "./emitter/code-writer.js";
+import { ModuleBuilder } from "./emitter/module-builder.js";
+import { SimdOp, ValType } from "./emitter/opcodes.js";
+
+/**
+ * What this WebAssembly engine supports. Relaxed SIMD gives fused multiply-add; Node 20
+ * has it behind `--experimental-wasm-relaxed-simd`, which V8 also accepts at run time,
+ * so in Node we switch it on ourselves when the engine knows it (newer runtimes have it on).
+ */
+function relaxedSimdModule(): Uint8Array {
+  const builder = new ModuleBuilder();
+  const code = new CodeWriter(0);
+  for (let i = 0; i < 3; i++) code.f32(1).simd(SimdOp.f32x4_splat);
+  code.simd(SimdOp.f32x4_relaxed_madd);
+  builder.addFunction([], [ValType.v128], code);
+  return builder.toBytes();
+}
+
+async function detectRelaxedSimd(): Promise<boolean> {
+  const bytes = relaxedSimdModule() as BufferSource;
+  if (WebAssembly.validate(bytes)) return true;
+  if (typeof process === "undefined" || !process.versions?.node) return false;
+  try {
+    const v8 = await import("node:v8");
+    v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
+  } catch {
+    return false;
+  }
+  return WebAssembly.validate(bytes);
+}
+
+export const wasmFeatures = {
+  relaxedSimd: process.env.INFINISET_WASM_FMA === "0" ? false : await detectRelaxedSimd(),
+};

@@ -1,0 +1,90 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import fc from "fast-check";
+import { createWasmTarget, randn, Tensor, withTarget } from "../../../src/index.js";
+import { compareValues } from "../../helpers/values.js";
+
+/**
+ * Random programs of elementwise, movement, reduction and matmul instructions: the wasm
+ * target (which fuses them into few kernels and turns movement into views) must agree
+ * with the reference target, and give bit-identical results on 1 and on 3 threads.
+ */
+const wasm1 = createWasmTarget({ name: "wasm-1-thread", threads: 1 });
+const wasm3 = createWasmTarget({ name: "wasm-3-threads", threads: 3 });
+
+type Step = (x: Tensor, y: Tensor) => Tensor;
+const steps: Record<string, Step> = {
+  add: (x, y) => x.add(y),
+  mulBroadcastRow: (x, y) => x.mul(y.sum(0, true)),
+  subColumn: (x, y) => x.sub(y.mean(1, true)),
+  exp: (x) => x.mul(0.3).exp(),
+  tanh: (x) => x.tanh(),
+  gelu: (x) => x.gelu(),
+  sigmoid: (x) => x.sigmoid(),
+  relu: (x) => x.relu(),
+  transposeAdd: (x, y) => x.add(y.transpose().transpose()),
+  flip: (x) => x.flip(1),
+  sliceAndPad: (x) => x.slice([0, 1]).pad([0, 1], [0, 0]),
+  softmax: (x) => x.softmax(),
+  layerNormish: (x) => x.sub(x.mean(1, true)).div(x.variance(1, true).add(1e-5).sqrt()),
+  maxShift: (x) => x.sub(x.max(1, true)),
+  matmulT: (x, y) => x.matmul(y.transpose()).matmul(y).mul(0.01),
+  reshapeRoundTrip: (x) => x.reshape([-1]).reshape(x.shape as number[]),
+  where: (x, y) => x.gt(y).cast("float32").mul(x).add(y.mul(0.5)),
+};
+const names = Object.keys(steps);
+
+test("random fused programs: wasm matches ref, and 1 thread matches 3 threads bit for bit", () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 2, max: 40 }),
+      fc.integer({ min: 2, max: 70 }),
+      fc.array(fc.constantFrom(...names), { minLength: 1, maxLength: 6 }),
+      fc.integer({ min: 0, max: 1000 }),
+      (rows, cols, program, seed) => {
+        const build = () => {
+          let x = randn([rows, cols], { seed });
+          const y = randn([rows, cols], { seed: seed + 1 });
+          for (const name of program) x = steps[name]!(x, y);
+          return x.sum(1);
+        };
+        const run = (target: Parameters<typeof withTarget>[0]) =>
+          withTarget(target, () => {
+            const out = build();
+            return { data: out.dataSync(), shape: out.shape, dtype: out.dtype };
+          });
+        const expected = run("ref");
+        const one = run(wasm1);
+        const three = run(wasm3);
+        const problem = compareValues(one, expected, 1e-3, 1e-4);
+        assert.equal(problem, undefined, `${program.join(" → ")}: ${problem}`);
+        assert.deepEqual(three.data, one.data, `${program.join(" → ")}: 3 threads differ from 1`);
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
+test("fusion reduces kernels: a GELU MLP block with layer norm and residual", () => {
+  const [x, w1, w2] = [
+    randn([16, 32], { seed: 1 }),
+    randn([32, 128], { seed: 2 }),
+    randn([128, 32], { seed: 3 }),
+  ];
+  Tensor.realize(x, w1, w2);
+  const h = x
+    .sub(x.mean(1, true))
+    .div(x.variance(1, true).add(1e-5).sqrt())
+    .matmul(w1)
+    .gelu()
+    .matmul(w2)
+    .add(x);
+  const explanation = withTarget(wasm1, () => Tensor.explain([h], { runs: 1 }));
+  const kernels = explanation.profile.kernels.length;
+  assert.ok(
+    explanation.instructions > 2 * kernels,
+    `${explanation.instructions} instructions → ${kernels} kernels`,
+  );
+  // mean, variance (its own mean and squares), normalise, matmul, GELU, matmul, residual add
+  assert.ok(kernels <= 9, `expected at most 9 kernels, got ${kernels}:\n${explanation}`);
+});
