@@ -1,31 +1,61 @@
-import { concat } from "../tensor/functions.js";
+import { zeros } from "../tensor/creation.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { checkSize } from "./check-size.js";
+import { positionIds } from "./position-ids.js";
 
 /**
- * What one attention layer has seen so far, so generation feeds only the new token instead
- * of the whole context: the rows of its q·k·v projection, [B, time, 3·embd], to which each
- * call that passes the cache appends its own along time.
+ * What one attention layer has seen so far, so generation feeds only the new tokens instead
+ * of the whole context: the rows of its q·k·v projection in a buffer of fixed size
+ * [B, capacity, 3·embd], of which the first `length` positions are filled. Attention reads
+ * the whole buffer and masks the unfilled part.
  *
- * It keeps whole projection rows rather than split keys and values (the query third is
- * never read again) so that the concat reads a kernel's output, not a slice of one: the
- * wasm target's host fallbacks (concat, gather, pad) currently drop a slice's offset.
+ * The fixed size is what makes decoding fast: every step has the same shapes, and the
+ * step's positions arrive as data, so all steps share one compiled program instead of
+ * compiling a new one for each length.
+ *
+ * Whole projection rows are kept rather than split keys and values (the query third is
+ * never read again) so that the write reads a kernel's output, not a slice of one: the wasm
+ * target's host fallbacks (concat, gather, pad, scatterAdd) currently drop a slice's offset.
  */
 export class AttentionCache {
-  projections: Tensor | undefined;
+  #projections: Tensor | undefined;
+  #length = 0;
 
-  /** Number of positions cached. */
-  get length(): number {
-    return this.projections?.shape[1] ?? 0;
+  constructor(readonly capacity: number) {
+    checkSize("AttentionCache", "capacity", capacity);
   }
 
-  /** Appends new projection rows [B, T, 3·embd] and returns all of them (past, then new). */
-  append(rows: Tensor): Tensor {
-    this.projections = this.projections ? concat([this.projections, rows], 1) : rows;
-    return this.projections;
+  /** Number of positions filled. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** The buffer [B, capacity, 3·embd], once anything was written. */
+  get projections(): Tensor | undefined {
+    return this.#projections;
+  }
+
+  /**
+   * Writes projection rows [B, T, 3·embd] at the next T positions. Returns the whole buffer
+   * and those positions (int32 [T]), which the causal mask needs.
+   */
+  append(rows: Tensor): { projections: Tensor; positions: Tensor } {
+    const [batch, time, width] = rows.shape as [number, number, number];
+    if (this.#length + time > this.capacity) {
+      throw new Error(
+        `AttentionCache: ${this.#length} cached + ${time} new positions exceed the capacity ${this.capacity}`,
+      );
+    }
+    const positions = positionIds(this.#length, time);
+    const buffer = this.#projections ?? zeros([batch, this.capacity, width]);
+    // The rows at these positions are still zero, so adding them writes them.
+    this.#projections = buffer.scatterAdd(positions, rows, 1);
+    this.#length += time;
+    return { projections: this.#projections, positions };
   }
 
   /** The cached tensors, to realise together with a step's output. */
   tensors(): Tensor[] {
-    return this.projections ? [this.projections] : [];
+    return this.#projections ? [this.#projections] : [];
   }
 }

@@ -2,12 +2,12 @@ import { arange } from "../tensor/creation.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 /**
- * Which keys each query may attend to, as bool [queries, past + queries]: query i sits at
- * position past + i and sees keys 0…past + i. It depends only on sizes, so it is built from
- * `arange` and a comparison (constants the compiler can fold), never from host data.
+ * Which keys each query may attend to, as bool [queries, keys]: the query at position p
+ * sees keys 0…p. Without a cache the positions are `arange(T)` and the mask depends only on
+ * sizes; with one they are data (`positionIds`), so every decoding step has the same graph.
  */
-export function causalMask(queries: number, past = 0): Tensor {
-  const keys = arange(past + queries).reshape([1, past + queries]);
-  const firstUnseen = arange(past + 1, past + queries + 1).reshape([queries, 1]);
-  return keys.lt(firstUnseen);
+export function causalMask(queryPositions: Tensor, keys: number): Tensor {
+  const [queries] = queryPositions.shape as [number];
+  const keyPositions = arange(keys).reshape([1, keys]);
+  return keyPositions.lt(queryPositions.reshape([queries, 1]).add(1));
 }

@@ -14,6 +14,7 @@ export {
 } from "./module.js";
 export { ModuleList } from "./module-list.js";
 export { MultiHeadAttention, type MultiHeadAttentionOptions } from "./multi-head-attention.js";
+export { positionIds } from "./position-ids.js";
 export { RmsNorm } from "./rms-norm.js";
 export { SeedStream } from "./seed-stream.js";
 export { type Layer, Sequential } from "./sequential.js";

@@ -1,3 +1,4 @@
+import { arange } from "../tensor/creation.js";
 import { where } from "../tensor/functions.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { AttentionCache } from "./attention-cache.js";
@@ -53,16 +54,19 @@ export class MultiHeadAttention extends Module {
 
   /**
    * x [B, T, embd] → [B, T, embd]. With a cache, x holds the positions after the cached
-   * ones: their projections are appended to the cache and the queries attend to all of them.
+   * ones: their projections are written into the cache and the queries attend to every
+   * position up to their own.
    */
   forward(x: Tensor, cache?: AttentionCache): Tensor {
     if (x.rank !== 3 || x.shape[2] !== this.embd) {
       throw new Error(`MultiHeadAttention: expects [batch, time, ${this.embd}], got [${x.shape}]`);
     }
     const [batch, time] = x.shape as [number, number, number];
-    const past = cache?.length ?? 0;
     const projected = this.qkv.forward(x);
-    const seen = cache ? cache.append(projected) : projected;
+    // Without a cache, keys are the T new positions; with one, all `capacity` cached rows.
+    const { projections: seen, positions } = cache
+      ? cache.append(projected)
+      : { projections: projected, positions: arange(time) };
     // Part i (0 = queries, 1 = keys, 2 = values) of [B, T, 3·embd] as [B, heads, T, headDim].
     const heads = (rows: Tensor, i: number) =>
       rows
@@ -74,7 +78,7 @@ export class MultiHeadAttention extends Module {
     const v = heads(seen, 2);
     const scores = q.matmul(k.transpose()).mul(1 / Math.sqrt(this.headDim));
     // Masked scores become −∞, so softmax gives them weight exactly 0.
-    const masked = where(causalMask(time, past), scores, Number.NEGATIVE_INFINITY);
+    const masked = where(causalMask(positions, seen.shape[1]!), scores, Number.NEGATIVE_INFINITY);
     const weights = this.attnDropout.forward(masked.softmax(-1));
     const joined = weights.matmul(v).permute([0, 2, 1, 3]).reshape([batch, time, this.embd]);
     return this.residDropout.forward(this.proj.forward(joined));

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { concat, eye, gradients, randn, type Tensor, tensor, zeros } from "../../src/index.js";
+import { arange, concat, eye, gradients, randn, type Tensor, tensor, zeros } from "../../src/index.js";
 import { AttentionCache } from "../../src/nn/attention-cache.js";
 import { causalMask } from "../../src/nn/causal-mask.js";
 import { MultiHeadAttention } from "../../src/nn/multi-head-attention.js";
+import { positionIds } from "../../src/nn/position-ids.js";
 import { TransformerBlock } from "../../src/nn/transformer-block.js";
 import { SeededRng } from "../../src/random/seeded-rng.js";
 
@@ -24,16 +25,18 @@ function identityAttention(embd: number, nHead: number): MultiHeadAttention {
   return attn;
 }
 
-test("the causal mask lets position i see keys up to i (after any cached ones)", () => {
-  assert.equal(causalMask(3).dtype, "bool");
-  assert.deepEqual(causalMask(3).toArray(), [
+test("the causal mask lets the query at position p see keys 0…p", () => {
+  const mask = causalMask(arange(3), 3);
+  assert.equal(mask.dtype, "bool");
+  assert.deepEqual(mask.toArray(), [
     [1, 0, 0],
     [1, 1, 0],
     [1, 1, 1],
   ]);
-  assert.deepEqual(causalMask(2, 2).toArray(), [
-    [1, 1, 1, 0],
-    [1, 1, 1, 1],
+  // Queries at positions 2 and 3 of a cache holding 5.
+  assert.deepEqual(causalMask(positionIds(2, 2), 5).toArray(), [
+    [1, 1, 1, 0, 0],
+    [1, 1, 1, 1, 0],
   ]);
 });
 
@@ -90,7 +93,7 @@ test("attention with a cache, fed in pieces, matches one pass over the whole seq
   const attn = new MultiHeadAttention(8, 2, { rng: new SeededRng(6) });
   const x = randn([2, 5, 8], { seed: 3 });
   const full = attn.forward(x).dataSync();
-  const cache = new AttentionCache();
+  const cache = new AttentionCache(7);
   const pieces: Tensor[] = [];
   for (const [start, end] of [
     [0, 3],
@@ -100,8 +103,12 @@ test("attention with a cache, fed in pieces, matches one pass over the whole seq
     pieces.push(attn.forward(x.slice([0, start, 0], [2, end, 8]), cache));
   }
   assert.equal(cache.length, 5);
-  assert.deepEqual(cache.projections!.shape, [2, 5, 24]);
+  assert.deepEqual(cache.projections!.shape, [2, 7, 24]);
   close(concat(pieces, 1).dataSync(), full, 1e-5);
+  assert.throws(
+    () => attn.forward(x.slice([0, 0, 0], [2, 3, 8]), cache),
+    /5 cached \+ 3 new positions exceed the capacity 7/,
+  );
 });
 
 test("gradients reach every parameter of a block; its parameter count is 12C² + 13C", () => {

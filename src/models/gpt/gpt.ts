@@ -3,6 +3,7 @@ import { Embedding } from "../../nn/embedding.js";
 import { LayerNorm } from "../../nn/layer-norm.js";
 import { Module } from "../../nn/module.js";
 import { ModuleList } from "../../nn/module-list.js";
+import { positionIds } from "../../nn/position-ids.js";
 import { SeedStream } from "../../nn/seed-stream.js";
 import { TransformerBlock } from "../../nn/transformer-block.js";
 import { SeededRng } from "../../random/seeded-rng.js";
@@ -64,7 +65,7 @@ export class Gpt extends Module {
 
   /** An empty cache for incremental decoding with `forward(ids, cache)`. */
   createCache(): KvCache {
-    return new KvCache(this.config.nLayer);
+    return new KvCache(this.config.nLayer, this.config.blockSize);
   }
 
   /**
@@ -82,8 +83,8 @@ export class Gpt extends Module {
         `Gpt.forward: ${past + time} positions (${past} cached + ${time} new) exceed blockSize ${this.config.blockSize}`,
       );
     }
-    // Positions depend only on shapes (the cache length is a shape), so arange is enough.
-    const positions = this.wpe.forward(arange(past, past + time));
+    // With a cache the positions are data, so every decoding step has the same graph.
+    const positions = this.wpe.forward(cache ? positionIds(past, time) : arange(time));
     let x = this.drop.forward(this.wte.forward(ids).add(positions));
     this.blocks.items.forEach((block, i) => {
       x = block.forward(x, cache?.layers[i]);

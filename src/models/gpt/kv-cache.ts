@@ -5,8 +5,9 @@ import type { Tensor } from "../../tensor/tensor.js";
 export class KvCache {
   readonly layers: readonly AttentionCache[];
 
-  constructor(nLayer: number) {
-    this.layers = Array.from({ length: nLayer }, () => new AttentionCache());
+  /** @param capacity the most positions it holds: the model's blockSize. */
+  constructor(nLayer: number, capacity: number) {
+    this.layers = Array.from({ length: nLayer }, () => new AttentionCache(capacity));
   }
 
   /** Positions cached so far (the same in every layer). */

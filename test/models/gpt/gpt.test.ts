@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { gradients, noGrad, Tensor, tensor } from "../../../src/index.js";
+import { compileCount, gradients, noGrad, Tensor, tensor } from "../../../src/index.js";
 import { DecodingSession, Gpt, type GptConfig, gptParameterCount } from "../../../src/models/gpt/index.js";
 import { SeededRng } from "../../../src/random/seeded-rng.js";
 
@@ -200,6 +200,16 @@ test("decoding with the KV cache gives the logits of a full forward pass, also p
   }
   assert.equal(session.tokens.length, 13);
   assert.ok(maxAbsDiff(session.logits, fullPassLogits(model, session.tokens)) < 1e-5);
+});
+
+test("decoding steps share one compiled program", () => {
+  const model = new Gpt(tiny, { seed: 7 });
+  model.eval();
+  const session = new DecodingSession(model, [4, 2]);
+  session.append(1);
+  const before = compileCount();
+  for (const token of [5, 6, 7, 8]) session.append(token);
+  assert.equal(compileCount(), before);
 });
 
 test("greedy generation picks the argmax of a full forward pass at every step", () => {
