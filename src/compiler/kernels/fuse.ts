@@ -195,6 +195,64 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
         result = { kind: "buffer", buffer: out, view: contiguousView(info.shape), dtype: info.dtype };
         break;
       }
+      case "pad": {
+        // Fill with the pad value, then write the (possibly fused) operand into the interior.
+        const out = newBuffer(info.shape, info.dtype);
+        const value = attrs.value as number;
+        kernels.push({
+          kind: "elementwise",
+          out,
+          shape: info.shape,
+          expr: { kind: "const", value, dtype: info.dtype },
+          fused: ["pad"],
+        });
+        const { expr, fused } = asExpr(input(0));
+        const before = attrs.before as number[];
+        const inner = sliceView(
+          contiguousView(info.shape),
+          before,
+          before.map((b, i) => b + inShapeOf(input(0))[i]!),
+          before.map(() => 1),
+        );
+        kernels.push({
+          kind: "elementwise",
+          out,
+          shape: inner.shape,
+          outView: inner,
+          expr,
+          fused: [...fused, "pad"],
+        });
+        result = { kind: "buffer", buffer: out, view: contiguousView(info.shape), dtype: info.dtype };
+        break;
+      }
+      case "concat": {
+        const out = newBuffer(info.shape, info.dtype);
+        const axis = attrs.axis as number;
+        let offset = 0;
+        step.inputs.forEach((slot) => {
+          const part = valueAt(slot);
+          const shape = inShapeOf(part);
+          const starts = shape.map((_, i) => (i === axis ? offset : 0));
+          const region = sliceView(
+            contiguousView(info.shape),
+            starts,
+            shape.map((d, i) => starts[i]! + d),
+            shape.map(() => 1),
+          );
+          const { expr, fused } = asExpr(part);
+          kernels.push({
+            kind: "elementwise",
+            out,
+            shape,
+            outView: region,
+            expr,
+            fused: [...fused, "concat"],
+          });
+          offset += shape[axis]!;
+        });
+        result = { kind: "buffer", buffer: out, view: contiguousView(info.shape), dtype: info.dtype };
+        break;
+      }
       case "matmul": {
         const a = materializeIfExpr(input(0));
         // Kernels stream rows of b: a b read across its rows (a transpose) is copied first.
@@ -245,6 +303,10 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
       if (!fuse || shared || exprSize(result.expr) > MAX_FUSED_NODES) result = materialize(result);
     }
     values.set(step.output, result);
+  }
+
+  function inShapeOf(v: Value): readonly number[] {
+    return v.kind === "buffer" ? v.view.shape : v.shape;
   }
 
   function materializeIfExpr(v: Value) {

@@ -58,11 +58,15 @@ export interface BufferInfo {
   readonly dtype: DType;
 }
 
-/** out[i] = expr(i) for every index of `shape`; out is contiguous. */
+/**
+ * out[i] = expr(i) for every index of `shape`. The output is written through `outView`
+ * (contiguous when absent): a view lets pad and concat write into part of a buffer.
+ */
 export interface ElementwiseKernel {
   readonly kind: "elementwise";
   readonly out: number;
   readonly shape: readonly number[];
+  readonly outView?: View;
   readonly expr: Expr;
   /** Names of the instructions fused into this kernel, for `explain`. */
   readonly fused: readonly string[];

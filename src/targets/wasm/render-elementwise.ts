@@ -1,5 +1,6 @@
 import { exprViews } from "../../compiler/kernels/expr.js";
 import type { ElementwiseKernel, Expr, ReduceKernel } from "../../compiler/kernels/kernel-ir.js";
+import { contiguousView } from "../../compiler/kernels/view.js";
 import { bytesPer } from "../../compiler/plan-memory.js";
 import { stridesOf } from "../../ir/shape.js";
 import { CodeWriter } from "./emitter/code-writer.js";
@@ -112,11 +113,11 @@ export function renderElementwise(kernel: ElementwiseKernel, ctx: RenderContext)
   const cw = new CodeWriter(2);
   const leaves = leavesOf(kernel.expr);
   const views = exprViews(kernel.expr);
-  const outStrides = stridesOf(kernel.shape);
+  const out = kernel.outView ?? contiguousView(kernel.shape);
   const nest = nestOf(
     kernel.shape,
-    [...views.map((v) => [...v.strides]), outStrides],
-    [...views.map((v) => v.offset), 0],
+    [...views.map((v) => [...v.strides]), [...out.strides]],
+    [...views.map((v) => v.offset), out.offset],
   );
   if (kernel.shape.some((d) => d === 0)) return { code: cw, units: 0 };
   const bases = [...leaves, null].map(() => cw.local(ValType.i32));
@@ -128,11 +129,15 @@ export function renderElementwise(kernel: ElementwiseKernel, ctx: RenderContext)
   const outBase = bases[bases.length - 1]!;
   const outOffset = ctx.bufferOffset(kernel.out);
   const bytes = bytesPer(kernel.expr.dtype);
-  const vector = vectorizable(kernel.expr, slots) && kernel.expr.dtype !== "bool" && nest.inner >= 4;
+  const outStride = nest.innerStrides[leaves.length]!;
+  const vector =
+    vectorizable(kernel.expr, slots) && kernel.expr.dtype !== "bool" && nest.inner >= 4 && outStride === 1;
   // Tiles split the first outer axis, or the inner axis when there is no outer one.
   const tiledInner = nest.outer.length === 0;
   const outAddress = () => {
-    cw.get(outBase).get(j).op(Op.i32_add);
+    cw.get(outBase).get(j);
+    if (outStride !== 1) cw.i32(outStride).op(Op.i32_mul);
+    cw.op(Op.i32_add);
     if (bytes === 4) cw.i32(2).op(Op.i32_shl);
   };
   emitOuterLoops(cw, nest, bases, () => {

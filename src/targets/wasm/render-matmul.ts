@@ -42,6 +42,9 @@ export function matmulBatchTable(kernel: MatmulKernel): Int32Array {
   return table;
 }
 
+/** Rows per register block: ROWS×8 accumulators, two B vectors and a splat fit in 16 registers. */
+const ROWS = Number(process.env.INFINISET_MM_ROWS ?? 6);
+
 export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: MatmulLayout): RenderedKernel {
   if (kernel.dtype !== "float32") throw new Error("internal: the wasm matmul kernel is float32 only");
   const cw = new CodeWriter(2);
@@ -59,9 +62,8 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
   if (M * N * batches === 0) return { code: cw, units: 0 };
 
   const i32 = () => cw.local(ValType.i32);
-  const [u, t, aBase, bBase, cBase, i, jj, k] = [i32(), i32(), i32(), i32(), i32(), i32(), i32(), i32()];
-  const pa = [i32(), i32(), i32(), i32()];
-  const pb = i32();
+  const [u, t, aBase, bBase, cBase, i, jj] = [i32(), i32(), i32(), i32(), i32(), i32(), i32()];
+  const [pa, pb, pbEnd] = [i32(), i32(), i32()];
 
   /** One block: `rows` rows of A against `vecs` f32x4 column groups (0 = one scalar column). */
   const block = (rows: number, vecs: number) => {
@@ -73,18 +75,22 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
       else cw.f32(0);
       cw.set(a);
     }
-    for (let row = 0; row < rows; row++) {
-      cw.get(aBase).get(i);
-      if (row) cw.i32(row).op(Op.i32_add);
-      cw.i32(sam).op(Op.i32_mul).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pa[row]!);
-    }
-    cw.get(bBase).get(jj).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pb);
-    cw.forLoop(
-      k,
-      () => cw.i32(0),
-      () => cw.i32(K),
-      1,
-      () => {
+    // One pointer walks A's first row of the block; the other rows are constant offsets
+    // from it (memarg offsets), and the loop ends when B's pointer reaches its end.
+    cw.get(aBase).get(i).i32(sam).op(Op.i32_mul).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pa);
+    cw.get(bBase)
+      .get(jj)
+      .op(Op.i32_add)
+      .i32(2)
+      .op(Op.i32_shl)
+      .tee(pb)
+      .i32(K * sbk * 4)
+      .op(Op.i32_add)
+      .set(pbEnd);
+    const aOffset = (row: number) => aBuf + row * sam * 4;
+    cw.block(() => {
+      cw.loop(() => {
+        cw.get(pb).get(pbEnd).op(Op.i32_ge_s).br_if(1);
         bv.forEach((b, v) => {
           cw.get(pb)
             .simdMem(SimdOp.v128_load, bBuf + 16 * v)
@@ -94,28 +100,29 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
           for (let v = 0; v < width; v++) {
             const a = acc[row * width + v]!;
             if (vecs && layout.fma) {
-              cw.get(pa[row]!).mem(Op.f32_load, 2, aBuf).simd(SimdOp.f32x4_splat).get(bv[v]!).get(a);
+              cw.get(pa).simdMemAligned(SimdOp.v128_load32_splat, 2, aOffset(row)).get(bv[v]!).get(a);
               cw.simd(SimdOp.f32x4_relaxed_madd);
             } else if (vecs) {
-              cw.get(a).get(pa[row]!).mem(Op.f32_load, 2, aBuf).simd(SimdOp.f32x4_splat);
+              cw.get(a).get(pa).simdMemAligned(SimdOp.v128_load32_splat, 2, aOffset(row));
               cw.get(bv[v]!).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_add);
             } else {
-              cw.get(a).get(pa[row]!).mem(Op.f32_load, 2, aBuf);
+              cw.get(a).get(pa).mem(Op.f32_load, 2, aOffset(row));
               cw.get(pb).mem(Op.f32_load, 2, bBuf).op(Op.f32_mul).op(Op.f32_add);
             }
             cw.set(a);
           }
-          cw.get(pa[row]!)
-            .i32(sak * 4)
-            .op(Op.i32_add)
-            .set(pa[row]!);
         }
+        cw.get(pa)
+          .i32(sak * 4)
+          .op(Op.i32_add)
+          .set(pa);
         cw.get(pb)
           .i32(sbk * 4)
           .op(Op.i32_add)
           .set(pb);
-      },
-    );
+        cw.br(0);
+      });
+    });
     for (let row = 0; row < rows; row++) {
       for (let v = 0; v < width; v++) {
         cw.get(cBase).get(i);
@@ -129,14 +136,23 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
   };
   /** All rows against the columns from jj on, `vecs` wide: blocks of 4 rows, then single rows. */
   const rowsFor = (vecs: number) => {
-    const m4 = M - (M % 4);
+    const mMain = M - (M % ROWS);
+    const m4 = mMain + ((M - mMain) & ~3);
     cw.forLoop(
       i,
       () => cw.i32(0),
-      () => cw.i32(m4),
-      4,
-      () => block(4, vecs),
+      () => cw.i32(mMain),
+      ROWS,
+      () => block(ROWS, vecs),
     );
+    if (ROWS !== 4)
+      cw.forLoop(
+        i,
+        () => cw.i32(mMain),
+        () => cw.i32(m4),
+        4,
+        () => block(4, vecs),
+      );
     cw.forLoop(
       i,
       () => cw.i32(m4),

@@ -70,6 +70,12 @@ export class CodeWriter {
     this.bytes.push(...unsignedLeb(4), ...unsignedLeb(offset));
     return this;
   }
+  /** A SIMD memory access with a smaller alignment hint (load32_splat: 2). */
+  simdMemAligned(code: number, align: number, offset = 0): this {
+    this.simd(code);
+    this.bytes.push(...unsignedLeb(align), ...unsignedLeb(offset));
+    return this;
+  }
   lane(code: number, lane: number): this {
     this.simd(code);
     this.bytes.push(lane);

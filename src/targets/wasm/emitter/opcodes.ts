@@ -80,6 +80,7 @@ export const MiscOp = { i32_trunc_sat_f32_s: 0x00 } as const;
 /** Opcodes after the 0xfd prefix. */
 export const SimdOp = {
   v128_load: 0x00,
+  v128_load32_splat: 0x09,
   v128_store: 0x0b,
   v128_const: 0x0c,
   i32x4_splat: 0x11,
