@@ -61,7 +61,8 @@ function inputGradients(node: Node, g: Node): [Node, Node][] {
     // requiresGrad flags propagate through it.
     const expansion = withGradMode(true, () => decompose(node.inputs, node.attrs));
     const inner = backpropagate(expansion, g, new Set(node.inputs));
-    return node.inputs.flatMap((input) => {
+    // An operand passed twice (rmsNorm(x, x)) has one gradient that covers both uses.
+    return [...new Set(node.inputs)].flatMap((input) => {
       const gi = inner.get(input);
       return gi ? [[input, gi] as [Node, Node]] : [];
     });

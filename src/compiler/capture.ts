@@ -34,9 +34,16 @@ export function captureGraph(roots: readonly Node[]): CapturedGraph {
       parts.push(`in:${n.dtype}[${n.shape.join(",")}]`);
     } else {
       const args = n.inputs.map((i) => position.get(i)).join(",");
-      parts.push(`${n.op!.name}${JSON.stringify(n.attrs)}(${args})`);
+      parts.push(`${n.op!.name}${JSON.stringify(n.attrs, exactNumbers)}(${args})`);
     }
   }
   parts.push(`out:${roots.map((r) => position.get(r)).join(",")}`);
   return { order, inputs, roots, key: parts.join(";") };
+}
+
+/** JSON writes ±Infinity and NaN as null and −0 as 0; a key must tell them apart. */
+function exactNumbers(_key: string, value: unknown): unknown {
+  if (typeof value !== "number") return value;
+  if (!Number.isFinite(value)) return String(value);
+  return Object.is(value, -0) ? "-0" : value;
 }

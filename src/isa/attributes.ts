@@ -17,7 +17,7 @@ function matches(kind: AttrKind, v: unknown): boolean {
     case "int":
       return Number.isInteger(v);
     case "float":
-      return typeof v === "number" && !Number.isNaN(v);
+      return typeof v === "number";
     case "bool":
       return typeof v === "boolean";
     case "ints":

@@ -78,7 +78,9 @@ export const matmul: Instruction = defineInstruction({
   },
   vjp: (g, { inputs: [a, b] }) => [
     unbroadcast(matmul(g, transposeLast(b!)), a!.shape),
-    a!.shape.length > 2 && b!.shape.length === 2 ? sharedWeightGradient(a!, g) : unbroadcast(matmul(transposeLast(a!), g), b!.shape),
+    a!.shape.length > 2 && b!.shape.length === 2
+      ? sharedWeightGradient(a!, g)
+      : unbroadcast(matmul(transposeLast(a!), g), b!.shape),
   ],
 });
 

@@ -8,6 +8,7 @@ import {
   gradients,
   isa,
   noGrad,
+  rmsNorm,
   Tensor,
   tensor,
   valueAndGrad,
@@ -114,4 +115,13 @@ test("gradients() stays lazy; Tensor.realize and assign make one update step", (
     () => w.assign(tensor([1, 2, 3])),
     /assign: value is float32 \[3\], this tensor is float32 \[2\]/,
   );
+});
+
+test("a tensor passed twice to a composite gets one gradient for both uses", () => {
+  // rmsNorm(x, x) = x²/rms(x): compare with the same function written in primitives.
+  const direct = grad((x) => rmsNorm(x, x).sum())(tensor([1, 2, 3])).dataSync();
+  const spelled = grad((x) => x.mul(x).div(x.mul(x).mean().add(1e-6).sqrt()).sum())(
+    tensor([1, 2, 3]),
+  ).dataSync();
+  close(direct, Array.from(spelled));
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { compileCount, crossEntropy, randn, tensor } from "../../src/index.js";
+import { compileCount, crossEntropy, full, randn, tensor, where } from "../../src/index.js";
 
 test("a loop that builds the same graph every iteration compiles once", () => {
   const w = randn([4, 3], { seed: 1 }).requiresGrad_();
@@ -30,4 +30,20 @@ test("a different structure compiles a new program", () => {
   assert.equal(compileCount(), n + 1);
   tensor([1, 2, 3, 4]).exp().dataSync();
   assert.equal(compileCount(), n + 2, "a new shape is a new program");
+});
+
+test("constants that JSON cannot tell apart (±Infinity, NaN, −0) get their own programs", () => {
+  const mask = tensor([true, false]);
+  const x = tensor([1, 2]);
+  assert.deepEqual(Array.from(where(mask, x, Number.NEGATIVE_INFINITY).dataSync()), [
+    1,
+    Number.NEGATIVE_INFINITY,
+  ]);
+  assert.deepEqual(Array.from(where(mask, x, Number.POSITIVE_INFINITY).dataSync()), [
+    1,
+    Number.POSITIVE_INFINITY,
+  ]);
+  assert.ok(Number.isNaN(where(mask, x, Number.NaN).dataSync()[1]!));
+  assert.ok(Object.is(full([1], -0).recip().dataSync()[0], Number.NEGATIVE_INFINITY));
+  assert.ok(Object.is(full([1], 0).recip().dataSync()[0], Number.POSITIVE_INFINITY));
 });

@@ -88,9 +88,17 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
       ? { expr: v.expr, fused: v.fused }
       : { expr: { kind: "load", buffer: v.buffer, view: v.view, dtype: v.dtype }, fused: [] };
 
-  /** Writes a value to a new contiguous buffer (if it is not one already). */
+  /**
+   * Writes a value to a new contiguous buffer, unless it already is the whole of one
+   * (a contiguous slice starting inside a buffer is not: readers expect element 0 at the start).
+   */
   const materialize = (v: Value, force = false): Extract<Value, { kind: "buffer" }> => {
-    if (v.kind === "buffer" && !force && isContiguous(v.view)) return v;
+    const whole =
+      v.kind === "buffer" &&
+      isContiguous(v.view) &&
+      v.view.offset === 0 &&
+      buffers[v.buffer]!.size === sizeOf(v.view.shape);
+    if (whole && !force) return v as Extract<Value, { kind: "buffer" }>;
     const shape = v.kind === "buffer" ? v.view.shape : v.shape;
     const { expr, fused } = asExpr(v);
     const out = newBuffer(shape, expr.dtype);
@@ -316,12 +324,8 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
   // Outputs are fresh contiguous buffers, distinct from inputs and from each other.
   const taken = new Set<number>(inputs);
   const outputs = program.outputSlots.map((slot) => {
-    const v = valueAt(slot);
-    const whole = v.kind === "buffer" && isContiguous(v.view) && v.view.offset === 0;
-    const m =
-      whole && !taken.has(v.buffer) && buffers[v.buffer]!.size === sizeOf(v.view.shape)
-        ? v
-        : materialize(v, true);
+    let m = materialize(valueAt(slot));
+    if (taken.has(m.buffer)) m = materialize(m, true);
     taken.add(m.buffer);
     return m.buffer;
   });

@@ -63,7 +63,7 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
 
   const i32 = () => cw.local(ValType.i32);
   const [u, t, aBase, bBase, cBase, i, jj] = [i32(), i32(), i32(), i32(), i32(), i32(), i32()];
-  const [pa, pb, pbEnd] = [i32(), i32(), i32()];
+  const [pa, pb, kLeft] = [i32(), i32(), i32()];
 
   /** One block: `rows` rows of A against `vecs` f32x4 column groups (0 = one scalar column). */
   const block = (rows: number, vecs: number) => {
@@ -76,21 +76,15 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
       cw.set(a);
     }
     // One pointer walks A's first row of the block; the other rows are constant offsets
-    // from it (memarg offsets), and the loop ends when B's pointer reaches its end.
+    // from it (memarg offsets). A counter bounds the loop: B's stride along K can be 0.
     cw.get(aBase).get(i).i32(sam).op(Op.i32_mul).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pa);
-    cw.get(bBase)
-      .get(jj)
-      .op(Op.i32_add)
-      .i32(2)
-      .op(Op.i32_shl)
-      .tee(pb)
-      .i32(K * sbk * 4)
-      .op(Op.i32_add)
-      .set(pbEnd);
+    cw.get(bBase).get(jj).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pb);
+    cw.i32(K).set(kLeft);
     const aOffset = (row: number) => aBuf + row * sam * 4;
     cw.block(() => {
       cw.loop(() => {
-        cw.get(pb).get(pbEnd).op(Op.i32_ge_s).br_if(1);
+        cw.get(kLeft).op(Op.i32_eqz).br_if(1);
+        cw.get(kLeft).i32(1).op(Op.i32_sub).set(kLeft);
         bv.forEach((b, v) => {
           cw.get(pb)
             .simdMem(SimdOp.v128_load, bBuf + 16 * v)

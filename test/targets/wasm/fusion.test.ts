@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { createWasmTarget, randn, Tensor, withTarget } from "../../../src/index.js";
+import { concat, createWasmTarget, randn, Tensor, tensor, withTarget, zeros } from "../../../src/index.js";
 import { compareValues } from "../../helpers/values.js";
 
 /**
@@ -87,4 +87,46 @@ test("fusion reduces kernels: a GELU MLP block with layer norm and residual", ()
   );
   // mean, variance (its own mean and squares), normalise, matmul, GELU, matmul, residual add
   assert.ok(kernels <= 9, `expected at most 9 kernels, got ${kernels}:\n${explanation}`);
+});
+
+test("instructions run on reference code read a slice from where it starts", () => {
+  const tail = () => tensor([10, 11, 12, 13]).slice([2], [4]);
+  for (const target of ["ref", wasm1, wasm3] as const) {
+    withTarget(target, () => {
+      assert.deepEqual(Array.from(concat([tensor([1, 2]), tail()]).dataSync()), [1, 2, 12, 13]);
+      assert.deepEqual(
+        Array.from(
+          tail()
+            .gather(tensor([1, 0], { dtype: "int32" }))
+            .dataSync(),
+        ),
+        [13, 12],
+      );
+      assert.deepEqual(Array.from(tail().pad([1], [0]).dataSync()), [0, 12, 13]);
+      const added = zeros([3, 2]).scatterAdd(tensor([1], { dtype: "int32" }), tail().reshape([1, 2]), 0);
+      assert.deepEqual(Array.from(added.dataSync()), [0, 0, 12, 13, 0, 0]);
+    });
+  }
+});
+
+test("matmul with an operand broadcast along K (stride 0) and tiny shapes", () => {
+  const a = tensor([
+    [1, 2, 3],
+    [4, 5, 6],
+  ]);
+  const b = tensor([[1, -1]]).expand([3, 2]);
+  for (const target of ["ref", wasm1, wasm3] as const) {
+    withTarget(target, () => {
+      assert.deepEqual(Array.from(a.matmul(b).dataSync()), [6, -6, 15, -15]);
+      assert.deepEqual(
+        Array.from(
+          a
+            .slice([0, 2])
+            .matmul(b.slice([2]))
+            .dataSync(),
+        ),
+        [3, -3, 6, -6],
+      );
+    });
+  }
 });
