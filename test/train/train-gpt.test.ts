@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { compileCount } from "../../src/compiler/compile.js";
 import type { TrainingCallback } from "../../src/train/callbacks.js";
-import { readCheckpoint } from "../../src/train/checkpoint.js";
+import { readCheckpoint, writeCheckpoint } from "../../src/train/checkpoint.js";
 import { evaluateGpt } from "../../src/train/evaluate-gpt.js";
 import { generateText } from "../../src/train/generate-text.js";
 import { loadGptCheckpoint } from "../../src/train/gpt-checkpoint.js";
@@ -138,4 +138,19 @@ test("a trained GPT generates deterministically per seed and evaluates to a fini
   assert.ok(Number.isFinite(valLoss) && valLoss > 0 && valLoss < Math.log(loaded.tokenizer.vocabSize) + 0.5);
   assert.equal(perplexity, Math.exp(valLoss));
   assert.equal(validationTokens, 144);
+});
+
+test("resuming into a run directory that holds another kind of model is an error", () => {
+  const out = join(dir, "foreign");
+  const config = readCheckpoint(join(dir, "straight")).config;
+  writeCheckpoint(out, {
+    config: { ...config, model: { type: "ngram", config: {} } },
+    weights: new Map(),
+    optimizer: {},
+    state: { iter: 1, elapsedMs: 0, rng: {}, callbacks: {} },
+  });
+  assert.throws(
+    () => trainGpt({ settings: tiny, out, resume: true }),
+    /foreign.step-000001 holds a "ngram" model, not a GPT$/,
+  );
 });
