@@ -34,14 +34,18 @@ export function captureGraph(roots: readonly Node[]): CapturedGraph {
       parts.push(`in:${n.dtype}[${n.shape.join(",")}]`);
     } else {
       const args = n.inputs.map((i) => position.get(i)).join(",");
-      parts.push(`${n.op!.name}${JSON.stringify(n.attrs, exactNumbers)}(${args})`);
+      parts.push(`${n.op!.name}${attrsKey(n.attrs)}(${args})`);
     }
   }
   parts.push(`out:${roots.map((r) => position.get(r)).join(",")}`);
   return { order, inputs, roots, key: parts.join(";") };
 }
 
-/** JSON writes ±Infinity and NaN as null and −0 as 0; a key must tell them apart. */
+/** Attributes as a key. JSON writes ±Infinity and NaN as null and −0 as 0; a key must tell them apart. */
+export function attrsKey(attrs: object): string {
+  return JSON.stringify(attrs, exactNumbers);
+}
+
 function exactNumbers(_key: string, value: unknown): unknown {
   if (typeof value !== "number") return value;
   if (!Number.isFinite(value)) return String(value);

@@ -3,15 +3,16 @@ import type { CapturedGraph } from "./capture.js";
 import { lowerGraph } from "./lower.js";
 import type { Program } from "./program.js";
 import { scheduleProgram } from "./schedule.js";
+import { simplifyGraph } from "./simplify.js";
 
 /**
- * The compiler pipeline: captured graph → lower what the target lacks → schedule → Program.
- * The compiler issue adds passes between lowering and scheduling (simplify, fuse, plan
- * memory); each is a function from graph to graph, so they slot in here.
+ * The compiler pipeline: captured graph → lower what the target lacks → simplify →
+ * schedule → Program. Code-generating targets then fuse the Program into kernels and plan
+ * its arena (src/compiler/kernels, plan-memory.ts).
  */
 export function compileProgram(graph: CapturedGraph, target: Target): Program {
   const lowered = lowerGraph(graph, (i) => target.hasKernel(i), target.name);
-  return scheduleProgram(lowered, graph.key, target.name);
+  return scheduleProgram(simplifyGraph(lowered), graph.key, target.name);
 }
 
 /** Programs by target and graph structure. */
