@@ -28,6 +28,7 @@ export * from "./losses.js";
 export * from "./matmul.js";
 export * from "./movement.js";
 export * from "./normalization.js";
+export * from "./recurrent.js";
 export * from "./reduce.js";
 export * from "./softmax.js";
 export * from "./statistics.js";

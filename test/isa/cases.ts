@@ -633,4 +633,152 @@ export const cases: Record<string, InstructionCase> = {
       attrs: { p: 0.5 },
     }),
   },
+  // ——— recurrent cells ———
+  lstmCell: {
+    examples: [
+      // I = H = 1. i = σ(1·1) = s(1); f = σ(2·0.5 + 1) = s(2); g = tanh(2·1) = tanh(2);
+      // o = σ(−1·1 + 2·0.5) = ½; c' = f·2 + i·g; h' = o·tanh(c'); state' = [h', c']
+      {
+        inputs: [
+          f32([1], [1, 1]),
+          f32([0.5, 2], [1, 2]),
+          f32([1, 0, 2, -1], [4, 1]),
+          f32([0, 2, 0, 2], [4, 1]),
+          f32([0, 0, 0, 0]),
+          f32([0, 1, 0, 0]),
+        ],
+        expected: f32(
+          [0.5 * Math.tanh(s(2) * 2 + s(1) * Math.tanh(2)), s(2) * 2 + s(1) * Math.tanh(2)],
+          [1, 2],
+        ),
+      },
+      // H = 2 without batch axes, only biases: the gate rows are i, f, g, o (two each), and
+      // the state is [h1, h2, c1, c2] = [0, 0, 1, −1]. i = (s(0), s(1)), f = (s(2), s(3)),
+      // g = (tanh 1, tanh −1), o = (½, ½).
+      {
+        inputs: [
+          f32([0], [1]),
+          f32([0, 0, 1, -1], [4]),
+          f32(new Array(8).fill(0), [8, 1]),
+          f32(new Array(16).fill(0), [8, 2]),
+          f32([0, 1, 2, 3, 1, -1, 0, 0]),
+          f32(new Array(8).fill(0)),
+        ],
+        expected: f32(
+          [
+            0.5 * Math.tanh(s(2) + 0.5 * Math.tanh(1)),
+            0.5 * Math.tanh(-s(3) + s(1) * Math.tanh(-1)),
+            s(2) + 0.5 * Math.tanh(1),
+            -s(3) + s(1) * Math.tanh(-1),
+          ],
+          [4],
+        ),
+      },
+      {
+        inputs: [
+          f32([1], [1, 1]),
+          f32([0, 0, 0], [1, 3]),
+          f32([], [0, 1]),
+          f32([], [0, 1]),
+          f32([]),
+          f32([]),
+        ],
+        throws: /lstmCell: state \[h, c\] must be \[1, 2·H\] for x \[1,1\], got \[1,3\]$/,
+      },
+      {
+        inputs: [
+          f32([1, 2], [1, 2]),
+          f32([0, 0], [1, 2]),
+          f32(new Array(8).fill(0), [4, 2]),
+          f32(new Array(8).fill(0), [4, 2]),
+          f32([0, 0, 0, 0]),
+          f32([0, 0, 0, 0]),
+        ],
+        throws:
+          /lstmCell: weight_hh must be \[4,1\] \(input size 2 from x \[1,2\], hidden size 1 from state \[h, c\] \[1,2\]\), got \[4,2\]$/,
+      },
+    ],
+    random: (dims, rnd) => {
+      const lead = dims.slice(0, 2);
+      const [input, hidden] = [1 + Math.floor(rnd() * 3), 1 + Math.floor(rnd() * 3)];
+      return {
+        inputs: [
+          floats(rnd, [...lead, input]),
+          floats(rnd, [...lead, 2 * hidden]),
+          floats(rnd, [4 * hidden, input], -1, 1),
+          floats(rnd, [4 * hidden, hidden], -1, 1),
+          floats(rnd, [4 * hidden], -1, 1),
+          floats(rnd, [4 * hidden], -1, 1),
+        ],
+      };
+    },
+  },
+  gruCell: {
+    examples: [
+      // I = H = 1. r = σ(1 + 2·0.5 − 1) = s(1); z = σ(−1 + 1) = ½;
+      // n = tanh(2·1 + r·(4·0.5 + 1)) (r scales W_hn·h + b_hn, bias included, as PyTorch);
+      // h' = (1 − z)·n + z·0.5
+      {
+        inputs: [
+          f32([1], [1, 1]),
+          f32([0.5], [1, 1]),
+          f32([1, -1, 2], [3, 1]),
+          f32([2, 0, 4], [3, 1]),
+          f32([0, 0, 0]),
+          f32([-1, 1, 1]),
+        ],
+        expected: f32([0.5 * Math.tanh(2 + 3 * s(1)) + 0.25], [1, 1]),
+      },
+      // H = 2, only biases: gate rows r, r, z, z, n, n. r = (½, ½), z = (½, s(2)),
+      // n = (tanh(1 + ½·2), tanh(−1 + ½·2)) = (tanh 2, 0), h = (1, −1).
+      {
+        inputs: [
+          f32([0], [1, 1]),
+          f32([1, -1], [1, 2]),
+          f32(new Array(6).fill(0), [6, 1]),
+          f32(new Array(12).fill(0), [6, 2]),
+          f32([0, 0, 0, 2, 1, -1]),
+          f32([0, 0, 0, 0, 2, 2]),
+        ],
+        expected: f32([0.5 * Math.tanh(2) + 0.5, -s(2)], [1, 2]),
+      },
+      {
+        inputs: [
+          f32([1], [1, 1]),
+          f32([0, 0], [1, 2]),
+          f32([0, 0, 0], [3, 1]),
+          f32([0, 0, 0], [3, 1]),
+          f32([0, 0, 0]),
+          f32([0, 0, 0]),
+        ],
+        throws:
+          /gruCell: weight_ih must be \[6,1\] \(input size 1 from x \[1,1\], hidden size 2 from h \[1,2\]\), got \[3,1\]$/,
+      },
+      {
+        inputs: [
+          f32([1, 2], [2, 1]),
+          f32([0], [1, 1]),
+          f32([0, 0, 0], [3, 1]),
+          f32([0, 0, 0], [3, 1]),
+          f32([0, 0, 0]),
+          f32([0, 0, 0]),
+        ],
+        throws: /gruCell: h must be \[2, H\] for x \[2,1\], got \[1,1\]$/,
+      },
+    ],
+    random: (dims, rnd) => {
+      const lead = dims.slice(0, 2);
+      const [input, hidden] = [1 + Math.floor(rnd() * 3), 1 + Math.floor(rnd() * 3)];
+      return {
+        inputs: [
+          floats(rnd, [...lead, input]),
+          floats(rnd, [...lead, hidden]),
+          floats(rnd, [3 * hidden, input], -1, 1),
+          floats(rnd, [3 * hidden, hidden], -1, 1),
+          floats(rnd, [3 * hidden], -1, 1),
+          floats(rnd, [3 * hidden], -1, 1),
+        ],
+      };
+    },
+  },
 };
