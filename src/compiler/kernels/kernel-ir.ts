@@ -88,7 +88,12 @@ export interface MatmulKernel {
   readonly kind: "matmul";
   readonly out: number;
   readonly a: { readonly buffer: number; readonly view: View };
-  readonly b: { readonly buffer: number; readonly view: View };
+  /**
+   * B through a view of shape [...batch, K, N]; or, when `packedPanel` is set, a contiguous
+   * buffer of shape [...batch, ⌈N/panel⌉, K, panel] holding B's columns in panels of that
+   * width (zero-padded), so the kernel reads B sequentially (see `FuseOptions.packPanel`).
+   */
+  readonly b: { readonly buffer: number; readonly view: View; readonly packedPanel?: number };
   /** Output shape [...batch, M, N]; the operands' views are already broadcast to the batch. */
   readonly shape: readonly number[];
   readonly dtype: DType;

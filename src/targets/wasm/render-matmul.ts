@@ -43,7 +43,7 @@ export function matmulBatchTable(kernel: MatmulKernel): Int32Array {
 }
 
 /** Rows per register block: ROWS×8 accumulators, two B vectors and a splat fit in 16 registers. */
-const ROWS = Number(process.env.INFINISET_MM_ROWS ?? 6);
+const ROWS = Number(process.env.INFINISET_MM_ROWS ?? 4);
 
 export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: MatmulLayout): RenderedKernel {
   if (kernel.dtype !== "float32") throw new Error("internal: the wasm matmul kernel is float32 only");
@@ -53,7 +53,11 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
   const K = kernel.a.view.shape[r - 1]!;
   const batches = kernel.shape.slice(0, -2).reduce((a, b) => a * b, 1);
   const [sam, sak] = kernel.a.view.strides.slice(-2) as [number, number];
-  const sbk = kernel.b.view.strides[r - 2]!;
+  const packed = kernel.b.packedPanel === 8;
+  if (kernel.b.packedPanel !== undefined && !packed)
+    throw new Error("internal: wasm matmul reads panels of 8");
+  // Packed: B's panel p is a contiguous K×8 block at p·K·8; otherwise rows of B are sbk apart.
+  const sbk = packed ? 8 : kernel.b.view.strides[r - 2]!;
   const aBuf = ctx.bufferOffset(kernel.a.buffer);
   const bBuf = ctx.bufferOffset(kernel.b.buffer);
   const cBuf = ctx.bufferOffset(kernel.out);
@@ -64,9 +68,13 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
   const i32 = () => cw.local(ValType.i32);
   const [u, t, aBase, bBase, cBase, i, jj] = [i32(), i32(), i32(), i32(), i32(), i32(), i32()];
   const [pa, pb, kLeft] = [i32(), i32(), i32()];
+  const aSplat = cw.local(ValType.v128);
 
-  /** One block: `rows` rows of A against `vecs` f32x4 column groups (0 = one scalar column). */
-  const block = (rows: number, vecs: number) => {
+  /**
+   * One block: `rows` rows of A against `vecs` f32x4 column groups (0 = one scalar column).
+   * `validColumns` < 4·vecs stores only that many columns (the last, partial packed panel).
+   */
+  const block = (rows: number, vecs: number, validColumns = 4 * vecs) => {
     const width = Math.max(vecs, 1);
     const acc = Array.from({ length: rows * width }, () => cw.local(vecs ? ValType.v128 : ValType.f32));
     const bv = Array.from({ length: vecs }, () => cw.local(ValType.v128));
@@ -78,7 +86,8 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
     // One pointer walks A's first row of the block; the other rows are constant offsets
     // from it (memarg offsets). A counter bounds the loop: B's stride along K can be 0.
     cw.get(aBase).get(i).i32(sam).op(Op.i32_mul).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pa);
-    cw.get(bBase).get(jj).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pb);
+    if (packed) cw.get(bBase).get(jj).i32(K).op(Op.i32_mul).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pb);
+    else cw.get(bBase).get(jj).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pb);
     cw.i32(K).set(kLeft);
     const aOffset = (row: number) => aBuf + row * sam * 4;
     cw.block(() => {
@@ -91,14 +100,14 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
             .set(b);
         });
         for (let row = 0; row < rows; row++) {
+          // A[i+row, k] broadcast once, used against every B vector of the block.
+          if (vecs) cw.get(pa).simdMemAligned(SimdOp.v128_load32_splat, 2, aOffset(row)).set(aSplat);
           for (let v = 0; v < width; v++) {
             const a = acc[row * width + v]!;
             if (vecs && layout.fma) {
-              cw.get(pa).simdMemAligned(SimdOp.v128_load32_splat, 2, aOffset(row)).get(bv[v]!).get(a);
-              cw.simd(SimdOp.f32x4_relaxed_madd);
+              cw.get(aSplat).get(bv[v]!).get(a).simd(SimdOp.f32x4_relaxed_madd);
             } else if (vecs) {
-              cw.get(a).get(pa).simdMemAligned(SimdOp.v128_load32_splat, 2, aOffset(row));
-              cw.get(bv[v]!).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_add);
+              cw.get(a).get(aSplat).get(bv[v]!).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_add);
             } else {
               cw.get(a).get(pa).mem(Op.f32_load, 2, aOffset(row));
               cw.get(pb).mem(Op.f32_load, 2, bBuf).op(Op.f32_mul).op(Op.f32_add);
@@ -117,19 +126,34 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
         cw.br(0);
       });
     });
+    const cAddress = (row: number) => {
+      cw.get(cBase).get(i);
+      if (row) cw.i32(row).op(Op.i32_add);
+      cw.i32(N).op(Op.i32_mul).op(Op.i32_add).get(jj).op(Op.i32_add).i32(2).op(Op.i32_shl);
+    };
     for (let row = 0; row < rows; row++) {
       for (let v = 0; v < width; v++) {
-        cw.get(cBase).get(i);
-        if (row) cw.i32(row).op(Op.i32_add);
-        cw.i32(N).op(Op.i32_mul).op(Op.i32_add).get(jj).op(Op.i32_add).i32(2).op(Op.i32_shl);
-        cw.get(acc[row * width + v]!);
-        if (vecs) cw.simdMem(SimdOp.v128_store, cBuf + 16 * v);
-        else cw.mem(Op.f32_store, 2, cBuf);
+        const acc1 = acc[row * width + v]!;
+        const lanes = Math.min(4, validColumns - 4 * v);
+        if (!vecs) {
+          cAddress(row);
+          cw.get(acc1).mem(Op.f32_store, 2, cBuf);
+        } else if (lanes === 4) {
+          cAddress(row);
+          cw.get(acc1).simdMem(SimdOp.v128_store, cBuf + 16 * v);
+        } else {
+          for (let lane = 0; lane < lanes; lane++) {
+            cAddress(row);
+            cw.get(acc1)
+              .lane(SimdOp.f32x4_extract_lane, lane)
+              .mem(Op.f32_store, 2, cBuf + 16 * v + 4 * lane);
+          }
+        }
       }
     }
   };
   /** All rows against the columns from jj on, `vecs` wide: blocks of 4 rows, then single rows. */
-  const rowsFor = (vecs: number) => {
+  const rowsFor = (vecs: number, validColumns = 4 * vecs) => {
     const mMain = M - (M % ROWS);
     const m4 = mMain + ((M - mMain) & ~3);
     cw.forLoop(
@@ -137,7 +161,7 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
       () => cw.i32(0),
       () => cw.i32(mMain),
       ROWS,
-      () => block(ROWS, vecs),
+      () => block(ROWS, vecs, validColumns),
     );
     if (ROWS !== 4)
       cw.forLoop(
@@ -145,14 +169,14 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
         () => cw.i32(mMain),
         () => cw.i32(m4),
         4,
-        () => block(4, vecs),
+        () => block(4, vecs, validColumns),
       );
     cw.forLoop(
       i,
       () => cw.i32(m4),
       () => cw.i32(M),
       1,
-      () => block(1, vecs),
+      () => block(1, vecs, validColumns),
     );
   };
 
@@ -181,6 +205,11 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
       cw.ifThen(
         () => rowsFor(2),
         () => {
+          if (packed) {
+            // The last panel is zero-padded to 8 columns: compute 8, store the valid ones.
+            rowsFor(2, N % 8);
+            return;
+          }
           // The last, partial panel: 4 columns at a time, then one at a time.
           const end4 = N - (N % 4);
           cw.forLoop(
