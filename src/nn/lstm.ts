@@ -1,0 +1,60 @@
+import { lstmCell } from "../isa/recurrent.js";
+import { concat, stack } from "../tensor/functions.js";
+import { call, type Tensor } from "../tensor/tensor.js";
+import { RecurrentLayer, type RecurrentOptions } from "./recurrent-layer.js";
+
+/** An LSTM's state: h and c, each [numLayers, batch, hiddenSize]. */
+export interface LstmState {
+  h: Tensor;
+  c: Tensor;
+}
+
+/** What `Lstm.forward` returns: the last layer's h at every step, and every layer's last h and c. */
+export interface LstmOutput extends LstmState {
+  /** [batch, time, hiddenSize]. */
+  output: Tensor;
+}
+
+/**
+ * A long short-term memory network with PyTorch's `nn.LSTM` equations and parameters, batch
+ * first: each step is one `lstmCell` instruction (gates i, f, g, o in the rows of
+ * `weight_ih_l{k}` [4H, in] and `weight_hh_l{k}` [4H, H]; biases `bias_ih_l{k}`,
+ * `bias_hh_l{k}` [4H]), so a PyTorch state dict loads as it is.
+ */
+export class Lstm extends RecurrentLayer {
+  constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions = {}) {
+    super(inputSize, hiddenSize, 4, options);
+  }
+
+  /** x [batch, time, inputSize]; the initial state defaults to zeros. */
+  forward(x: Tensor, state?: LstmState): LstmOutput {
+    const { batch } = this.checkInput(x);
+    const initial = state
+      ? this.splitLayers(state.h, batch, "h0").map((h, layer) =>
+          concat([h, this.splitLayers(state.c, batch, "c0")[layer]!], 1),
+        )
+      : this.zeroStates(batch, 2 * this.hiddenSize);
+    const { output, finals } = this.run(x, initial);
+    const H = this.hiddenSize;
+    return {
+      output,
+      h: stack(
+        finals.map((s) => s.slice([0, 0], [batch, H])),
+        0,
+      ),
+      c: stack(
+        finals.map((s) => s.slice([0, H], [batch, 2 * H])),
+        0,
+      ),
+    };
+  }
+
+  protected step(layer: number, x: Tensor, state: Tensor): Tensor {
+    const w = this.weights(layer);
+    return call(lstmCell, x, state, w.weightIh, w.weightHh, w.biasIh, w.biasHh);
+  }
+
+  protected outputOf(state: Tensor): Tensor {
+    return state.slice([0, 0], [state.shape[0]!, this.hiddenSize]);
+  }
+}

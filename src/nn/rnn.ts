@@ -1,0 +1,55 @@
+import { stack } from "../tensor/functions.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { RecurrentLayer, type RecurrentOptions } from "./recurrent-layer.js";
+
+export interface RnnOptions extends RecurrentOptions {
+  /** "tanh" (the default) or "relu", as PyTorch's `nonlinearity`. */
+  nonlinearity?: "tanh" | "relu";
+}
+
+/** What `Rnn.forward` returns: the last layer's h at every step, and every layer's last h. */
+export interface RnnOutput {
+  /** [batch, time, hiddenSize]. */
+  output: Tensor;
+  /** [numLayers, batch, hiddenSize]. */
+  h: Tensor;
+}
+
+/**
+ * An Elman RNN with PyTorch's `nn.RNN` equations and parameters, batch first:
+ * h' = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh) per layer and step. Parameter names
+ * `weight_ih_l{k}`, `weight_hh_l{k}`, `bias_ih_l{k}`, `bias_hh_l{k}`, so a PyTorch state
+ * dict loads as it is.
+ */
+export class Rnn extends RecurrentLayer {
+  readonly nonlinearity: "tanh" | "relu";
+
+  constructor(inputSize: number, hiddenSize: number, options: RnnOptions = {}) {
+    super(inputSize, hiddenSize, 1, options);
+    this.nonlinearity = options.nonlinearity ?? "tanh";
+    if (this.nonlinearity !== "tanh" && this.nonlinearity !== "relu") {
+      throw new Error(`Rnn: nonlinearity must be "tanh" or "relu", got ${JSON.stringify(this.nonlinearity)}`);
+    }
+  }
+
+  /** x [batch, time, inputSize], h0 [numLayers, batch, hiddenSize] (default zeros). */
+  forward(x: Tensor, h0?: Tensor): RnnOutput {
+    const { batch } = this.checkInput(x);
+    const initial = h0 ? this.splitLayers(h0, batch, "h0") : this.zeroStates(batch, this.hiddenSize);
+    const { output, finals } = this.run(x, initial);
+    return { output, h: stack(finals, 0) };
+  }
+
+  protected step(layer: number, x: Tensor, h: Tensor): Tensor {
+    const w = this.weights(layer);
+    const pre = x
+      .matmul(w.weightIh.transpose())
+      .add(w.biasIh)
+      .add(h.matmul(w.weightHh.transpose()).add(w.biasHh));
+    return this.nonlinearity === "tanh" ? pre.tanh() : pre.relu();
+  }
+
+  protected outputOf(state: Tensor): Tensor {
+    return state;
+  }
+}
