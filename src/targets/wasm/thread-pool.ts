@@ -1,103 +1,23 @@
-import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
-import { CONTROL_INTS, Control, type LoadMessage, Operation, runTasks } from "./worker-protocol.js";
+import { ThreadPool as SharedThreadPool } from "../pool/thread-pool.js";
+import type { LoadMessage } from "./worker-protocol.js";
+
+export { defaultThreadCount } from "../pool/thread-pool.js";
 
 /**
- * Worker threads sharing the wasm memory. A launch splits a kernel's tile units into
- * tasks that the main thread and the workers take from a shared counter (an idle thread
- * takes the next task, so a busy core does not stall the launch), then waits for all.
+ * The wasm target's pool: the target-agnostic pool (../pool) with workers that
+ * instantiate each program's module on the shared wasm memory (wasm-worker.ts).
  */
-export class ThreadPool {
-  private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_INTS * 4));
-  private readonly workers: Worker[];
-  private ready = false;
-
-  constructor(
-    memory: WebAssembly.Memory,
-    /** Threads including the main thread. */
-    readonly threads: number,
-  ) {
-    this.workers = Array.from({ length: threads - 1 }, () => {
-      const worker = new Worker(new URL("./wasm-worker.js", import.meta.url), {
-        workerData: { memory, control: this.control.buffer },
-      });
-      worker.unref();
-      return worker;
-    });
+export class ThreadPool extends SharedThreadPool {
+  constructor(memory: WebAssembly.Memory, threads: number) {
+    super(
+      { url: new URL("./wasm-worker.js", import.meta.url), data: { memory }, label: "wasm target" },
+      threads,
+    );
   }
 
   /** Instantiates a program's module in every worker. */
   load(programId: number, module: WebAssembly.Module): void {
     const message: LoadMessage = { programId, module };
-    for (const w of this.workers) w.postMessage(message);
-    this.broadcast(Operation.LOAD, () => {});
+    this.loadMessage(message);
   }
-
-  /** Runs `units` tile units of a kernel, `chunk` per task, on every thread. */
-  launch(
-    programId: number,
-    kernel: number,
-    units: number,
-    chunk: number,
-    runHere: (b: number, e: number) => void,
-  ): void {
-    const c = this.control;
-    c[Control.PROGRAM] = programId;
-    c[Control.KERNEL] = kernel;
-    c[Control.UNITS] = units;
-    c[Control.CHUNK] = chunk;
-    c[Control.NEXT] = 0;
-    this.broadcast(Operation.RUN, () => runTasks(c, runHere));
-  }
-
-  private broadcast(operation: number, alsoHere: () => void) {
-    const c = this.control;
-    this.waitUntilReady();
-    c[Control.OPERATION] = operation;
-    c[Control.DONE] = 0;
-    Atomics.add(c, Control.GENERATION, 1);
-    Atomics.notify(c, Control.GENERATION);
-    alsoHere();
-    const n = this.workers.length;
-    for (let done = Atomics.load(c, Control.DONE); done < n; done = Atomics.load(c, Control.DONE)) {
-      Atomics.wait(c, Control.DONE, done, 1000);
-    }
-    if (c[Control.FAILED]) {
-      c[Control.FAILED] = 0;
-      throw new Error("wasm target: a worker thread failed (see the message above)");
-    }
-  }
-
-  private waitUntilReady() {
-    if (this.ready) return;
-    const c = this.control;
-    const deadline = Date.now() + 30_000;
-    for (
-      let r = Atomics.load(c, Control.READY);
-      r < this.workers.length;
-      r = Atomics.load(c, Control.READY)
-    ) {
-      if (Date.now() > deadline) throw new Error("wasm target: worker threads did not start within 30 s");
-      Atomics.wait(c, Control.READY, r, 100);
-    }
-    this.ready = true;
-  }
-
-  close(): void {
-    this.control[Control.OPERATION] = Operation.EXIT;
-    Atomics.add(this.control, Control.GENERATION, 1);
-    Atomics.notify(this.control, Control.GENERATION);
-  }
-}
-
-/** Threads to use: INFINISET_THREADS, else the machine's cores. */
-export function defaultThreadCount(): number {
-  const env = process.env.INFINISET_THREADS;
-  if (env !== undefined) {
-    const n = Number(env);
-    if (!Number.isInteger(n) || n < 1)
-      throw new Error(`INFINISET_THREADS must be a positive integer, got "${env}"`);
-    return n;
-  }
-  return availableParallelism();
 }

@@ -1,38 +1,25 @@
-import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
+import { serveLaunches } from "../pool/serve-launches.js";
 import { hostFunctions } from "./host-functions.js";
-import { Control, type LoadMessage, Operation, runTasks, type WorkerData } from "./worker-protocol.js";
+import type { LoadMessage, WorkerData } from "./worker-protocol.js";
 
 /**
  * A worker of the wasm target: it instantiates each program's module on the shared
- * memory, then sleeps on the control block and runs the tiles of each launch.
+ * memory, then runs the tiles of each launch (the loop is the pool's, ../pool).
  */
-const { memory, control: controlBuffer } = workerData as WorkerData;
-const control = new Int32Array(controlBuffer);
-const port = parentPort!;
+const { memory, control } = workerData as WorkerData;
 const instances = new Map<number, Record<string, (begin: number, end: number) => void>>();
 
-Atomics.add(control, Control.READY, 1);
-Atomics.notify(control, Control.READY);
-
-let seen = 0;
-for (;;) {
-  Atomics.wait(control, Control.GENERATION, seen);
-  seen = Atomics.load(control, Control.GENERATION);
-  const operation = control[Control.OPERATION];
-  if (operation === Operation.EXIT) break;
-  try {
-    if (operation === Operation.LOAD) {
-      const message = receiveMessageOnPort(port as never)?.message as LoadMessage;
-      const instance = new WebAssembly.Instance(message.module, { env: { memory }, host: hostFunctions });
-      instances.set(message.programId, instance.exports as never);
-    } else if (operation === Operation.RUN) {
-      const kernel = instances.get(control[Control.PROGRAM]!)![`k${control[Control.KERNEL]}`]!;
-      runTasks(control, kernel);
-    }
-  } catch (error) {
-    Atomics.store(control, Control.FAILED, 1);
-    console.error("infiniset wasm worker:", error);
-  }
-  Atomics.add(control, Control.DONE, 1);
-  Atomics.notify(control, Control.DONE);
-}
+serveLaunches(
+  new Int32Array(control),
+  parentPort!,
+  {
+    load(message) {
+      const { programId, module } = message as LoadMessage;
+      const instance = new WebAssembly.Instance(module, { env: { memory }, host: hostFunctions });
+      instances.set(programId, instance.exports as never);
+    },
+    kernel: (programId, kernel) => instances.get(programId)![`k${kernel}`]!,
+  },
+  "wasm",
+);

@@ -1,24 +1,4 @@
-/**
- * The shared control block through which the main thread hands tiles to workers: no
- * message per tile, only atomics. Each launch bumps GENERATION; workers wake, take task
- * numbers from NEXT until there are none left, and count themselves in DONE.
- */
-export const Control = {
-  GENERATION: 0,
-  OPERATION: 1,
-  PROGRAM: 2,
-  KERNEL: 3,
-  UNITS: 4,
-  CHUNK: 5,
-  NEXT: 6,
-  DONE: 7,
-  READY: 8,
-  FAILED: 9,
-} as const;
-
-export const CONTROL_INTS = 16;
-
-export const Operation = { RUN: 1, LOAD: 2, EXIT: 3 } as const;
+import type { PoolWorkerData } from "../pool/worker-protocol.js";
 
 /** A program's module, sent to every worker before its first launch. */
 export interface LoadMessage {
@@ -26,19 +6,7 @@ export interface LoadMessage {
   readonly module: WebAssembly.Module;
 }
 
-export interface WorkerData {
+/** What each wasm worker starts with: the shared memory, beside the pool's control block. */
+export interface WorkerData extends PoolWorkerData {
   readonly memory: WebAssembly.Memory;
-  readonly control: SharedArrayBuffer;
-}
-
-/** Takes tasks from the shared counter and runs each tile range; used by workers and the main thread. */
-export function runTasks(control: Int32Array, run: (begin: number, end: number) => void): void {
-  const units = control[Control.UNITS]!;
-  const chunk = control[Control.CHUNK]!;
-  for (;;) {
-    const task = Atomics.add(control, Control.NEXT, 1);
-    const begin = task * chunk;
-    if (begin >= units) return;
-    run(begin, Math.min(units, begin + chunk));
-  }
 }

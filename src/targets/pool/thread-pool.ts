@@ -1,0 +1,107 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { CONTROL_INTS, Control, Operation, runTasks, type TileKernel } from "./worker-protocol.js";
+
+/** Which worker script a pool starts, what it hands it, and how errors name the pool. */
+export interface PoolWorkerSpec {
+  /** The worker module; it calls `serveLaunches` (see serve-launches.ts). */
+  readonly url: URL;
+  /** Target-specific data for each worker (a wasm memory, nothing for native libraries). */
+  readonly data: Record<string, unknown>;
+  /** Names the pool in errors, e.g. "wasm target". */
+  readonly label: string;
+}
+
+/**
+ * Worker threads that run kernels over tile ranges. A launch splits a kernel's tile units
+ * into tasks that the main thread and the workers take from a shared counter (an idle
+ * thread takes the next task, so a busy core does not stall the launch), then waits for
+ * all. The pool knows nothing of how kernels are made: a target sends each program to
+ * its workers with `load`, and its worker script turns that message into kernels.
+ */
+export class ThreadPool {
+  private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_INTS * 4));
+  private readonly workers: Worker[];
+  private ready = false;
+
+  constructor(
+    private readonly spec: PoolWorkerSpec,
+    /** Threads including the main thread. */
+    readonly threads: number,
+  ) {
+    this.workers = Array.from({ length: threads - 1 }, () => {
+      const worker = new Worker(spec.url, { workerData: { ...spec.data, control: this.control.buffer } });
+      worker.unref();
+      return worker;
+    });
+  }
+
+  /** Sends a program to every worker (the worker script says what the message holds) and waits until all have it. */
+  loadMessage(message: unknown): void {
+    for (const w of this.workers) w.postMessage(message);
+    this.broadcast(Operation.LOAD, () => {});
+  }
+
+  /** Runs `units` tile units of a kernel, `chunk` per task, on every thread. */
+  launch(programId: number, kernel: number, units: number, chunk: number, runHere: TileKernel): void {
+    const c = this.control;
+    c[Control.PROGRAM] = programId;
+    c[Control.KERNEL] = kernel;
+    c[Control.UNITS] = units;
+    c[Control.CHUNK] = chunk;
+    c[Control.NEXT] = 0;
+    this.broadcast(Operation.RUN, () => runTasks(c, runHere));
+  }
+
+  private broadcast(operation: number, alsoHere: () => void) {
+    const c = this.control;
+    this.waitUntilReady();
+    c[Control.OPERATION] = operation;
+    c[Control.DONE] = 0;
+    Atomics.add(c, Control.GENERATION, 1);
+    Atomics.notify(c, Control.GENERATION);
+    alsoHere();
+    const n = this.workers.length;
+    for (let done = Atomics.load(c, Control.DONE); done < n; done = Atomics.load(c, Control.DONE)) {
+      Atomics.wait(c, Control.DONE, done, 1000);
+    }
+    if (c[Control.FAILED]) {
+      c[Control.FAILED] = 0;
+      throw new Error(`${this.spec.label}: a worker thread failed (see the message above)`);
+    }
+  }
+
+  private waitUntilReady() {
+    if (this.ready) return;
+    const c = this.control;
+    const deadline = Date.now() + 30_000;
+    for (
+      let r = Atomics.load(c, Control.READY);
+      r < this.workers.length;
+      r = Atomics.load(c, Control.READY)
+    ) {
+      if (Date.now() > deadline)
+        throw new Error(`${this.spec.label}: worker threads did not start within 30 s`);
+      Atomics.wait(c, Control.READY, r, 100);
+    }
+    this.ready = true;
+  }
+
+  close(): void {
+    this.control[Control.OPERATION] = Operation.EXIT;
+    Atomics.add(this.control, Control.GENERATION, 1);
+    Atomics.notify(this.control, Control.GENERATION);
+  }
+}
+
+/** Threads to use: INFINISET_THREADS, else the machine's cores. */
+export function defaultThreadCount(): number {
+  const env = process.env.INFINISET_THREADS;
+  if (env !== undefined) {
+    const n = Number(env);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`INFINISET_THREADS must be a positive integer, got "${env}"`);
+    return n;
+  }
+  return availableParallelism();
+}
