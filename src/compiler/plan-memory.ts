@@ -31,7 +31,7 @@ export function planArena(
   const end = program.kernels.length;
   for (const b of program.inputs) touch(b, -1);
   program.kernels.forEach((kernel, k) => {
-    touch(kernel.out, k);
+    for (const b of writesOf(kernel)) touch(b, k);
     for (const b of readsOf(kernel)) touch(b, k);
   });
   for (const b of program.outputs) touch(b, end);
@@ -65,9 +65,15 @@ export function readsOf(kernel: KernelProgram["kernels"][number]): number[] {
       return [kernel.a.buffer, kernel.b.buffer];
     case "host":
       return [...kernel.inputs];
+    case "reduce":
+      return [...leafBuffers(kernel.expr), ...(kernel.epilogue ? leafBuffers(kernel.epilogue.expr) : [])];
     default:
       return leafBuffers(kernel.expr);
   }
+}
+
+export function writesOf(kernel: KernelProgram["kernels"][number]): number[] {
+  return kernel.kind === "reduce" && kernel.epilogue ? [kernel.out, kernel.epilogue.out] : [kernel.out];
 }
 
 function leafBuffers(e: import("./kernels/kernel-ir.js").Expr): number[] {

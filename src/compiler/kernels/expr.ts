@@ -5,6 +5,7 @@ import type { View } from "./view.js";
 export function mapViews(e: Expr, f: (v: View) => View | undefined): Expr | undefined {
   switch (e.kind) {
     case "const":
+    case "reduced":
       return e;
     case "load":
     case "iota":
@@ -61,7 +62,41 @@ export function exprViews(e: Expr, out: View[] = []): View[] {
       exprViews(e.arg, out);
       break;
     case "const":
+    case "reduced":
       break;
   }
   return out;
+}
+
+/** The expression with every node for which `replace` returns a value replaced by it. */
+export function substitute(e: Expr, replace: (x: Expr) => Expr | undefined): Expr {
+  const r = replace(e);
+  if (r) return r;
+  switch (e.kind) {
+    case "op":
+      return { ...e, args: e.args.map((a) => substitute(a, replace)) };
+    case "where":
+      return { ...e, args: e.args.map((a) => substitute(a, replace)) as [Expr, Expr, Expr] };
+    case "cast":
+      return { ...e, arg: substitute(e.arg, replace) };
+    default:
+      return e;
+  }
+}
+
+/** Buffers the expression reads. */
+export function exprBuffers(e: Expr): number[] {
+  switch (e.kind) {
+    case "load":
+      return [e.buffer];
+    case "random":
+      return [e.seedBuffer];
+    case "op":
+    case "where":
+      return e.args.flatMap(exprBuffers);
+    case "cast":
+      return exprBuffers(e.arg);
+    default:
+      return [];
+  }
 }

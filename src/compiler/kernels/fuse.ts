@@ -2,6 +2,7 @@ import type { DType } from "../../ir/dtype.js";
 import { sizeOf } from "../../ir/shape.js";
 import type { Program, ProgramStep } from "../program.js";
 import { exprSize, hasArithmetic, mapViews } from "./expr.js";
+import { fuseReductions } from "./fuse-reductions.js";
 import type { BufferInfo, Expr, Kernel, KernelProgram, ScalarOp } from "./kernel-ir.js";
 import {
   contiguousView,
@@ -392,7 +393,8 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
     taken.add(m.buffer);
     return m.buffer;
   });
-  return { buffers, inputs, outputs, kernels };
+  const program_: KernelProgram = { buffers, inputs, outputs, kernels };
+  return fuse ? fuseReductions(program_) : program_;
 }
 
 /**

@@ -50,6 +50,8 @@ export type Expr =
       readonly dtype: "float32";
     }
   | { readonly kind: "op"; readonly op: ScalarOp; readonly args: readonly Expr[]; readonly dtype: DType }
+  /** Inside a reduction's `finalize` and `epilogue`: the reduced value of the current row. */
+  | { readonly kind: "reduced"; readonly dtype: DType }
   | { readonly kind: "where"; readonly args: readonly [Expr, Expr, Expr]; readonly dtype: DType }
   | { readonly kind: "cast"; readonly arg: Expr; readonly dtype: DType };
 
@@ -72,7 +74,13 @@ export interface ElementwiseKernel {
   readonly fused: readonly string[];
 }
 
-/** out[kept] = reduce over `axes` of expr(i), i in `shape`; out is contiguous in kept order. */
+/**
+ * out[kept] = finalize(reduce over `axes` of expr(i)), i in `shape`; out is contiguous in
+ * kept order. With an epilogue, the same kernel then writes epilogue.out[i] =
+ * epilogue.expr(i) over the whole of `shape`, where `reduced` leaves are the finalized value
+ * of i's row: softmax is a max kernel whose epilogue is exp(x − max), then a sum kernel whose
+ * epilogue is the division, instead of five kernels.
+ */
 export interface ReduceKernel {
   readonly kind: "reduce";
   readonly op: "sum" | "max";
@@ -80,6 +88,9 @@ export interface ReduceKernel {
   readonly shape: readonly number[];
   readonly axes: readonly number[];
   readonly expr: Expr;
+  /** Applied to the accumulated value before it is stored (a mean's division); leaves: `reduced`, constants. */
+  readonly finalize?: Expr;
+  readonly epilogue?: { readonly out: number; readonly expr: Expr };
   readonly fused: readonly string[];
 }
 

@@ -26,6 +26,8 @@ export interface ExprContext {
   readonly simdMath: SimdMath;
   /** The inner counter local. */
   readonly j: number;
+  /** In a reduction's finalize and epilogue: the local holding the row's reduced value. */
+  readonly reduced?: number;
 }
 
 /** Computed by calling JavaScript (one element at a time). */
@@ -37,6 +39,8 @@ export function vectorizable(e: Expr, leaves: Map<Expr, LeafSlot>): boolean {
   switch (e.kind) {
     case "const":
       return true;
+    case "reduced":
+      return e.dtype !== "bool";
     case "load":
       return e.dtype !== "bool" && Math.abs(leaves.get(e)!.stride) <= 1 && leaves.get(e)!.stride >= 0;
     case "iota":
@@ -75,6 +79,9 @@ function emitAddress(ctx: ExprContext, slot: LeafSlot, bytes: number) {
 export function emitScalar(ctx: ExprContext, e: Expr): void {
   const { cw } = ctx;
   switch (e.kind) {
+    case "reduced":
+      cw.get(ctx.reduced!);
+      return;
     case "const":
       if (e.dtype === "float32") cw.f32(e.value);
       else cw.i32(e.value);
@@ -262,6 +269,9 @@ function emitScalarOp(ctx: ExprContext, e: Extract<Expr, { kind: "op" }>) {
 export function emitVector(ctx: ExprContext, e: Expr): void {
   const { cw } = ctx;
   switch (e.kind) {
+    case "reduced":
+      cw.get(ctx.reduced!).simd(e.dtype === "float32" ? SimdOp.f32x4_splat : SimdOp.i32x4_splat);
+      return;
     case "const":
       if (e.dtype === "float32") cw.f32(e.value).simd(SimdOp.f32x4_splat);
       else cw.i32(e.dtype === "bool" ? (e.value ? -1 : 0) : e.value).simd(SimdOp.i32x4_splat);

@@ -1,8 +1,7 @@
 import { exprViews } from "../../compiler/kernels/expr.js";
-import type { ElementwiseKernel, Expr, ReduceKernel } from "../../compiler/kernels/kernel-ir.js";
+import type { ElementwiseKernel, Expr } from "../../compiler/kernels/kernel-ir.js";
 import { contiguousView } from "../../compiler/kernels/view.js";
 import { bytesPer } from "../../compiler/plan-memory.js";
-import { stridesOf } from "../../ir/shape.js";
 import { CodeWriter } from "./emitter/code-writer.js";
 import { Op, SimdOp, ValType } from "./emitter/opcodes.js";
 import { type ExprContext, emitScalar, emitVector, type LeafSlot, vectorizable } from "./expr-codegen.js";
@@ -11,9 +10,9 @@ import { coalesceAxes } from "./loop-nest.js";
 import type { SimdMath } from "./simd-math.js";
 
 /**
- * Renders elementwise and reduction kernels as loop nests: outer loops over all but the
- * innermost axis (after merging axes that every operand walks contiguously), and an
- * innermost loop that runs four lanes at a time where the operands allow, then a scalar tail.
+ * Renders elementwise kernels as loop nests: outer loops over all but the innermost axis
+ * (after merging axes that every operand walks contiguously), and an innermost loop that
+ * runs four lanes at a time where the operands allow, then a scalar tail.
  */
 export interface RenderContext {
   readonly bufferOffset: (buffer: number) => number;
@@ -21,7 +20,7 @@ export interface RenderContext {
   readonly simdMath: SimdMath;
 }
 
-function leavesOf(e: Expr, out: Expr[] = []): Expr[] {
+export function leavesOf(e: Expr, out: Expr[] = []): Expr[] {
   switch (e.kind) {
     case "load":
     case "iota":
@@ -36,12 +35,13 @@ function leavesOf(e: Expr, out: Expr[] = []): Expr[] {
       leavesOf(e.arg, out);
       break;
     case "const":
+    case "reduced":
       break;
   }
   return out;
 }
 
-interface Nest {
+export interface Nest {
   readonly outer: readonly number[];
   readonly inner: number;
   /** Per stride set: strides for the outer axes and the inner stride. */
@@ -50,7 +50,7 @@ interface Nest {
   readonly offsets: readonly number[];
 }
 
-function nestOf(shape: readonly number[], strideSets: number[][], offsets: number[]): Nest {
+export function nestOf(shape: readonly number[], strideSets: number[][], offsets: number[]): Nest {
   const c = coalesceAxes(shape, strideSets);
   const dims = c.shape.length ? c.shape : [1];
   const strides = c.shape.length ? c.strides : c.strides.map(() => [0]);
@@ -94,8 +94,8 @@ function emitOuterLoops(cw: CodeWriter, nest: Nest, bases: number[], body: () =>
 }
 
 /** Every kernel function takes (begin, end): the range of tile units it computes. */
-const TILE_BEGIN = 0;
-const TILE_END = 1;
+export const TILE_BEGIN = 0;
+export const TILE_END = 1;
 
 /** A rendered kernel and how many tile units its range covers. */
 export interface RenderedKernel {
@@ -103,7 +103,7 @@ export interface RenderedKernel {
   readonly units: number;
 }
 
-function storeScalar(cw: CodeWriter, dtype: string, offset: number) {
+export function storeScalar(cw: CodeWriter, dtype: string, offset: number) {
   if (dtype === "float32") cw.mem(Op.f32_store, 2, offset);
   else if (dtype === "int32") cw.mem(Op.i32_store, 2, offset);
   else cw.mem(Op.i32_store8, 0, offset);
@@ -171,164 +171,4 @@ export function renderElementwise(kernel: ElementwiseKernel, ctx: RenderContext)
     });
   });
   return { code: cw, units: tiledInner ? nest.inner : nest.outer[0]! };
-}
-
-/**
- * Reductions loop over the kept axes outside and the reduced axes inside, accumulating in
- * a register (four lanes wide when the innermost reduced axis allows) before one store.
- */
-export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): RenderedKernel {
-  const cw = new CodeWriter(2);
-  const leaves = leavesOf(kernel.expr);
-  const views = exprViews(kernel.expr);
-  const kept = [...kernel.shape.keys()].filter((a) => !kernel.axes.includes(a));
-  const reduced = [...kernel.axes];
-  const keptShape = kept.map((a) => kernel.shape[a]!);
-  const outStrides = stridesOf(keptShape);
-  const dtype = kernel.expr.dtype;
-  const float = dtype === "float32";
-  const outOffset = ctx.bufferOffset(kernel.out);
-  const keptCount = keptShape.reduce((a, b) => a * b, 1);
-  if (keptCount === 0) return { code: cw, units: 0 };
-
-  const keptNest = coalesceAxes(keptShape, [...views.map((v) => kept.map((a) => v.strides[a]!)), outStrides]);
-  const redNest = nestOf(
-    reduced.map((a) => kernel.shape[a]!),
-    views.map((v) => reduced.map((a) => v.strides[a]!)),
-    views.map(() => 0),
-  );
-  const empty = reduced.some((a) => kernel.shape[a] === 0);
-  const keptCounters = keptNest.shape.map(() => cw.local(ValType.i32));
-  const redCounters = redNest.outer.map(() => cw.local(ValType.i32));
-  const bases = leaves.map(() => cw.local(ValType.i32));
-  const keptBases = leaves.map(() => cw.local(ValType.i32));
-  const outIndex = cw.local(ValType.i32);
-  const j = cw.local(ValType.i32);
-  const acc = cw.local(float ? ValType.f32 : ValType.i32);
-  const vacc = cw.local(ValType.v128);
-  const slots = new Map<Expr, LeafSlot>(
-    leaves.map((l, k) => [l, { base: bases[k]!, stride: redNest.innerStrides[k]! }]),
-  );
-  const ectx: ExprContext = { ...ctx, cw, leaves: slots, j };
-  const isSum = kernel.op === "sum";
-  const vector = !empty && (float || isSum) && vectorizable(kernel.expr, slots) && redNest.inner >= 8;
-  const init = isSum ? 0 : float ? Number.NEGATIVE_INFINITY : -(2 ** 31);
-
-  const combineScalar = () => {
-    if (isSum) cw.op(float ? Op.f32_add : Op.i32_add);
-    else if (float) cw.op(Op.f32_max);
-    else {
-      const [x, y] = [cw.local(ValType.i32), cw.local(ValType.i32)];
-      cw.set(y).set(x).get(x).get(y).get(x).get(y).op(Op.i32_gt_s).op(Op.select);
-    }
-  };
-  const vectorCombine = float ? (isSum ? SimdOp.f32x4_add : SimdOp.f32x4_max) : SimdOp.i32x4_add;
-
-  // Tiles split the first kept axis: each output is computed whole by one tile.
-  const keptLevel = (d: number) => {
-    if (d < keptNest.shape.length) {
-      cw.forLoop(
-        keptCounters[d]!,
-        () => (d === 0 ? cw.get(TILE_BEGIN) : cw.i32(0)),
-        () => (d === 0 ? cw.get(TILE_END) : cw.i32(keptNest.shape[d]!)),
-        1,
-        () => keptLevel(d + 1),
-      );
-      return;
-    }
-    // Position of this output and of each leaf at the start of its reduction.
-    cw.i32(0);
-    keptCounters.forEach((c, ax) => {
-      const s = keptNest.strides[leaves.length]![ax]!;
-      if (s !== 0) cw.get(c).i32(s).op(Op.i32_mul).op(Op.i32_add);
-    });
-    cw.set(outIndex);
-    views.forEach((v, k) => {
-      cw.i32(v.offset);
-      keptCounters.forEach((c, ax) => {
-        const s = keptNest.strides[k]![ax]!;
-        if (s !== 0) cw.get(c).i32(s).op(Op.i32_mul).op(Op.i32_add);
-      });
-      cw.set(keptBases[k]!);
-    });
-    if (float) cw.f32(init);
-    else cw.i32(init);
-    cw.set(acc);
-    if (vector) {
-      if (float) cw.f32(init).simd(SimdOp.f32x4_splat);
-      else cw.i32(init).simd(SimdOp.i32x4_splat);
-      cw.set(vacc);
-    }
-    if (!empty) redLevel(0);
-    if (vector) {
-      for (let lane = 0; lane < 4; lane++) {
-        cw.get(acc)
-          .get(vacc)
-          .lane(float ? SimdOp.f32x4_extract_lane : SimdOp.i32x4_extract_lane, lane);
-        combineScalar();
-        cw.set(acc);
-      }
-    }
-    cw.get(outIndex);
-    if (bytesPer(dtype) === 4) cw.i32(2).op(Op.i32_shl);
-    cw.get(acc);
-    storeScalar(cw, dtype, outOffset);
-  };
-
-  const redLevel = (d: number) => {
-    if (d < redNest.outer.length) {
-      cw.forLoop(
-        redCounters[d]!,
-        () => cw.i32(0),
-        () => cw.i32(redNest.outer[d]!),
-        1,
-        () => redLevel(d + 1),
-      );
-      return;
-    }
-    bases.forEach((base, k) => {
-      cw.get(keptBases[k]!);
-      redCounters.forEach((c, ax) => {
-        const s = redNest.outerStrides[k]![ax]!;
-        if (s !== 0) cw.get(c).i32(s).op(Op.i32_mul).op(Op.i32_add);
-      });
-      cw.set(base);
-    });
-    let tailStart = () => cw.i32(0);
-    if (vector) {
-      const vectorEnd = redNest.inner - (redNest.inner % 4);
-      cw.forLoop(
-        j,
-        () => cw.i32(0),
-        () => cw.i32(vectorEnd),
-        4,
-        () => {
-          cw.get(vacc);
-          emitVector(ectx, kernel.expr);
-          cw.simd(vectorCombine).set(vacc);
-        },
-      );
-      tailStart = () => cw.i32(vectorEnd);
-    }
-    cw.forLoop(
-      j,
-      tailStart,
-      () => cw.i32(redNest.inner),
-      1,
-      () => {
-        cw.get(acc);
-        emitScalar(ectx, kernel.expr);
-        combineScalar();
-        cw.set(acc);
-      },
-    );
-  };
-  if (keptNest.shape.length === 0) {
-    // One output: the single tile is [0, 1).
-    cw.get(TILE_BEGIN).op(Op.i32_eqz);
-    cw.ifThen(() => keptLevel(0));
-    return { code: cw, units: 1 };
-  }
-  keptLevel(0);
-  return { code: cw, units: keptNest.shape[0]! };
 }

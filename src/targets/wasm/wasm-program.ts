@@ -5,13 +5,9 @@ import type { RefValue } from "../../isa/instruction.js";
 import { ModuleBuilder } from "./emitter/module-builder.js";
 import { ValType } from "./emitter/opcodes.js";
 import { type HostFunctionName, hostFunctions } from "./host-functions.js";
-import {
-  type RenderContext,
-  type RenderedKernel,
-  renderElementwise,
-  renderReduce,
-} from "./render-elementwise.js";
+import { type RenderContext, type RenderedKernel, renderElementwise } from "./render-elementwise.js";
 import { matmulBatchTable, renderMatmul } from "./render-matmul.js";
+import { renderReduce } from "./render-reduce.js";
 import { addSimdMath } from "./simd-math.js";
 import type { ThreadPool } from "./thread-pool.js";
 

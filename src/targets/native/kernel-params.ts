@@ -1,0 +1,36 @@
+/**
+ * The numbers a generated kernel reads at run time: buffer offsets, sizes and strides.
+ * They are not baked into the C, so one compiled kernel serves every shape with the same
+ * structure (a compiled library is shared by many programs, and found again on disk).
+ *
+ * Each kernel gets an int64 array; p[0] is the arena's address, set when the program
+ * runs. `int` and `f64` return the C expression that reads the value back.
+ */
+export class KernelParams {
+  private readonly values: { kind: "int" | "f64"; value: number }[] = [{ kind: "int", value: 0 }];
+
+  int(value: number): string {
+    if (!Number.isSafeInteger(value))
+      throw new Error(`internal: kernel parameter ${value} is not an integer`);
+    this.values.push({ kind: "int", value });
+    return `p[${this.values.length - 1}]`;
+  }
+
+  f64(value: number): string {
+    this.values.push({ kind: "f64", value });
+    return `p_f64(p, ${this.values.length - 1})`;
+  }
+
+  get length(): number {
+    return this.values.length;
+  }
+
+  /** Writes the values at `at` (in int64 elements) of a params block; p[0] is left for the arena. */
+  writeTo(ints: BigInt64Array, floats: Float64Array, at: number): void {
+    this.values.forEach(({ kind, value }, i) => {
+      if (i === 0) return;
+      if (kind === "int") ints[at + i] = BigInt(value);
+      else floats[at + i] = value;
+    });
+  }
+}

@@ -1,0 +1,27 @@
+import type { KernelParams } from "./kernel-params.js";
+
+/** The placeholder for a kernel function's name in its source, replaced by a name derived from the source's hash. */
+export const KERNEL_NAME = "KERNEL_NAME";
+
+/**
+ * One kernel rendered as C: a function `void KERNEL_NAME(const int64_t *p, int64_t begin,
+ * int64_t end)` over tile units [begin, end), like the wasm kernels' (begin, end), that
+ * reads its sizes and offsets from `p` (see kernel-params.ts).
+ */
+export interface NativeKernelSource {
+  readonly source: string;
+  /** Compile with floating-point contraction (fused multiply-add): matmul only, where it is part of the design. */
+  readonly contract: boolean;
+}
+
+export interface RenderedNativeKernel {
+  readonly code: NativeKernelSource;
+  readonly params: KernelParams;
+  /** How many tile units the kernel's range covers. */
+  readonly units: number;
+}
+
+/** The signature line every kernel function has. */
+export function kernelSignature(): string {
+  return `void ${KERNEL_NAME}(const int64_t *restrict p, int64_t begin, int64_t end)`;
+}
