@@ -3,7 +3,7 @@ import { sizeOf } from "../../ir/shape.js";
 import type { Program, ProgramStep } from "../program.js";
 import { exprSize, hasArithmetic, mapViews } from "./expr.js";
 import { fuseReductions } from "./fuse-reductions.js";
-import type { BufferInfo, Expr, Kernel, KernelProgram, ScalarOp } from "./kernel-ir.js";
+import type { BufferInfo, Expr, Kernel, KernelProgram, MatmulKernel, ScalarOp } from "./kernel-ir.js";
 import {
   contiguousView,
   expandView,
@@ -271,22 +271,30 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
       }
       case "matmul": {
         const a = materializeIfExpr(input(0));
-        // Kernels stream rows of b: a b read across its rows (a transpose) is copied first.
         const bIn = materializeIfExpr(input(1));
-        const rowsContiguous = bIn.view.strides.at(-1) === 1 || bIn.view.shape.at(-1) === 1;
-        const b = rowsContiguous ? bIn : materialize(bIn, true);
         const batch = info.shape.slice(0, -2);
         const out = newBuffer(info.shape, info.dtype);
-        const operands = foldSharedRightOperand(
-          expandView(a.view, [...batch, ...a.view.shape.slice(-2)]),
-          expandView(b.view, [...batch, ...b.view.shape.slice(-2)]),
-        );
-        const rows = operands.a.shape.at(-2)!;
+        const aView = expandView(a.view, [...batch, ...a.view.shape.slice(-2)]);
+        const toBatch = (v: View) => expandView(v, [...batch, ...v.shape.slice(-2)]);
+        let operands = foldSharedRightOperand(aView, toBatch(bIn.view));
         const panel = options.packPanel;
-        const bOperand =
-          panel && rows >= 32 && operands.shape.at(-1)! >= panel && info.dtype === "float32"
-            ? packPanels(b.buffer, operands.b, panel)
-            : { buffer: b.buffer, view: operands.b };
+        let bOperand: MatmulKernel["b"];
+        if (
+          panel &&
+          operands.a.shape.at(-2)! >= 32 &&
+          operands.shape.at(-1)! >= panel &&
+          info.dtype === "float32"
+        ) {
+          // Packing reads B through any view, a transposed weight included.
+          bOperand = packPanels(bIn.buffer, operands.b, panel);
+        } else if (operands.b.strides.at(-1) === 1 || operands.b.shape.at(-1) === 1) {
+          bOperand = { buffer: bIn.buffer, view: operands.b };
+        } else {
+          // Kernels stream rows of B: a B read across its rows (a transpose) is copied first.
+          const b = materialize(bIn, true);
+          operands = foldSharedRightOperand(aView, toBatch(b.view));
+          bOperand = { buffer: b.buffer, view: operands.b };
+        }
         kernels.push({
           kind: "matmul",
           out,
