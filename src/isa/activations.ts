@@ -78,4 +78,20 @@ export const gelu = activation<{ approximate?: "none" | "tanh" }>({
         : erf(mul(x!, Math.SQRT1_2));
     return mul(mul(x!, 0.5), add(inner, 1));
   },
+  // Closed forms, so the backward pass is one fused expression rather than the gradient
+  // of the decomposition (whose shared intermediates would each be written out).
+  vjp: (g, { inputs: [x], attrs: { approximate } }) => {
+    if (approximate === "tanh") {
+      // d/dx ½x(1 + t) with t = tanh(u), u = c(x + 0.044715x³): ½(1 + t) + ½x(1 − t²)·c(1 + 3·0.044715x²)
+      const x2 = mul(x!, x!);
+      const t = tanh(mul(add(x!, mul(mul(x2, x!), 0.044715)), SQRT_2_OVER_PI));
+      const du = mul(add(mul(x2, 3 * 0.044715), 1), SQRT_2_OVER_PI);
+      const dt = mul(mul(mul(x!, 0.5), sub(1, mul(t, t))), du);
+      return [mul(g, add(mul(add(t, 1), 0.5), dt))];
+    }
+    // d/dx x·Φ(x) = Φ(x) + x·φ(x), Φ(x) = ½(1 + erf(x/√2)), φ(x) = e^(−x²/2)/√(2π)
+    const cdf = mul(add(erf(mul(x!, Math.SQRT1_2)), 1), 0.5);
+    const pdf = mul(exp(mul(mul(x!, x!), -0.5)), 1 / Math.sqrt(2 * Math.PI));
+    return [mul(g, add(cdf, mul(x!, pdf)))];
+  },
 });
