@@ -104,9 +104,15 @@ function checkCell(
   return { lead, n: sizeOf(lead), inputSize, hidden };
 }
 
-/** v [N, K] · Wᵀ + b for W [G, K] and b [G]: one row of gate pre-activations per batch row. */
+/**
+ * v [N, K] · Wᵀ + b for W [G, K] and b [G]: one row of gate pre-activations per batch row.
+ * Written (W · vᵀ)ᵀ so that only the small operands are transposed: a sequence uses W at
+ * every step, and transposing W itself would copy the whole matrix at every step, forward
+ * and backward.
+ */
 function affine(v: Node, w: Node, b: Node): Node {
-  return add(matmul(v, permute(w, { axes: [1, 0] })), b);
+  const t = { axes: [1, 0] };
+  return add(permute(matmul(w, permute(v, t)), t), b);
 }
 
 /** Columns [start, start + width) of a [N, K] matrix. */
