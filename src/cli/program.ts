@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { demoCommand } from "./commands/demo.js";
+import { explainCommand } from "./commands/explain.js";
 import { isaCommand } from "./commands/isa.js";
 import { packageVersion } from "./package-version.js";
 
@@ -11,7 +12,7 @@ export function createProgram(): Command {
     .helpOption("-h, --help", "show help for a command")
     .configureOutput({ outputError: (text, write) => write(`infiniset: ${text}`) })
     .showSuggestionAfterError();
-  const subcommands = [isaCommand(), demoCommand()];
+  const subcommands = [isaCommand(), demoCommand(), explainCommand()];
   // addCommand (unlike .command()) does not pass settings down; copy them so that every
   // command words its errors and help option the same way.
   for (const command of subcommands) program.addCommand(command.copyInheritedSettings(program));

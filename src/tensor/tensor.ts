@@ -8,6 +8,7 @@ import type { Attrs, Instruction } from "../isa/instruction.js";
 import { type Explanation, explainNodes } from "../runtime/explain.js";
 import { attachBuffer, releaseBuffer } from "../runtime/memory.js";
 import { realize } from "../runtime/realize.js";
+import type { Target } from "../targets/target.js";
 import { formatTensor } from "./format.js";
 import { type NestedArray, unflatten } from "./nested.js";
 
@@ -135,7 +136,7 @@ export class Tensor {
    * How the compiler and the target would compute these tensors: kernels, fused
    * instructions, arena and a per-kernel time profile. Nothing is realised.
    */
-  static explain(tensors: readonly Tensor[], options: { runs?: number } = {}): Explanation {
+  static explain(tensors: readonly Tensor[], options: { runs?: number; target?: Target } = {}): Explanation {
     return explainNodes(
       tensors.map((t) => t.node),
       options,
