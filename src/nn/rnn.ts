@@ -42,14 +42,19 @@ export class Rnn extends RecurrentLayer {
 
   protected step(layer: number, x: Tensor, h: Tensor): Tensor {
     const w = this.weights(layer);
-    const pre = x
-      .matmul(w.weightIh.transpose())
-      .add(w.biasIh)
-      .add(h.matmul(w.weightHh.transpose()).add(w.biasHh));
+    const pre = affine(x, w.weightIh, w.biasIh).add(affine(h, w.weightHh, w.biasHh));
     return this.nonlinearity === "tanh" ? pre.tanh() : pre.relu();
   }
 
   protected outputOf(state: Tensor): Tensor {
     return state;
   }
+}
+
+/**
+ * v [N, K] · Wᵀ + b, written (W · vᵀ)ᵀ so that only the small v is transposed: the weights
+ * are used at every time step, and transposing them would copy them at every step.
+ */
+function affine(v: Tensor, w: Tensor, b: Tensor): Tensor {
+  return w.matmul(v.transpose()).transpose().add(b);
 }

@@ -1,9 +1,15 @@
-// Text from a trained GPT: the prompt is encoded with the model's own tokenizer, and each
-// sampled token is decoded and handed to `write` as soon as it is chosen, so a caller can
-// stream it to a terminal.
+// Text from a trained language model (a GPT or a recurrent LM): the prompt is encoded with
+// the model's own tokenizer, and each sampled token is decoded and handed to `write` as
+// soon as it is chosen, so a caller can stream it to a terminal.
+import type { GenerateOptions } from "../models/gpt/generate.js";
 import type { SamplingOptions } from "../text/sampling.js";
-import type { LoadedGpt } from "./gpt-checkpoint.js";
-import { createStreamingDecoder } from "./tokenizer.js";
+import { createStreamingDecoder, type TextTokenizer } from "./tokenizer.js";
+
+/** What generating needs of a loaded model: a sampling loop over token ids, and its tokenizer. */
+export interface GenerativeModel {
+  model: { generate(promptIds: readonly number[], options: GenerateOptions): number[] };
+  tokenizer: TextTokenizer;
+}
 
 export interface GenerateTextOptions {
   maxTokens: number;
@@ -14,7 +20,7 @@ export interface GenerateTextOptions {
 }
 
 /** Continues `prompt`; returns the generated text (without the prompt). */
-export function generateText(loaded: LoadedGpt, prompt: string, options: GenerateTextOptions): string {
+export function generateText(loaded: GenerativeModel, prompt: string, options: GenerateTextOptions): string {
   const { model, tokenizer } = loaded;
   if (prompt.length === 0)
     throw new Error("the prompt is empty; generation needs at least one token to continue");
@@ -27,7 +33,7 @@ export function generateText(loaded: LoadedGpt, prompt: string, options: Generat
     });
   }
   const write = options.write ?? (() => {});
-  const decode = createStreamingDecoder(tokenizer);
+  const decode = createStreamingDecoder(tokenizer, prompt);
   let text = "";
   write(prompt);
   model.generate([...promptIds], {

@@ -58,7 +58,7 @@ test("batches are int32 tensors [batch, block] with targets one token ahead", ()
 test("tokenizers come back from their JSON; BPE streams multi-byte characters whole", () => {
   const char = tokenizerFromJson(CharTokenizer.fromCorpus("ab").toJSON());
   assert.deepEqual([...char.encode("ba")], [1, 0]);
-  assert.throws(() => tokenizerFromJson({ type: "word" }), /unknown tokenizer type "word"/);
+  assert.throws(() => tokenizerFromJson({ type: "unigram" }), /unknown tokenizer type "unigram"/);
   const bpe = tokenizerFromJson(trainBpe("héllo wörld héllo", { vocabSize: 260 }).toJSON());
   const ids = bpe.encode("wörld é");
   const decode = createStreamingDecoder(bpe);
