@@ -62,7 +62,7 @@ export function planArena(
 export function readsOf(kernel: KernelProgram["kernels"][number]): number[] {
   switch (kernel.kind) {
     case "matmul":
-      return [kernel.a.buffer, kernel.b.buffer];
+      return [kernel.a.buffer, kernel.b.buffer, ...(kernel.epilogue ? leafBuffers(kernel.epilogue) : [])];
     case "host":
       return [...kernel.inputs];
     case "reduce":

@@ -2,6 +2,7 @@ import type { DType } from "../../ir/dtype.js";
 import { sizeOf } from "../../ir/shape.js";
 import type { Program, ProgramStep } from "../program.js";
 import { exprSize, hasArithmetic, mapViews } from "./expr.js";
+import { fuseMatmulEpilogues } from "./fuse-matmul-epilogues.js";
 import { fuseReductions } from "./fuse-reductions.js";
 import type { BufferInfo, Expr, Kernel, KernelProgram, MatmulKernel, ScalarOp } from "./kernel-ir.js";
 import {
@@ -68,6 +69,11 @@ export interface FuseOptions {
    * so the copy costs under 3% of the product.
    */
   readonly packPanel?: number;
+  /**
+   * Move elementwise work into the reductions and matmuls it follows (reduction finalize and
+   * epilogue, matmul epilogue). Off unless the target renders those kernel fields.
+   */
+  readonly epilogues?: boolean;
 }
 
 export function fuseProgram(program: Program, options: FuseOptions = {}): KernelProgram {
@@ -107,12 +113,23 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
       v.view.offset === 0 &&
       buffers[v.buffer]!.size === sizeOf(v.view.shape);
     if (whole && !force) return v as Extract<Value, { kind: "buffer" }>;
+    // A value several consumers need written out is written once.
+    const done = written.get(v);
+    if (done && !force) return done;
     const shape = v.kind === "buffer" ? v.view.shape : v.shape;
     const { expr, fused } = asExpr(v);
     const out = newBuffer(shape, expr.dtype);
     kernels.push({ kind: "elementwise", out, shape, expr, fused: fused.length ? fused : ["copy"] });
-    return { kind: "buffer", buffer: out, view: contiguousView(shape), dtype: expr.dtype };
+    const result: Extract<Value, { kind: "buffer" }> = {
+      kind: "buffer",
+      buffer: out,
+      view: contiguousView(shape),
+      dtype: expr.dtype,
+    };
+    written.set(v, result);
+    return result;
   };
+  const written = new WeakMap<Value, Extract<Value, { kind: "buffer" }>>();
 
   const moved = (v: Value, f: (view: View) => View | undefined): Value => {
     if (v.kind === "buffer") {
@@ -327,9 +344,11 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
         result = { kind: "buffer", buffer: out, view: contiguousView(info.shape), dtype: info.dtype };
       }
     }
-    // An expression with arithmetic that several users need is computed once.
+    // An expression several users need is computed once, unless it is cheaper to repeat
+    // (a bias add read twice by GELU costs less than a round trip through memory).
     if (result.kind === "expr") {
-      const shared = (uses.get(step.output) ?? 0) > 1 && hasArithmetic(result.expr);
+      const shared =
+        (uses.get(step.output) ?? 0) > 1 && hasArithmetic(result.expr) && !cheapToRepeat(result.expr);
       if (!fuse || shared || exprSize(result.expr) > MAX_FUSED_NODES) result = materialize(result);
     }
     values.set(step.output, result);
@@ -402,7 +421,7 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
     return m.buffer;
   });
   const program_: KernelProgram = { buffers, inputs, outputs, kernels };
-  return fuse ? fuseReductions(program_) : program_;
+  return fuse && options.epilogues ? fuseMatmulEpilogues(fuseReductions(program_)) : program_;
 }
 
 /**
@@ -421,4 +440,12 @@ function foldSharedRightOperand(a: View, b: View): { a: View; b: View; shape: nu
   if (!folded) return { a, b, shape: [...batch, m, n] };
   const b2: View = { shape: b.shape.slice(-2), strides: b.strides.slice(-2), offset: b.offset };
   return { a: folded, b: b2, shape: [count * m, n] };
+}
+
+/** A couple of basic arithmetic operations on loads and constants. */
+function cheapToRepeat(e: Expr): boolean {
+  const cheapOps = new Set(["add", "sub", "mul", "neg"]);
+  const ok = (x: Expr): boolean =>
+    x.kind === "load" || x.kind === "const" || (x.kind === "op" && cheapOps.has(x.op) && x.args.every(ok));
+  return exprSize(e) <= 3 && ok(e);
 }

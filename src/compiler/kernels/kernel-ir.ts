@@ -50,7 +50,7 @@ export type Expr =
       readonly dtype: "float32";
     }
   | { readonly kind: "op"; readonly op: ScalarOp; readonly args: readonly Expr[]; readonly dtype: DType }
-  /** Inside a reduction's `finalize` and `epilogue`: the reduced value of the current row. */
+  /** In a reduction's `finalize` and `epilogue`, the row's reduced value; in a matmul's epilogue, the product. */
   | { readonly kind: "reduced"; readonly dtype: DType }
   | { readonly kind: "where"; readonly args: readonly [Expr, Expr, Expr]; readonly dtype: DType }
   | { readonly kind: "cast"; readonly arg: Expr; readonly dtype: DType };
@@ -108,6 +108,12 @@ export interface MatmulKernel {
   /** Output shape [...batch, M, N]; the operands' views are already broadcast to the batch. */
   readonly shape: readonly number[];
   readonly dtype: DType;
+  /**
+   * Elementwise work on each product before it is stored (bias, activation, residual):
+   * `reduced` leaves are the product at that position; other leaves' views are over
+   * `shape`. When present, `out` receives the epilogue's result.
+   */
+  readonly epilogue?: Expr;
   readonly fused: readonly string[];
 }
 

@@ -16,9 +16,16 @@ export function cType(dtype: DType): string {
   return dtype === "float32" ? "float" : dtype === "int32" ? "int32_t" : "uint8_t";
 }
 
-export function cExpr(e: Expr, leaf: (l: Leaf) => string): string {
-  const r = (x: Expr) => cExpr(x, leaf);
+/**
+ * `reduced` names the C variable that holds a reduction's row value (in its finalize and
+ * epilogue) or a matmul's product (in its epilogue).
+ */
+export function cExpr(e: Expr, leaf: (l: Leaf) => string, reduced?: string): string {
+  const r = (x: Expr) => cExpr(x, leaf, reduced);
   switch (e.kind) {
+    case "reduced":
+      if (reduced === undefined) throw new Error("internal: a reduced value outside a reduction or matmul");
+      return reduced;
     case "const":
       return e.dtype === "float32"
         ? cFloat(e.value)

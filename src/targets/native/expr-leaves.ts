@@ -17,6 +17,7 @@ export function leavesOf(e: Expr, out: Leaf[] = []): Leaf[] {
       leavesOf(e.arg, out);
       break;
     case "const":
+    case "reduced":
       break;
   }
   return out;

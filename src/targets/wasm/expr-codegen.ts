@@ -28,6 +28,8 @@ export interface ExprContext {
   readonly j: number;
   /** In a reduction's finalize and epilogue: the local holding the row's reduced value. */
   readonly reduced?: number;
+  /** The `reduced` local already holds four lanes (a matmul's accumulator), not one value. */
+  readonly reducedIsVector?: boolean;
 }
 
 /** Computed by calling JavaScript (one element at a time). */
@@ -270,7 +272,8 @@ export function emitVector(ctx: ExprContext, e: Expr): void {
   const { cw } = ctx;
   switch (e.kind) {
     case "reduced":
-      cw.get(ctx.reduced!).simd(e.dtype === "float32" ? SimdOp.f32x4_splat : SimdOp.i32x4_splat);
+      cw.get(ctx.reduced!);
+      if (!ctx.reducedIsVector) cw.simd(e.dtype === "float32" ? SimdOp.f32x4_splat : SimdOp.i32x4_splat);
       return;
     case "const":
       if (e.dtype === "float32") cw.f32(e.value).simd(SimdOp.f32x4_splat);

@@ -1,7 +1,9 @@
-import type { MatmulKernel } from "../../compiler/kernels/kernel-ir.js";
+import { exprViews } from "../../compiler/kernels/expr.js";
+import type { Expr, MatmulKernel } from "../../compiler/kernels/kernel-ir.js";
 import { CodeWriter } from "./emitter/code-writer.js";
 import { Op, SimdOp, ValType } from "./emitter/opcodes.js";
-import type { RenderContext, RenderedKernel } from "./render-elementwise.js";
+import { type ExprContext, emitScalar, emitVector, type LeafSlot } from "./expr-codegen.js";
+import { leavesOf, type RenderContext, type RenderedKernel } from "./render-elementwise.js";
 
 /**
  * Batched float32 matmul. Operand offsets per batch come from a table written at
@@ -70,6 +72,30 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
   const [pa, pb, kLeft] = [i32(), i32(), i32()];
   const aSplat = cw.local(ValType.v128);
 
+  // A fused epilogue's operands: each leaf is read at (i + row, jj + column) through its view.
+  const epilogue = kernel.epilogue;
+  const epiLeaves = epilogue ? leavesOf(epilogue) : [];
+  const epiViews = epilogue ? exprViews(epilogue) : [];
+  const epiBases = epiLeaves.map(() => i32());
+  const column = i32();
+  const epilogueContext: ExprContext = {
+    ...ctx,
+    cw,
+    leaves: new Map<Expr, LeafSlot>(
+      epiLeaves.map((l, k) => [l, { base: epiBases[k]!, stride: epiViews[k]!.strides[1]! }]),
+    ),
+    j: column,
+  };
+  const setEpilogueBases = (row: number) => {
+    epiViews.forEach((v, k) => {
+      cw.i32(v.offset).get(i);
+      if (row) cw.i32(row).op(Op.i32_add);
+      cw.i32(v.strides[0]!).op(Op.i32_mul).op(Op.i32_add);
+      if (v.strides[1]) cw.get(jj).op(Op.i32_add);
+      cw.set(epiBases[k]!);
+    });
+  };
+
   /**
    * One block: `rows` rows of A against `vecs` f32x4 column groups (0 = one scalar column).
    * `validColumns` < 4·vecs stores only that many columns (the last, partial packed panel).
@@ -132,9 +158,18 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
       cw.i32(N).op(Op.i32_mul).op(Op.i32_add).get(jj).op(Op.i32_add).i32(2).op(Op.i32_shl);
     };
     for (let row = 0; row < rows; row++) {
+      if (epilogue) setEpilogueBases(row);
       for (let v = 0; v < width; v++) {
         const acc1 = acc[row * width + v]!;
         const lanes = Math.min(4, validColumns - 4 * v);
+        if (epilogue) {
+          // The product goes through the fused epilogue on its way to memory.
+          cw.i32(4 * v).set(column);
+          const ectx = { ...epilogueContext, reduced: acc1, reducedIsVector: vecs > 0 };
+          if (vecs) emitVector(ectx, epilogue);
+          else emitScalar(ectx, epilogue);
+          cw.set(acc1);
+        }
         if (!vecs) {
           cAddress(row);
           cw.get(acc1).mem(Op.f32_store, 2, cBuf);

@@ -31,7 +31,7 @@ export function createWasmTarget(options: WasmTargetOptions = {}): Target {
   const prepare = (program: Program) => {
     let wasm = compiled.get(program);
     if (!wasm) {
-      const kernels = fuseProgram(program, { fuse: options.fuse ?? true, packPanel: 8 });
+      const kernels = fuseProgram(program, { fuse: options.fuse ?? true, packPanel: 8, epilogues: true });
       wasm = new WasmProgram(kernels, { memory, pool: getPool(), fma: wasmFeatures.relaxedSimd });
       compiled.set(program, wasm);
     }

@@ -1,0 +1,33 @@
+import { type CCompiler, compilerCommand, detectCompiler } from "./c-compiler.js";
+import { nativeCacheDir } from "./cache-dir.js";
+import { KernelLibraries } from "./kernel-libraries.js";
+import { type MatmulTuning, matmulTuning } from "./matmul-tuning.js";
+
+/**
+ * The compiler, its kernel cache and the measured matmul blocking, shared by every native
+ * target of the process that uses the same compiler command and cache folder: detected
+ * once, on first need.
+ */
+export interface NativeToolchain {
+  readonly compiler: CCompiler;
+  readonly libraries: KernelLibraries;
+  readonly matmulTuning: () => MatmulTuning;
+}
+
+const toolchains = new Map<string, NativeToolchain>();
+
+export function nativeToolchain(
+  command: readonly string[] = compilerCommand(),
+  cacheDir: string = nativeCacheDir(),
+): NativeToolchain {
+  const key = `${command.join(" ")}\n${cacheDir}`;
+  let toolchain = toolchains.get(key);
+  if (!toolchain) {
+    const compiler = detectCompiler(command);
+    const libraries = new KernelLibraries(compiler, cacheDir);
+    let tuning: MatmulTuning | undefined;
+    toolchain = { compiler, libraries, matmulTuning: () => (tuning ??= matmulTuning(libraries)) };
+    toolchains.set(key, toolchain);
+  }
+  return toolchain;
+}

@@ -1,0 +1,33 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { serveLaunches } from "../pool/serve-launches.js";
+import type { PoolWorkerData, TileKernel } from "../pool/worker-protocol.js";
+import { bindKernel } from "./ffi.js";
+import type { NativeLoadMessage } from "./native-worker-protocol.js";
+
+/**
+ * A worker of the native target: it opens each program's libraries (the same files the
+ * main thread opened, so the same code in this process) and runs the tiles of each launch
+ * with the program's parameters, which point into the shared arena.
+ */
+const { control } = workerData as PoolWorkerData;
+const programs = new Map<number, (TileKernel | undefined)[]>();
+
+serveLaunches(
+  new Int32Array(control),
+  parentPort!,
+  {
+    load(message) {
+      const { programId, kernels } = message as NativeLoadMessage;
+      programs.set(
+        programId,
+        kernels.map((k) => {
+          if (!k) return undefined;
+          const call = bindKernel(k.path, k.symbol);
+          return (begin: number, end: number) => call(k.params, begin, end);
+        }),
+      );
+    },
+    kernel: (programId, kernel) => programs.get(programId)![kernel]!,
+  },
+  "native",
+);

@@ -1,0 +1,37 @@
+import { addressOf } from "./ffi.js";
+import type { KernelParams } from "./kernel-params.js";
+
+/**
+ * The parameters of a program's kernels, side by side in one shared buffer that C reads
+ * through a pointer (worker threads read the same memory). p[0] of each kernel is the
+ * arena's address, rewritten when the arena moves.
+ */
+export class ParamsBlock {
+  private readonly ints: BigInt64Array;
+  private readonly starts: number[] = [];
+  /** Address of each kernel's parameters. */
+  readonly addresses: bigint[];
+  private arenaAddress = -1n;
+
+  constructor(kernels: readonly (KernelParams | undefined)[]) {
+    let total = 0;
+    for (const p of kernels) {
+      this.starts.push(total);
+      // Each kernel's parameters start on a cache line.
+      total += Math.ceil((p?.length ?? 0) / 8) * 8;
+    }
+    const buffer = new SharedArrayBuffer(Math.max(8, total) * 8);
+    this.ints = new BigInt64Array(buffer);
+    const floats = new Float64Array(buffer);
+    kernels.forEach((p, k) => p?.writeTo(this.ints, floats, this.starts[k]!));
+    const base = addressOf(this.ints);
+    this.addresses = this.starts.map((s) => base + BigInt(s * 8));
+  }
+
+  /** Points every kernel at the arena (cheap when it has not moved). */
+  setArena(address: bigint): void {
+    if (address === this.arenaAddress) return;
+    for (const s of this.starts) this.ints[s] = address;
+    this.arenaAddress = address;
+  }
+}
