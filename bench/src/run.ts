@@ -4,10 +4,12 @@
 // installs (TensorFlow.js, onnxruntime-node) and on PyTorch through python3 when it imports.
 // Prints a table, or with --json one JSON object per line on stdout (progress goes to stderr).
 import { availableParallelism, cpus } from "node:os";
+import { fusion } from "./fusion.js";
 import { gemm } from "./gemm.js";
+import { overhead } from "./overhead.js";
 import type { Bench, BenchContext, BenchRecord } from "./report.js";
 
-const benches: Bench[] = [gemm];
+const benches: Bench[] = [gemm, fusion, overhead];
 
 function usage(): string {
   return [
