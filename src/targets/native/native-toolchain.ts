@@ -1,6 +1,6 @@
 import { type CCompiler, compilerCommand, detectCompiler } from "./c-compiler.js";
 import { nativeCacheDir } from "./cache-dir.js";
-import { KernelLibraries } from "./kernel-libraries.js";
+import { type CompileStats, KernelLibraries } from "./kernel-libraries.js";
 import { type MatmulTuning, matmulTuning } from "./matmul-tuning.js";
 
 /**
@@ -30,4 +30,14 @@ export function nativeToolchain(
     toolchains.set(key, toolchain);
   }
   return toolchain;
+}
+
+/** Kernel libraries compiled, and found in the cache, by this process so far (all native targets together). */
+export function nativeCompileStats(): CompileStats {
+  const total: CompileStats = { compiled: 0, fromDisk: 0 };
+  for (const { libraries } of toolchains.values()) {
+    total.compiled += libraries.stats.compiled;
+    total.fromDisk += libraries.stats.fromDisk;
+  }
+  return total;
 }

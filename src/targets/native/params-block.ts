@@ -23,7 +23,9 @@ export class ParamsBlock {
     const buffer = new SharedArrayBuffer(Math.max(8, total) * 8);
     this.ints = new BigInt64Array(buffer);
     const floats = new Float64Array(buffer);
-    kernels.forEach((p, k) => p?.writeTo(this.ints, floats, this.starts[k]!));
+    kernels.forEach((p, k) => {
+      p?.writeTo(this.ints, floats, this.starts[k]!);
+    });
     const base = addressOf(this.ints);
     this.addresses = this.starts.map((s) => base + BigInt(s * 8));
   }

@@ -3,7 +3,14 @@ import { stridesOf } from "../../ir/shape.js";
 import { coalesceAxes } from "../wasm/loop-nest.js";
 import type { Leaf } from "./c-expr.js";
 import { cExpr, cType } from "./c-expr.js";
-import { declareLeaf, type LeafPlan, placeLeaf, positionExpr, readLeaf, strideClass } from "./c-leaf-access.js";
+import {
+  declareLeaf,
+  type LeafPlan,
+  placeLeaf,
+  positionExpr,
+  readLeaf,
+  strideClass,
+} from "./c-leaf-access.js";
 import { cPrelude } from "./c-prelude.js";
 import { leavesOf } from "./expr-leaves.js";
 import { KernelParams } from "./kernel-params.js";
@@ -72,7 +79,9 @@ export function renderReduce(
   plans.forEach((plan) => {
     top.push(...declareLeaf(plan, redStrides[plan.index]![inner]!, params, bufferOffset));
   });
-  top.push(`${cType(outDType)} *const o = (${cType(outDType)} *)(arena + ${params.int(bufferOffset(kernel.out))});`);
+  top.push(
+    `${cType(outDType)} *const o = (${cType(outDType)} *)(arena + ${params.int(bufferOffset(kernel.out))});`,
+  );
   const epiClass = epilogue ? strideClass(redStrides[epiOut]![inner]!) : "1";
   if (epilogue) {
     const et = cType(epilogue.expr.dtype);

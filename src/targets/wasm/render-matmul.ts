@@ -21,6 +21,11 @@ export interface MatmulLayout {
   /** Byte offset of the [batch][2] int32 table of element offsets of A and B. */
   readonly table: number;
   readonly fma: boolean;
+  /**
+   * Rows of A per register block (rows × 8 accumulators): chosen by measurement
+   * (matmul-tuning.ts), since too many spill registers and too few waste loads.
+   */
+  readonly rows: number;
 }
 
 export function matmulBatchTable(kernel: MatmulKernel): Int32Array {
@@ -43,9 +48,6 @@ export function matmulBatchTable(kernel: MatmulKernel): Int32Array {
   }
   return table;
 }
-
-/** Rows per register block: ROWS×8 accumulators, two B vectors and a splat fit in 16 registers. */
-const ROWS = Number(process.env.INFINISET_MM_ROWS ?? 4);
 
 export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: MatmulLayout): RenderedKernel {
   if (kernel.dtype !== "float32") throw new Error("internal: the wasm matmul kernel is float32 only");
@@ -189,6 +191,7 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
   };
   /** All rows against the columns from jj on, `vecs` wide: blocks of 4 rows, then single rows. */
   const rowsFor = (vecs: number, validColumns = 4 * vecs) => {
+    const ROWS = layout.rows;
     const mMain = M - (M % ROWS);
     const m4 = mMain + ((M - mMain) & ~3);
     cw.forLoop(

@@ -25,6 +25,8 @@ export interface WasmProgramOptions {
   readonly memory: WebAssembly.Memory;
   readonly pool?: ThreadPool | undefined;
   readonly fma: boolean;
+  /** Register-block height of matmul kernels (tuned per machine). */
+  readonly matmulRows: number;
 }
 
 export class WasmProgram {
@@ -68,7 +70,11 @@ export class WasmProgram {
         case "reduce":
           return renderReduce(kernel, ctx);
         case "matmul":
-          return renderMatmul(kernel, ctx, { table: tableAt.get(k)!, fma: options.fma });
+          return renderMatmul(kernel, ctx, {
+            table: tableAt.get(k)!,
+            fma: options.fma,
+            rows: options.matmulRows,
+          });
         default:
           return undefined;
       }

@@ -4,6 +4,7 @@ import type { Program } from "../../compiler/program.js";
 import type { HostArray } from "../../ir/dtype.js";
 import type { ProgramProfile, Target } from "../target.js";
 import { wasmFeatures } from "./features.js";
+import { type MatmulTuning, tuneMatmulRows, tuningProgram } from "./matmul-tuning.js";
 import { defaultThreadCount, ThreadPool } from "./thread-pool.js";
 import { MAX_PAGES, WasmProgram } from "./wasm-program.js";
 
@@ -21,23 +22,40 @@ export interface WasmTargetOptions {
  * few without one (gather, scatterAdd, pad, concat, checkRange and user primitives),
  * through its reference semantics on the same memory.
  */
-export function createWasmTarget(options: WasmTargetOptions = {}): Target {
+/** The wasm target, with what it measured about this machine. */
+export interface WasmTarget extends Target {
+  readonly threads: number;
+  /** The matmul block height in use, measured at first use or read from the tuning cache. */
+  matmulTuning(): MatmulTuning;
+}
+
+export function createWasmTarget(options: WasmTargetOptions = {}): WasmTarget {
   const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
   const threads = options.threads ?? defaultThreadCount();
   // Workers start on first use, so importing the library costs nothing.
   let pool: ThreadPool | undefined;
   const getPool = () => (threads > 1 ? (pool ??= new ThreadPool(memory, threads)) : undefined);
   const compiled = new WeakMap<Program, WasmProgram>();
+  let tuning: MatmulTuning | undefined;
+  const tuned = () =>
+    (tuning ??= tuneMatmulRows(wasmFeatures.relaxedSimd, (rows) => measureMatmul(memory, rows)));
   const prepare = (program: Program) => {
     let wasm = compiled.get(program);
     if (!wasm) {
       const kernels = fuseProgram(program, { fuse: options.fuse ?? true, packPanel: 8, epilogues: true });
-      wasm = new WasmProgram(kernels, { memory, pool: getPool(), fma: wasmFeatures.relaxedSimd });
+      wasm = new WasmProgram(kernels, {
+        memory,
+        pool: getPool(),
+        fma: wasmFeatures.relaxedSimd,
+        matmulRows: tuned().rows,
+      });
       compiled.set(program, wasm);
     }
     return wasm;
   };
   return {
+    threads,
+    matmulTuning: tuned,
     name: options.name ?? "wasm",
     description: `WebAssembly SIMD kernels generated at run time, fused, on ${threads} thread${threads > 1 ? "s" : ""}${wasmFeatures.relaxedSimd ? ", relaxed-SIMD FMA" : ""}`,
     hasKernel: (instruction) => instruction.kind === "primitive",
@@ -56,3 +74,26 @@ export function createWasmTarget(options: WasmTargetOptions = {}): Target {
     },
   };
 }
+
+/** GFLOP/s of the tuning product with the given block height (best of a few ms of runs). */
+function measureMatmul(memory: WebAssembly.Memory, rows: number): number {
+  const program = new WasmProgram(tuningProgram(), {
+    memory,
+    fma: wasmFeatures.relaxedSimd,
+    matmulRows: rows,
+  });
+  const inputs = program.program.inputs.map((b) =>
+    new Float32Array(program.program.buffers[b]!.size).fill(0.5),
+  );
+  const flops = 2 * 96 * 128 * 128;
+  let best = Number.POSITIVE_INFINITY;
+  const deadline = performance.now() + 25;
+  for (let i = 0; i < 3 || performance.now() < deadline; i++) {
+    const times: number[] = [];
+    program.run(inputs, times);
+    best = Math.min(best, times[0]!);
+  }
+  return flops / best / 1e6;
+}
+
+export type { MatmulTuning };
