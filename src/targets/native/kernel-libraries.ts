@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { BASE_FLAGS, type CCompiler, contractFlag } from "./c-compiler.js";
@@ -36,7 +36,9 @@ export class KernelLibraries {
   constructor(
     readonly compiler: CCompiler,
     readonly cacheDir: string,
-  ) {}
+  ) {
+    mkdirSync(cacheDir, { recursive: true });
+  }
 
   private flags(code: NativeKernelSource): string[] {
     return [...BASE_FLAGS, ...this.compiler.cpuFlag, contractFlag(code.contract)];

@@ -30,7 +30,12 @@ export class ThreadPool {
     readonly threads: number,
   ) {
     this.workers = Array.from({ length: threads - 1 }, () => {
-      const worker = new Worker(spec.url, { workerData: { ...spec.data, control: this.control.buffer } });
+      const worker = new Worker(spec.url, {
+        workerData: { ...spec.data, control: this.control.buffer },
+        // A worker inherits the process's flags, but --input-type (a script run with
+        // `node --input-type=module -e`) stops it from loading its module file.
+        execArgv: process.execArgv.filter((flag) => !flag.startsWith("--input-type")),
+      });
       worker.unref();
       return worker;
     });

@@ -10,12 +10,15 @@ import { leavesOf, type RenderContext, type RenderedKernel } from "./render-elem
  * preparation, so any broadcast or strided batch layout works; rows of B are contiguous
  * (the compiler copies B first otherwise).
  *
- * The tile unit is one (batch, column panel) pair: a panel is 8 columns (two f32x4
- * accumulators per row), the last panel of a batch takes the remaining columns (4-wide,
- * then one by one). Within a panel, rows go in blocks of 4 then one by one, so a K×8 slice
- * of B stays in L1 while every row of A passes over it. Each output element is computed by
- * the same instructions whatever the tiling, so results do not depend on the thread count.
- * With relaxed SIMD, products are accumulated with fused multiply-add.
+ * Blocking, from the outside in: a tile unit is (batch, row block, column panel), panels
+ * varying fastest, so the units a thread takes in one chunk share a row block of A that
+ * stays in L2; long K is cut into blocks of 256 whose K×8 slice of B stays in L1; registers
+ * hold a (rows × 8) block of C — rows tuned per machine, then 4-high and 1-high blocks for the
+ * remainder; the last panel takes the remaining columns (8 wide from zero-padded packed B,
+ * else 4-wide then one by one). A single row of A (token-by-token generation) instead sweeps
+ * whole rows of B, which streams the weights at memory speed. Each output element is
+ * computed by the same instructions whatever the tiling, so results do not depend on the
+ * thread count. With relaxed SIMD, products are accumulated with fused multiply-add.
  */
 export interface MatmulLayout {
   /** Byte offset of the [batch][2] int32 table of element offsets of A and B. */
@@ -51,15 +54,17 @@ export function matmulBatchTable(kernel: MatmulKernel): Int32Array {
 
 export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: MatmulLayout): RenderedKernel {
   if (kernel.dtype !== "float32") throw new Error("internal: the wasm matmul kernel is float32 only");
-  const cw = new CodeWriter(2);
   const r = kernel.shape.length;
   const [M, N] = [kernel.shape[r - 2]!, kernel.shape[r - 1]!];
   const K = kernel.a.view.shape[r - 1]!;
   const batches = kernel.shape.slice(0, -2).reduce((a, b) => a * b, 1);
-  const [sam, sak] = kernel.a.view.strides.slice(-2) as [number, number];
   const packed = kernel.b.packedPanel === 8;
   if (kernel.b.packedPanel !== undefined && !packed)
     throw new Error("internal: wasm matmul reads panels of 8");
+  if (M * N * batches === 0) return { code: new CodeWriter(2), units: 0 };
+  if (M === 1 && !packed && K > 0) return renderRowTimesMatrix(kernel, ctx, layout);
+  const cw = new CodeWriter(2);
+  const [sam, sak] = kernel.a.view.strides.slice(-2) as [number, number];
   // Packed: B's panel p is a contiguous K×8 block at p·K·8; otherwise rows of B are sbk apart.
   const sbk = packed ? 8 : kernel.b.view.strides[r - 2]!;
   const aBuf = ctx.bufferOffset(kernel.a.buffer);
@@ -67,56 +72,71 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
   const cBuf = ctx.bufferOffset(kernel.out);
   const fullPanels = Math.floor(N / 8);
   const panels = fullPanels + (N % 8 ? 1 : 0);
-  if (M * N * batches === 0) return { code: cw, units: 0 };
+  const kc = K > 512 ? 256 : Math.max(K, 1);
+  const kBlocks = Math.max(1, Math.ceil(K / kc));
+  const rowBlock = Math.max(4, Math.min(roundUp(M, 4), Math.floor(L2_BUDGET / (kc * 4) / 4) * 4));
+  const rowBlocks = Math.ceil(M / rowBlock);
 
   const i32 = () => cw.local(ValType.i32);
-  const [u, t, aBase, bBase, cBase, i, jj] = [i32(), i32(), i32(), i32(), i32(), i32(), i32()];
-  const [pa, pb, kLeft] = [i32(), i32(), i32()];
+  const [u, t, rem, aBase, bBase, cBase, i, jj, panelStart] = [
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+  ];
+  const [pa, pb, kLeft, kStart, kCount] = [i32(), i32(), i32(), i32(), i32()];
+  const [rStart, rMain, r4, rEnd] = [i32(), i32(), i32(), i32()];
   const aSplat = cw.local(ValType.v128);
+  const epilogue = epilogueOf(kernel, ctx, cw, i, jj);
 
-  // A fused epilogue's operands: each leaf is read at (i + row, jj + column) through its view.
-  const epilogue = kernel.epilogue;
-  const epiLeaves = epilogue ? leavesOf(epilogue) : [];
-  const epiViews = epilogue ? exprViews(epilogue) : [];
-  const epiBases = epiLeaves.map(() => i32());
-  const column = i32();
-  const epilogueContext: ExprContext = {
-    ...ctx,
-    cw,
-    leaves: new Map<Expr, LeafSlot>(
-      epiLeaves.map((l, k) => [l, { base: epiBases[k]!, stride: epiViews[k]!.strides[1]! }]),
-    ),
-    j: column,
-  };
-  const setEpilogueBases = (row: number) => {
-    epiViews.forEach((v, k) => {
-      cw.i32(v.offset).get(i);
-      if (row) cw.i32(row).op(Op.i32_add);
-      cw.i32(v.strides[0]!).op(Op.i32_mul).op(Op.i32_add);
-      if (v.strides[1]) cw.get(jj).op(Op.i32_add);
-      cw.set(epiBases[k]!);
-    });
+  const cAddress = (row: number) => {
+    cw.get(cBase).get(i);
+    if (row) cw.i32(row).op(Op.i32_add);
+    cw.i32(N).op(Op.i32_mul).op(Op.i32_add).get(jj).op(Op.i32_add).i32(2).op(Op.i32_shl);
   };
 
   /**
-   * One block: `rows` rows of A against `vecs` f32x4 column groups (0 = one scalar column).
-   * `validColumns` < 4·vecs stores only that many columns (the last, partial packed panel).
+   * One register block: `rows` rows of A against `vecs` f32x4 column groups (0: one scalar
+   * column), over the current block of K. `validColumns` < 4·vecs stores only that many
+   * columns (the last, zero-padded packed panel).
    */
   const block = (rows: number, vecs: number, validColumns = 4 * vecs) => {
     const width = Math.max(vecs, 1);
     const acc = Array.from({ length: rows * width }, () => cw.local(vecs ? ValType.v128 : ValType.f32));
     const bv = Array.from({ length: vecs }, () => cw.local(ValType.v128));
-    for (const a of acc) {
-      if (vecs) cw.f32(0).simd(SimdOp.f32x4_splat);
-      else cw.f32(0);
-      cw.set(a);
+    const zero = () => {
+      for (const a of acc) {
+        if (vecs) cw.f32(0).simd(SimdOp.f32x4_splat);
+        else cw.f32(0);
+        cw.set(a);
+      }
+    };
+    if (kBlocks === 1) zero();
+    else {
+      // Later blocks of K continue the sums the earlier ones stored in C.
+      cw.get(kStart).op(Op.i32_eqz);
+      cw.ifThen(zero, () => {
+        acc.forEach((a, n) => {
+          cAddress(Math.floor(n / width));
+          if (vecs) cw.simdMem(SimdOp.v128_load, cBuf + 16 * (n % width));
+          else cw.mem(Op.f32_load, 2, cBuf);
+          cw.set(a);
+        });
+      });
     }
     // One pointer walks A's first row of the block; the other rows are constant offsets
     // from it (memarg offsets). A counter bounds the loop: B's stride along K can be 0.
-    cw.get(aBase).get(i).i32(sam).op(Op.i32_mul).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pa);
-    if (packed) cw.get(bBase).get(jj).i32(K).op(Op.i32_mul).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pb);
-    else cw.get(bBase).get(jj).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pb);
-    cw.i32(K).set(kLeft);
+    cw.get(aBase).get(i).i32(sam).op(Op.i32_mul).op(Op.i32_add);
+    cw.get(kStart).i32(sak).op(Op.i32_mul).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pa);
+    if (packed) cw.get(bBase).get(jj).i32(K).op(Op.i32_mul).op(Op.i32_add);
+    else cw.get(bBase).get(jj).op(Op.i32_add);
+    cw.get(kStart).i32(sbk).op(Op.i32_mul).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pb);
+    cw.get(kCount).set(kLeft);
     const aOffset = (row: number) => aBuf + row * sam * 4;
     cw.block(() => {
       cw.loop(() => {
@@ -154,65 +174,63 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
         cw.br(0);
       });
     });
-    const cAddress = (row: number) => {
-      cw.get(cBase).get(i);
-      if (row) cw.i32(row).op(Op.i32_add);
-      cw.i32(N).op(Op.i32_mul).op(Op.i32_add).get(jj).op(Op.i32_add).i32(2).op(Op.i32_shl);
-    };
-    for (let row = 0; row < rows; row++) {
-      if (epilogue) setEpilogueBases(row);
-      for (let v = 0; v < width; v++) {
-        const acc1 = acc[row * width + v]!;
-        const lanes = Math.min(4, validColumns - 4 * v);
-        if (epilogue) {
-          // The product goes through the fused epilogue on its way to memory.
-          cw.i32(4 * v).set(column);
-          const ectx = { ...epilogueContext, reduced: acc1, reducedIsVector: vecs > 0 };
-          if (vecs) emitVector(ectx, epilogue);
-          else emitScalar(ectx, epilogue);
-          cw.set(acc1);
-        }
-        if (!vecs) {
-          cAddress(row);
-          cw.get(acc1).mem(Op.f32_store, 2, cBuf);
-        } else if (lanes === 4) {
-          cAddress(row);
-          cw.get(acc1).simdMem(SimdOp.v128_store, cBuf + 16 * v);
-        } else {
-          for (let lane = 0; lane < lanes; lane++) {
+    const store = (finished: boolean) => {
+      for (let row = 0; row < rows; row++) {
+        if (finished && epilogue) epilogue.setBases(row);
+        for (let v = 0; v < width; v++) {
+          const value = acc[row * width + v]!;
+          // A finished sum goes through the fused epilogue on its way to memory.
+          if (finished && epilogue) epilogue.apply(value, 4 * v, vecs > 0);
+          const lanes = Math.min(4, validColumns - 4 * v);
+          if (!vecs) {
             cAddress(row);
-            cw.get(acc1)
-              .lane(SimdOp.f32x4_extract_lane, lane)
-              .mem(Op.f32_store, 2, cBuf + 16 * v + 4 * lane);
+            cw.get(value).mem(Op.f32_store, 2, cBuf);
+          } else if (lanes === 4) {
+            cAddress(row);
+            cw.get(value).simdMem(SimdOp.v128_store, cBuf + 16 * v);
+          } else {
+            for (let lane = 0; lane < lanes; lane++) {
+              cAddress(row);
+              cw.get(value)
+                .lane(SimdOp.f32x4_extract_lane, lane)
+                .mem(Op.f32_store, 2, cBuf + 16 * v + 4 * lane);
+            }
           }
         }
       }
+    };
+    if (!epilogue || kBlocks === 1) store(true);
+    else {
+      cw.get(kStart).get(kCount).op(Op.i32_add).i32(K).op(Op.i32_eq);
+      cw.ifThen(
+        () => store(true),
+        () => store(false),
+      );
     }
   };
-  /** All rows against the columns from jj on, `vecs` wide: blocks of 4 rows, then single rows. */
+
+  /** The rows of the current row block against the columns from jj on, `vecs` wide. */
   const rowsFor = (vecs: number, validColumns = 4 * vecs) => {
-    const ROWS = layout.rows;
-    const mMain = M - (M % ROWS);
-    const m4 = mMain + ((M - mMain) & ~3);
+    const tall = layout.rows;
     cw.forLoop(
       i,
-      () => cw.i32(0),
-      () => cw.i32(mMain),
-      ROWS,
-      () => block(ROWS, vecs, validColumns),
+      () => cw.get(rStart),
+      () => cw.get(rMain),
+      tall,
+      () => block(tall, vecs, validColumns),
     );
-    if (ROWS !== 4)
+    if (tall !== 4)
       cw.forLoop(
         i,
-        () => cw.i32(mMain),
-        () => cw.i32(m4),
+        () => cw.get(rMain),
+        () => cw.get(r4),
         4,
         () => block(4, vecs, validColumns),
       );
     cw.forLoop(
       i,
-      () => cw.i32(m4),
-      () => cw.i32(M),
+      () => cw.get(r4),
+      () => cw.get(rEnd),
       1,
       () => block(1, vecs, validColumns),
     );
@@ -224,9 +242,27 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
     () => cw.get(1),
     1,
     () => {
-      // unit u = (batch t, panel u mod panels)
-      cw.get(u).i32(panels).op(Op.i32_div_s).set(t);
-      cw.get(u).get(t).i32(panels).op(Op.i32_mul).op(Op.i32_sub).i32(8).op(Op.i32_mul).set(jj);
+      // unit u = (batch t, row block, panel)
+      const perBatch = rowBlocks * panels;
+      cw.get(u).i32(perBatch).op(Op.i32_div_s).set(t);
+      cw.get(u).get(t).i32(perBatch).op(Op.i32_mul).op(Op.i32_sub).set(rem);
+      cw.get(rem).i32(panels).op(Op.i32_div_s).i32(rowBlock).op(Op.i32_mul).set(rStart);
+      cw.get(rem).get(rem).i32(panels).op(Op.i32_div_s).i32(panels).op(Op.i32_mul).op(Op.i32_sub);
+      cw.i32(8).op(Op.i32_mul).set(panelStart);
+      // rEnd = min(M, rStart + rowBlock); rMain and r4 end the tall and the 4-high blocks
+      cw.get(rStart)
+        .i32(rowBlock)
+        .op(Op.i32_add)
+        .tee(rEnd)
+        .i32(M)
+        .get(rEnd)
+        .i32(M)
+        .op(Op.i32_lt_s)
+        .op(Op.select)
+        .set(rEnd);
+      cw.get(rStart).get(rEnd).get(rStart).op(Op.i32_sub).i32(layout.rows).op(Op.i32_div_s).i32(layout.rows);
+      cw.op(Op.i32_mul).op(Op.i32_add).set(rMain);
+      cw.get(rMain).get(rEnd).get(rMain).op(Op.i32_sub).i32(~3).op(Op.i32_and).op(Op.i32_add).set(r4);
       cw.get(t).i32(3).op(Op.i32_shl).mem(Op.i32_load, 2, layout.table).set(aBase);
       cw.get(t)
         .i32(3)
@@ -237,36 +273,295 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
         .i32(M * N)
         .op(Op.i32_mul)
         .set(cBase);
-      cw.get(jj)
-        .i32(fullPanels * 8)
-        .op(Op.i32_lt_s);
-      cw.ifThen(
-        () => rowsFor(2),
+      cw.forLoop(
+        kStart,
+        () => cw.i32(0),
+        // at least once: with K = 0 the block still stores zeros
+        () => cw.i32(Math.max(K, 1)),
+        kc,
         () => {
-          if (packed) {
-            // The last panel is zero-padded to 8 columns: compute 8, store the valid ones.
-            rowsFor(2, N % 8);
-            return;
-          }
-          // The last, partial panel: 4 columns at a time, then one at a time.
-          const end4 = N - (N % 4);
-          cw.forLoop(
-            jj,
-            () => cw.i32(fullPanels * 8),
-            () => cw.i32(end4),
-            4,
-            () => rowsFor(1),
-          );
-          cw.forLoop(
-            jj,
-            () => cw.i32(end4),
-            () => cw.i32(N),
-            1,
-            () => rowsFor(0),
+          // kCount = min(kc, K − kStart)
+          cw.i32(K)
+            .get(kStart)
+            .op(Op.i32_sub)
+            .tee(kCount)
+            .i32(kc)
+            .get(kCount)
+            .i32(kc)
+            .op(Op.i32_lt_s)
+            .op(Op.select);
+          cw.set(kCount);
+          cw.get(panelStart).set(jj);
+          cw.get(jj)
+            .i32(fullPanels * 8)
+            .op(Op.i32_lt_s);
+          cw.ifThen(
+            () => rowsFor(2),
+            () => {
+              if (packed) {
+                // The last panel is zero-padded to 8 columns: compute 8, store the valid ones.
+                rowsFor(2, N % 8);
+                return;
+              }
+              // The last, partial panel: 4 columns at a time, then one at a time.
+              const end4 = N - (N % 4);
+              cw.forLoop(
+                jj,
+                () => cw.i32(fullPanels * 8),
+                () => cw.i32(end4),
+                4,
+                () => rowsFor(1),
+              );
+              cw.forLoop(
+                jj,
+                () => cw.i32(end4),
+                () => cw.i32(N),
+                1,
+                () => rowsFor(0),
+              );
+            },
           );
         },
       );
     },
   );
-  return { code: cw, units: batches * panels };
+  return { code: cw, units: batches * rowBlocks * panels };
+}
+
+/** Columns of C per tile unit of the row × matrix kernel. */
+const ROW_CHUNK = 256;
+
+/**
+ * One row of A times B: for each k, C[j] += A[k]·B[k, j] over a chunk of C's columns, so B is
+ * read row after row, sequentially (the blocked kernel would read 8 columns of each row, a
+ * cache line and a page apart), and the chunk of C stays in L1. Tile unit: (batch, chunk).
+ */
+function renderRowTimesMatrix(
+  kernel: MatmulKernel,
+  ctx: RenderContext,
+  layout: MatmulLayout,
+): RenderedKernel {
+  const cw = new CodeWriter(2);
+  const r = kernel.shape.length;
+  const N = kernel.shape[r - 1]!;
+  const K = kernel.a.view.shape[r - 1]!;
+  const batches = kernel.shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  const sak = kernel.a.view.strides[r - 1]!;
+  const [sbk, sbn] = kernel.b.view.strides.slice(-2) as [number, number];
+  if (sbn !== 1 && N > 1) throw new Error("internal: B's rows must be contiguous");
+  const [aBuf, bBuf, cBuf] = [kernel.a.buffer, kernel.b.buffer, kernel.out].map(ctx.bufferOffset) as [
+    number,
+    number,
+    number,
+  ];
+  const chunks = Math.ceil(N / ROW_CHUNK);
+  const i32 = () => cw.local(ValType.i32);
+  const [u, t, j, j0, jEnd, jVec, k, aBase, bRow, cBase, i] = [
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+    i32(),
+  ];
+  const aSplat = cw.local(ValType.v128);
+  const aScalar = cw.local(ValType.f32);
+  const epilogue = epilogueOf(kernel, ctx, cw, i, j0);
+  cw.i32(0).set(i);
+
+  // C[cBase + j], as a byte address
+  const cAt = () => cw.get(cBase).get(j).op(Op.i32_add).i32(2).op(Op.i32_shl);
+  const bAt = () => cw.get(bRow).get(j).op(Op.i32_add).i32(2).op(Op.i32_shl);
+
+  cw.forLoop(
+    u,
+    () => cw.get(0),
+    () => cw.get(1),
+    1,
+    () => {
+      cw.get(u).i32(chunks).op(Op.i32_div_s).set(t);
+      cw.get(u).get(t).i32(chunks).op(Op.i32_mul).op(Op.i32_sub).i32(ROW_CHUNK).op(Op.i32_mul).set(j0);
+      cw.get(j0)
+        .i32(ROW_CHUNK)
+        .op(Op.i32_add)
+        .tee(jEnd)
+        .i32(N)
+        .get(jEnd)
+        .i32(N)
+        .op(Op.i32_lt_s)
+        .op(Op.select)
+        .set(jEnd);
+      cw.get(j0).get(jEnd).get(j0).op(Op.i32_sub).i32(~3).op(Op.i32_and).op(Op.i32_add).set(jVec);
+      cw.get(t).i32(3).op(Op.i32_shl).mem(Op.i32_load, 2, layout.table).set(aBase);
+      cw.get(t).i32(N).op(Op.i32_mul).set(cBase);
+      // C[chunk] = 0
+      cw.forLoop(
+        j,
+        () => cw.get(j0),
+        () => cw.get(jVec),
+        4,
+        () => {
+          cAt();
+          cw.f32(0).simd(SimdOp.f32x4_splat).simdMem(SimdOp.v128_store, cBuf);
+        },
+      );
+      cw.forLoop(
+        j,
+        () => cw.get(jVec),
+        () => cw.get(jEnd),
+        1,
+        () => {
+          cAt();
+          cw.f32(0).mem(Op.f32_store, 2, cBuf);
+        },
+      );
+      cw.forLoop(
+        k,
+        () => cw.i32(0),
+        () => cw.i32(K),
+        1,
+        () => {
+          cw.get(aBase).get(k).i32(sak).op(Op.i32_mul).op(Op.i32_add).i32(2).op(Op.i32_shl);
+          cw.mem(Op.f32_load, 2, aBuf).tee(aScalar).simd(SimdOp.f32x4_splat).set(aSplat);
+          cw.get(t)
+            .i32(3)
+            .op(Op.i32_shl)
+            .mem(Op.i32_load, 2, layout.table + 4)
+            .get(k)
+            .i32(sbk)
+            .op(Op.i32_mul)
+            .op(Op.i32_add)
+            .set(bRow);
+          cw.forLoop(
+            j,
+            () => cw.get(j0),
+            () => cw.get(jVec),
+            4,
+            () => {
+              cAt();
+              if (layout.fma) {
+                cw.get(aSplat);
+                bAt();
+                cw.simdMem(SimdOp.v128_load, bBuf);
+                cAt();
+                cw.simdMem(SimdOp.v128_load, cBuf).simd(SimdOp.f32x4_relaxed_madd);
+              } else {
+                cAt();
+                cw.simdMem(SimdOp.v128_load, cBuf).get(aSplat);
+                bAt();
+                cw.simdMem(SimdOp.v128_load, bBuf).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_add);
+              }
+              cw.simdMem(SimdOp.v128_store, cBuf);
+            },
+          );
+          cw.forLoop(
+            j,
+            () => cw.get(jVec),
+            () => cw.get(jEnd),
+            1,
+            () => {
+              cAt();
+              cAt();
+              cw.mem(Op.f32_load, 2, cBuf).get(aScalar);
+              bAt();
+              cw.mem(Op.f32_load, 2, bBuf).op(Op.f32_mul).op(Op.f32_add).mem(Op.f32_store, 2, cBuf);
+            },
+          );
+        },
+      );
+      if (epilogue) {
+        // The finished chunk through the fused epilogue, in place.
+        epilogue.setBases(0);
+        const value = cw.local(ValType.v128);
+        const scalar = cw.local(ValType.f32);
+        cw.forLoop(
+          j,
+          () => cw.get(j0),
+          () => cw.get(jVec),
+          4,
+          () => {
+            cAt();
+            cAt();
+            cw.simdMem(SimdOp.v128_load, cBuf).set(value);
+            cw.get(j).get(j0).op(Op.i32_sub).set(epilogue.column);
+            epilogue.applyDynamic(value, true);
+            cw.get(value).simdMem(SimdOp.v128_store, cBuf);
+          },
+        );
+        cw.forLoop(
+          j,
+          () => cw.get(jVec),
+          () => cw.get(jEnd),
+          1,
+          () => {
+            cAt();
+            cAt();
+            cw.mem(Op.f32_load, 2, cBuf).set(scalar);
+            cw.get(j).get(j0).op(Op.i32_sub).set(epilogue.column);
+            epilogue.applyDynamic(scalar, false);
+            cw.get(scalar).mem(Op.f32_store, 2, cBuf);
+          },
+        );
+      }
+    },
+  );
+  return { code: cw, units: batches * chunks };
+}
+
+/**
+ * A fused epilogue: each leaf is read at (row i + r, column jj + c) through its view;
+ * `apply` replaces a product local by the epilogue's value.
+ */
+function epilogueOf(kernel: MatmulKernel, ctx: RenderContext, cw: CodeWriter, i: number, jj: number) {
+  const expr = kernel.epilogue;
+  if (!expr) return undefined;
+  const leaves = leavesOf(expr);
+  const views = exprViews(expr);
+  const bases = leaves.map(() => cw.local(ValType.i32));
+  const column = cw.local(ValType.i32);
+  const context: ExprContext = {
+    ...ctx,
+    cw,
+    leaves: new Map<Expr, LeafSlot>(
+      leaves.map((l, k) => [l, { base: bases[k]!, stride: views[k]!.strides[1]! }]),
+    ),
+    j: column,
+  };
+  const evaluate = (value: number, vector: boolean) => {
+    const ectx = { ...context, reduced: value, reducedIsVector: vector };
+    if (vector) emitVector(ectx, expr);
+    else emitScalar(ectx, expr);
+    cw.set(value);
+  };
+  return {
+    column,
+    setBases(row: number) {
+      views.forEach((v, k) => {
+        cw.i32(v.offset).get(i);
+        if (row) cw.i32(row).op(Op.i32_add);
+        cw.i32(v.strides[0]!).op(Op.i32_mul).op(Op.i32_add);
+        if (v.strides[1]) cw.get(jj).op(Op.i32_add);
+        cw.set(bases[k]!);
+      });
+    },
+    /** At a column offset known when rendering. */
+    apply(value: number, columnOffset: number, vector: boolean) {
+      cw.i32(columnOffset).set(column);
+      evaluate(value, vector);
+    },
+    /** At the column offset already in `column`. */
+    applyDynamic: evaluate,
+  };
+}
+
+/** Bytes of A a row block may take, so that it stays in L2 across the panels of B. */
+const L2_BUDGET = 128 * 1024;
+
+function roundUp(n: number, multiple: number): number {
+  return Math.ceil(n / multiple) * multiple;
 }
