@@ -28,6 +28,7 @@ export { memoryStats } from "./runtime/memory.js";
 export { realize } from "./runtime/realize.js";
 export {
   availableTargets,
+  createNativeTarget,
   createRefTarget,
   createWasmTarget,
   getTarget,

@@ -35,7 +35,7 @@ test("isa prints an aligned table with a header and a count line", async () => {
   const lines = stdout.trimEnd().split("\n");
   assert.match(lines[0]!, /^NAME +KIND +DIFFERENTIABLE +TARGETS +DOC$/);
   const matmul = lines.find((l) => l.startsWith("matmul "));
-  assert.match(matmul ?? "", /^matmul +primitive +yes +ref,wasm +batched matrix product/);
+  assert.match(matmul ?? "", /^matmul +primitive +yes +ref,wasm(,native)? +batched matrix product/);
   const softmax = lines.find((l) => l.startsWith("softmax "));
   assert.match(softmax ?? "", /^softmax +composite +yes +- +exp/);
   // Aligned: every column starts where its header does.

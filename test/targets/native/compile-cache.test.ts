@@ -10,7 +10,9 @@ import { nativeAvailability } from "../../../src/targets/native/availability.js"
  * Compiled kernels outlive the process: a second process that builds the same programs
  * compiles nothing, it loads the libraries the first one left in the cache folder.
  */
-const skip = nativeAvailability().available ? false : `native target unavailable: ${nativeAvailability().reason}`;
+const skip = nativeAvailability().available
+  ? false
+  : `native target unavailable: ${nativeAvailability().reason}`;
 
 function runChild(cacheDir: string) {
   const dist = new URL("../../../", import.meta.url).href;

@@ -38,7 +38,10 @@ async function warningsDuring(body: () => void): Promise<string[]> {
 
 const programs: (() => Tensor)[] = [
   () => randn([7, 9], { seed: 1 }).softmax(),
-  () => randn([5, 6], { seed: 2 }).matmul(randn([6, 3], { seed: 3 })).tanh(),
+  () =>
+    randn([5, 6], { seed: 2 })
+      .matmul(randn([6, 3], { seed: 3 }))
+      .tanh(),
 ];
 
 function checkFallsBack(target: Target) {
@@ -57,7 +60,12 @@ function checkFallsBack(target: Target) {
 
 test("a compiler that does not run (/bin/false): programs run on wasm, one warning", { skip }, async () => {
   const cacheDir = mkdtempSync(join(tmpdir(), "infiniset-native-test-"));
-  const target = createNativeTarget({ name: "native-no-compiler", compiler: ["/bin/false"], cacheDir, threads: 2 });
+  const target = createNativeTarget({
+    name: "native-no-compiler",
+    compiler: ["/bin/false"],
+    cacheDir,
+    threads: 2,
+  });
   const warnings = await checkFallsBack(target);
   assert.equal(warnings.length, 1, warnings.join("\n"));
   assert.match(warnings[0]!, /\/bin\/false/);
@@ -72,7 +80,11 @@ test("a compiler that fails on every kernel: programs run on wasm, one warning",
     `#!/bin/sh\ncase " $* " in *" -o "*) echo "broken-cc: cannot compile" >&2; exit 1;; esac\nexec cc "$@"\n`,
   );
   chmodSync(broken, 0o755);
-  const target = createNativeTarget({ name: "native-broken", compiler: [broken], cacheDir: join(dir, "cache") });
+  const target = createNativeTarget({
+    name: "native-broken",
+    compiler: [broken],
+    cacheDir: join(dir, "cache"),
+  });
   const warnings = await checkFallsBack(target);
   assert.equal(warnings.length, 1, warnings.join("\n"));
   assert.match(warnings[0]!, /broken-cc: cannot compile/);
