@@ -6,10 +6,11 @@
 import { availableParallelism, cpus } from "node:os";
 import { fusion } from "./fusion.js";
 import { gemm } from "./gemm.js";
+import { lmZoo } from "./lm-zoo.js";
 import { overhead } from "./overhead.js";
 import type { Bench, BenchContext, BenchRecord } from "./report.js";
 
-const benches: Bench[] = [gemm, fusion, overhead];
+const benches: Bench[] = [gemm, fusion, overhead, lmZoo];
 
 function usage(): string {
   return [
