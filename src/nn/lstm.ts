@@ -29,11 +29,13 @@ export class Lstm extends RecurrentLayer {
   /** x [batch, time, inputSize]; the initial state defaults to zeros. */
   forward(x: Tensor, state?: LstmState): LstmOutput {
     const { batch } = this.checkInput(x);
-    const initial = state
-      ? this.splitLayers(state.h, batch, "h0").map((h, layer) =>
-          concat([h, this.splitLayers(state.c, batch, "c0")[layer]!], 1),
-        )
-      : this.zeroStates(batch, 2 * this.hiddenSize);
+    let initial: Tensor[];
+    if (state) {
+      const cs = this.splitLayers(state.c, batch, "c0");
+      initial = this.splitLayers(state.h, batch, "h0").map((h, layer) => concat([h, cs[layer]!], 1));
+    } else {
+      initial = this.zeroStates(batch, 2 * this.hiddenSize);
+    }
     const { output, finals } = this.run(x, initial);
     const H = this.hiddenSize;
     return {
