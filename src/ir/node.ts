@@ -1,5 +1,6 @@
 import type { Attrs, Instruction } from "../isa/instruction.js";
-import { type DType, type HostArray, isFloat } from "./dtype.js";
+import type { Storage } from "../runtime/storage.js";
+import { type DType, isFloat } from "./dtype.js";
 import { isGradEnabled } from "./grad-mode.js";
 import type { Shape } from "./shape.js";
 
@@ -14,8 +15,8 @@ let nextId = 0;
  */
 export class Node {
   readonly id = nextId++;
-  /** Set when the value has been computed (or was given). */
-  buffer: HostArray | undefined;
+  /** Set when the value has been computed (or was given): host data or a device buffer. */
+  buffer: Storage | undefined;
   /** True once the user disposed the tensor that owns this node. */
   disposed = false;
   /** Whether gradients flow to this node (a leaf the user marked, or computed from one). */
@@ -34,7 +35,7 @@ export class Node {
   }
 
   /** A leaf holding data; `buffer` may be left empty for a compile-time placeholder. */
-  static leaf(shape: Shape, dtype: DType, buffer?: HostArray): Node {
+  static leaf(shape: Shape, dtype: DType, buffer?: Storage): Node {
     const n = new Node(null, [], {}, shape, dtype);
     n.buffer = buffer;
     return n;

@@ -268,8 +268,14 @@ export abstract class Optimizer<O extends CommonOptions> {
     );
     Tensor.realize(...alsoCompute, ...planned.flatMap(({ out }) => [out.param, ...Object.values(out.state)]));
     for (const { param, state, step, out } of planned) {
+      // The new values move into the parameter and state tensors; the temporaries let go of
+      // them at once, so the previous step's memory is free for this one.
       param.assign(out.param);
-      for (const [name, value] of Object.entries(out.state)) state.tensors[name]!.assign(value);
+      out.param.dispose();
+      for (const [name, value] of Object.entries(out.state)) {
+        state.tensors[name]!.assign(value);
+        value.dispose();
+      }
       state.step = step;
       this.#states.set(param, state);
     }

@@ -4,6 +4,7 @@ import type { Node } from "../ir/node.js";
 import type { Target } from "../targets/target.js";
 import { defaultTarget } from "./default-target.js";
 import { attachBuffer } from "./memory.js";
+import { type Storage, toHost } from "./storage.js";
 
 /**
  * Computes the values of `nodes` (those that have none yet) in one Program: capture the
@@ -16,10 +17,10 @@ export function realize(nodes: readonly Node[], target: Target = defaultTarget()
   const graph = captureGraph(pending);
   for (const input of graph.inputs) if (input.buffer === undefined) throw new Error(disposedMessage(input));
   const program = compileCached(graph, target);
-  const outputs = target.run(
-    program,
-    graph.inputs.map((n) => n.buffer!),
-  );
+  const stored = graph.inputs.map((n) => n.buffer!);
+  const outputs: readonly Storage[] = target.runResident
+    ? target.runResident(program, stored)
+    : target.run(program, stored.map(toHost));
   pending.forEach((n, i) => {
     attachBuffer(n, outputs[i]!);
     n.forgetInputsIfUnneeded();

@@ -1,6 +1,7 @@
 import type { Program } from "../compiler/program.js";
 import type { HostArray } from "../ir/dtype.js";
 import type { Instruction } from "../isa/instruction.js";
+import type { Storage } from "../runtime/storage.js";
 
 /**
  * A target runs Programs. It claims the instructions it has kernels for; the compiler
@@ -14,8 +15,14 @@ export interface Target {
   hasKernel(instruction: Instruction): boolean;
   /** Runs a program on input buffers (in `program.inputSlots` order); returns the outputs. */
   run(program: Program, inputs: readonly HostArray[]): HostArray[];
+  /**
+   * For targets that keep values in their own memory: inputs may be host arrays or device
+   * buffers (of this target or another), and outputs stay on the device. Without it, values
+   * travel as host arrays.
+   */
+  runResident?(program: Program, inputs: readonly Storage[]): Storage[];
   /** Runs a program once, timing each kernel: what `explain` shows. */
-  profile?(program: Program, inputs: readonly HostArray[]): ProgramProfile;
+  profile?(program: Program, inputs: readonly Storage[]): ProgramProfile;
 }
 
 /** What a target reports about how it ran a program. */

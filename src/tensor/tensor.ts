@@ -8,6 +8,7 @@ import type { Attrs, Instruction } from "../isa/instruction.js";
 import { type Explanation, explainNodes } from "../runtime/explain.js";
 import { attachBuffer, releaseBuffer } from "../runtime/memory.js";
 import { realize } from "../runtime/realize.js";
+import { toHost } from "../runtime/storage.js";
 import type { Target } from "../targets/target.js";
 import { formatTensor } from "./format.js";
 import { type NestedArray, unflatten } from "./nested.js";
@@ -145,8 +146,8 @@ export class Tensor {
 
   /**
    * Makes this tensor hold `value`'s values, as a leaf: how optimizers update parameters.
-   * Keeps `requiresGrad`, clears `.grad`. Realises `value` if it is pending (realise many
-   * at once with `Tensor.realize` first).
+   * Keeps `requiresGrad`, clears `.grad`, frees the previous value. Realises `value` if it
+   * is pending (realise many at once with `Tensor.realize` first).
    */
   assign(value: Tensor): this {
     this.#assertAlive();
@@ -156,12 +157,17 @@ export class Tensor {
       );
     }
     realize([value.node]);
-    const requiresGrad = this.#node.requiresGrad;
-    gradients.delete(this.#node);
+    const old = this.#node;
+    gradients.delete(old);
     const leaf = Node.leaf(this.shape, this.dtype);
     attachBuffer(leaf, value.node.buffer!);
-    leaf.requiresGrad = requiresGrad;
+    leaf.requiresGrad = old.requiresGrad;
     this.#node = leaf;
+    // The old value is freed now rather than whenever its node is collected: device memory
+    // does not press the garbage collector, and a training loop replaces its parameters
+    // every step. A pending computation that still reads the old value fails clearly.
+    releaseBuffer(old);
+    old.disposed = true;
     return this;
   }
 
@@ -184,7 +190,7 @@ export class Tensor {
   dataSync(): HostArray {
     realize([this.node]);
     const out = allocHost(this.dtype, this.size);
-    out.set(this.#node.buffer!);
+    out.set(toHost(this.#node.buffer!));
     return out;
   }
 

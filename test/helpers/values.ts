@@ -6,6 +6,7 @@ import { type Shape, sizeOf } from "../../src/ir/shape.js";
 import type { Instruction, RefValue } from "../../src/isa/instruction.js";
 import { attachBuffer } from "../../src/runtime/memory.js";
 import { realize } from "../../src/runtime/realize.js";
+import { toHost } from "../../src/runtime/storage.js";
 import type { Target } from "../../src/targets/target.js";
 
 /** A test value: flat data, shape and dtype. */
@@ -50,7 +51,7 @@ export function runOnTarget(
 ): Value {
   const out = withGradMode(false, () => inst(...inputs.map((v) => leafOf(v)), attrs as never));
   realize([out], target);
-  return { data: out.buffer!, shape: out.shape, dtype: out.dtype };
+  return { data: toHost(out.buffer!), shape: out.shape, dtype: out.dtype };
 }
 
 /** Runs an instruction's reference semantics directly: the oracle. Float values in float64 if asked. */
@@ -61,7 +62,11 @@ export function runOracle(
   float64 = false,
 ): Value {
   const node = withGradMode(false, () => inst(...inputs.map((v) => leafOf(v, float64)), attrs as never));
-  const refInputs: RefValue[] = node.inputs.map((n) => ({ shape: n.shape, dtype: n.dtype, data: n.buffer! }));
+  const refInputs: RefValue[] = node.inputs.map((n) => ({
+    shape: n.shape,
+    dtype: n.dtype,
+    data: toHost(n.buffer!),
+  }));
   const size = sizeOf(node.shape);
   const data = float64 && node.dtype === "float32" ? new Float64Array(size) : allocHost(node.dtype, size);
   inst.spec.ref!(refInputs, { shape: node.shape, dtype: node.dtype, data }, node.attrs);
@@ -136,7 +141,7 @@ export function checkGradient(
   let g = 0;
   inputs.forEach((v, k) => {
     if (v.dtype !== "float32") return;
-    const analytic = grads[g++]!.buffer!;
+    const analytic = toHost(grads[g++]!.buffer!);
     for (let j = 0; j < v.data.length; j++) {
       const h = 1e-6 * Math.max(1, Math.abs(v.data[j]!));
       const at = (delta: number) =>

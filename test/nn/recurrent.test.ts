@@ -7,6 +7,7 @@ import type { RecurrentLayer } from "../../src/nn/recurrent-layer.js";
 import { Rnn } from "../../src/nn/rnn.js";
 import { SeededRng } from "../../src/random/seeded-rng.js";
 import { withTarget } from "../../src/runtime/default-target.js";
+import { toHost } from "../../src/runtime/storage.js";
 import { createRefTarget } from "../../src/targets/index.js";
 import { tensor } from "../../src/tensor/creation.js";
 import { Tensor } from "../../src/tensor/tensor.js";
@@ -268,7 +269,7 @@ const STEP = 2 ** -12;
 /** The computed values as stored, float64 on ref64 (dataSync copies into the dtype's float32 array). */
 function stored(t: Tensor): number[] {
   Tensor.realize(t);
-  return Array.from(t.node.buffer!);
+  return Array.from(toHost(t.node.buffer!));
 }
 
 function gridValues(rnd: () => number, n: number): number[] {

@@ -47,9 +47,17 @@ export class ThreadPool {
     this.broadcast(Operation.LOAD, () => {});
   }
 
-  /** Runs `units` tile units of a kernel, `chunk` per task, on every thread. */
-  launch(programId: number, kernel: number, units: number, chunk: number, runHere: TileKernel): void {
+  /** Runs `units` tile units of a kernel, `chunk` per task, on every thread; each call gets `argument`. */
+  launch(
+    programId: number,
+    kernel: number,
+    units: number,
+    chunk: number,
+    runHere: TileKernel,
+    argument = 0,
+  ): void {
     const c = this.control;
+    c[Control.ARGUMENT] = argument;
     c[Control.PROGRAM] = programId;
     c[Control.KERNEL] = kernel;
     c[Control.UNITS] = units;

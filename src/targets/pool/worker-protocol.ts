@@ -17,14 +17,16 @@ export const Control = {
   DONE: 7,
   READY: 8,
   FAILED: 9,
+  /** A third argument passed to every tile call of a launch (the wasm target's arena base). */
+  ARGUMENT: 10,
 } as const;
 
 export const CONTROL_INTS = 16;
 
 export const Operation = { RUN: 1, LOAD: 2, EXIT: 3 } as const;
 
-/** A kernel over a range of tile units [begin, end). */
-export type TileKernel = (begin: number, end: number) => void;
+/** A kernel over a range of tile units [begin, end), with the launch's argument. */
+export type TileKernel = (begin: number, end: number, argument?: number) => void;
 
 /** What every pool worker receives: the control block, beside the target's own data. */
 export interface PoolWorkerData {
@@ -35,10 +37,11 @@ export interface PoolWorkerData {
 export function runTasks(control: Int32Array, run: TileKernel): void {
   const units = control[Control.UNITS]!;
   const chunk = control[Control.CHUNK]!;
+  const argument = control[Control.ARGUMENT]!;
   for (;;) {
     const task = Atomics.add(control, Control.NEXT, 1);
     const begin = task * chunk;
     if (begin >= units) return;
-    run(begin, Math.min(units, begin + chunk));
+    run(begin, Math.min(units, begin + chunk), argument);
   }
 }

@@ -73,10 +73,15 @@ function emitIndex(ctx: ExprContext, slot: LeafSlot) {
   }
 }
 
+/** Byte address relative to memory: arena base + index·bytes (the buffer offset goes in the memarg). */
 function emitAddress(ctx: ExprContext, slot: LeafSlot, bytes: number) {
   emitIndex(ctx, slot);
   if (bytes === 4) ctx.cw.i32(2).op(Op.i32_shl);
+  ctx.cw.get(ARENA_BASE).op(Op.i32_add);
 }
+
+/** Every kernel function is (tile begin, tile end, arena base): the base of this run's arena. */
+export const ARENA_BASE = 2;
 
 export function emitScalar(ctx: ExprContext, e: Expr): void {
   const { cw } = ctx;
@@ -114,7 +119,7 @@ export function emitScalar(ctx: ExprContext, e: Expr): void {
       return;
     }
     case "random":
-      cw.i32(0).mem(Op.i32_load, 2, ctx.bufferOffset(e.seedBuffer));
+      cw.get(ARENA_BASE).mem(Op.i32_load, 2, ctx.bufferOffset(e.seedBuffer));
       emitIndex(ctx, ctx.leaves.get(e)!);
       cw.call(ctx.host[e.distribution === "uniform" ? "uniform" : "normal"]).op(Op.f32_demote_f64);
       return;

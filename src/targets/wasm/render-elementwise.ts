@@ -4,7 +4,14 @@ import { contiguousView } from "../../compiler/kernels/view.js";
 import { bytesPer } from "../../compiler/plan-memory.js";
 import { CodeWriter } from "./emitter/code-writer.js";
 import { Op, SimdOp, ValType } from "./emitter/opcodes.js";
-import { type ExprContext, emitScalar, emitVector, type LeafSlot, vectorizable } from "./expr-codegen.js";
+import {
+  ARENA_BASE,
+  type ExprContext,
+  emitScalar,
+  emitVector,
+  type LeafSlot,
+  vectorizable,
+} from "./expr-codegen.js";
 import type { HostFunctionName } from "./host-functions.js";
 import { coalesceAxes } from "./loop-nest.js";
 import type { SimdMath } from "./simd-math.js";
@@ -110,7 +117,7 @@ export function storeScalar(cw: CodeWriter, dtype: string, offset: number) {
 }
 
 export function renderElementwise(kernel: ElementwiseKernel, ctx: RenderContext): RenderedKernel {
-  const cw = new CodeWriter(2);
+  const cw = new CodeWriter(3);
   const leaves = leavesOf(kernel.expr);
   const views = exprViews(kernel.expr);
   const out = kernel.outView ?? contiguousView(kernel.shape);
@@ -139,6 +146,7 @@ export function renderElementwise(kernel: ElementwiseKernel, ctx: RenderContext)
     if (outStride !== 1) cw.i32(outStride).op(Op.i32_mul);
     cw.op(Op.i32_add);
     if (bytes === 4) cw.i32(2).op(Op.i32_shl);
+    cw.get(ARENA_BASE).op(Op.i32_add);
   };
   emitOuterLoops(cw, nest, bases, () => {
     const from = () => (tiledInner ? cw.get(TILE_BEGIN) : cw.i32(0));

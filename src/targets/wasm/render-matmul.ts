@@ -2,11 +2,11 @@ import { exprViews } from "../../compiler/kernels/expr.js";
 import type { Expr, MatmulKernel } from "../../compiler/kernels/kernel-ir.js";
 import { CodeWriter } from "./emitter/code-writer.js";
 import { Op, SimdOp, ValType } from "./emitter/opcodes.js";
-import { type ExprContext, emitScalar, emitVector, type LeafSlot } from "./expr-codegen.js";
+import { ARENA_BASE, type ExprContext, emitScalar, emitVector, type LeafSlot } from "./expr-codegen.js";
 import { leavesOf, type RenderContext, type RenderedKernel } from "./render-elementwise.js";
 
 /**
- * Batched float32 matmul. Operand offsets per batch come from a table written at
+ * Batched float32 matmul. Addresses are relative to the arena base (the kernels' third parameter). Operand offsets per batch come from a table written at
  * preparation, so any broadcast or strided batch layout works; rows of B are contiguous
  * (the compiler copies B first otherwise).
  *
@@ -61,9 +61,9 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
   const packed = kernel.b.packedPanel === 8;
   if (kernel.b.packedPanel !== undefined && !packed)
     throw new Error("internal: wasm matmul reads panels of 8");
-  if (M * N * batches === 0) return { code: new CodeWriter(2), units: 0 };
+  if (M * N * batches === 0) return { code: new CodeWriter(3), units: 0 };
   if (M === 1 && !packed && K > 0) return renderRowTimesMatrix(kernel, ctx, layout);
-  const cw = new CodeWriter(2);
+  const cw = new CodeWriter(3);
   const [sam, sak] = kernel.a.view.strides.slice(-2) as [number, number];
   // Packed: B's panel p is a contiguous K×8 block at p·K·8; otherwise rows of B are sbk apart.
   const sbk = packed ? 8 : kernel.b.view.strides[r - 2]!;
@@ -97,7 +97,15 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
   const cAddress = (row: number) => {
     cw.get(cBase).get(i);
     if (row) cw.i32(row).op(Op.i32_add);
-    cw.i32(N).op(Op.i32_mul).op(Op.i32_add).get(jj).op(Op.i32_add).i32(2).op(Op.i32_shl);
+    cw.i32(N)
+      .op(Op.i32_mul)
+      .op(Op.i32_add)
+      .get(jj)
+      .op(Op.i32_add)
+      .i32(2)
+      .op(Op.i32_shl)
+      .get(ARENA_BASE)
+      .op(Op.i32_add);
   };
 
   /**
@@ -132,10 +140,26 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
     // One pointer walks A's first row of the block; the other rows are constant offsets
     // from it (memarg offsets). A counter bounds the loop: B's stride along K can be 0.
     cw.get(aBase).get(i).i32(sam).op(Op.i32_mul).op(Op.i32_add);
-    cw.get(kStart).i32(sak).op(Op.i32_mul).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pa);
+    cw.get(kStart)
+      .i32(sak)
+      .op(Op.i32_mul)
+      .op(Op.i32_add)
+      .i32(2)
+      .op(Op.i32_shl)
+      .get(ARENA_BASE)
+      .op(Op.i32_add)
+      .set(pa);
     if (packed) cw.get(bBase).get(jj).i32(K).op(Op.i32_mul).op(Op.i32_add);
     else cw.get(bBase).get(jj).op(Op.i32_add);
-    cw.get(kStart).i32(sbk).op(Op.i32_mul).op(Op.i32_add).i32(2).op(Op.i32_shl).set(pb);
+    cw.get(kStart)
+      .i32(sbk)
+      .op(Op.i32_mul)
+      .op(Op.i32_add)
+      .i32(2)
+      .op(Op.i32_shl)
+      .get(ARENA_BASE)
+      .op(Op.i32_add)
+      .set(pb);
     cw.get(kCount).set(kLeft);
     const aOffset = (row: number) => aBuf + row * sam * 4;
     cw.block(() => {
@@ -263,10 +287,18 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
       cw.get(rStart).get(rEnd).get(rStart).op(Op.i32_sub).i32(layout.rows).op(Op.i32_div_s).i32(layout.rows);
       cw.op(Op.i32_mul).op(Op.i32_add).set(rMain);
       cw.get(rMain).get(rEnd).get(rMain).op(Op.i32_sub).i32(~3).op(Op.i32_and).op(Op.i32_add).set(r4);
-      cw.get(t).i32(3).op(Op.i32_shl).mem(Op.i32_load, 2, layout.table).set(aBase);
       cw.get(t)
         .i32(3)
         .op(Op.i32_shl)
+        .get(ARENA_BASE)
+        .op(Op.i32_add)
+        .mem(Op.i32_load, 2, layout.table)
+        .set(aBase);
+      cw.get(t)
+        .i32(3)
+        .op(Op.i32_shl)
+        .get(ARENA_BASE)
+        .op(Op.i32_add)
         .mem(Op.i32_load, 2, layout.table + 4)
         .set(bBase);
       cw.get(t)
@@ -341,7 +373,7 @@ function renderRowTimesMatrix(
   ctx: RenderContext,
   layout: MatmulLayout,
 ): RenderedKernel {
-  const cw = new CodeWriter(2);
+  const cw = new CodeWriter(3);
   const r = kernel.shape.length;
   const N = kernel.shape[r - 1]!;
   const K = kernel.a.view.shape[r - 1]!;
@@ -375,8 +407,8 @@ function renderRowTimesMatrix(
   cw.i32(0).set(i);
 
   // C[cBase + j], as a byte address
-  const cAt = () => cw.get(cBase).get(j).op(Op.i32_add).i32(2).op(Op.i32_shl);
-  const bAt = () => cw.get(bRow).get(j).op(Op.i32_add).i32(2).op(Op.i32_shl);
+  const cAt = () => cw.get(cBase).get(j).op(Op.i32_add).i32(2).op(Op.i32_shl).get(ARENA_BASE).op(Op.i32_add);
+  const bAt = () => cw.get(bRow).get(j).op(Op.i32_add).i32(2).op(Op.i32_shl).get(ARENA_BASE).op(Op.i32_add);
 
   cw.forLoop(
     u,
@@ -397,7 +429,13 @@ function renderRowTimesMatrix(
         .op(Op.select)
         .set(jEnd);
       cw.get(j0).get(jEnd).get(j0).op(Op.i32_sub).i32(~3).op(Op.i32_and).op(Op.i32_add).set(jVec);
-      cw.get(t).i32(3).op(Op.i32_shl).mem(Op.i32_load, 2, layout.table).set(aBase);
+      cw.get(t)
+        .i32(3)
+        .op(Op.i32_shl)
+        .get(ARENA_BASE)
+        .op(Op.i32_add)
+        .mem(Op.i32_load, 2, layout.table)
+        .set(aBase);
       cw.get(t).i32(N).op(Op.i32_mul).set(cBase);
       // C[chunk] = 0
       cw.forLoop(
@@ -426,11 +464,21 @@ function renderRowTimesMatrix(
         () => cw.i32(K),
         1,
         () => {
-          cw.get(aBase).get(k).i32(sak).op(Op.i32_mul).op(Op.i32_add).i32(2).op(Op.i32_shl);
+          cw.get(aBase)
+            .get(k)
+            .i32(sak)
+            .op(Op.i32_mul)
+            .op(Op.i32_add)
+            .i32(2)
+            .op(Op.i32_shl)
+            .get(ARENA_BASE)
+            .op(Op.i32_add);
           cw.mem(Op.f32_load, 2, aBuf).tee(aScalar).simd(SimdOp.f32x4_splat).set(aSplat);
           cw.get(t)
             .i32(3)
             .op(Op.i32_shl)
+            .get(ARENA_BASE)
+            .op(Op.i32_add)
             .mem(Op.i32_load, 2, layout.table + 4)
             .get(k)
             .i32(sbk)

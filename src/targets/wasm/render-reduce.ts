@@ -4,7 +4,14 @@ import { bytesPer } from "../../compiler/plan-memory.js";
 import { stridesOf } from "../../ir/shape.js";
 import { CodeWriter } from "./emitter/code-writer.js";
 import { Op, SimdOp, ValType } from "./emitter/opcodes.js";
-import { type ExprContext, emitScalar, emitVector, type LeafSlot, vectorizable } from "./expr-codegen.js";
+import {
+  ARENA_BASE,
+  type ExprContext,
+  emitScalar,
+  emitVector,
+  type LeafSlot,
+  vectorizable,
+} from "./expr-codegen.js";
 import { coalesceAxes } from "./loop-nest.js";
 import {
   leavesOf,
@@ -24,7 +31,7 @@ import {
  * Tiles split the first kept axis, so each row is computed whole by one tile.
  */
 export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): RenderedKernel {
-  const cw = new CodeWriter(2);
+  const cw = new CodeWriter(3);
   const kept = [...kernel.shape.keys()].filter((a) => !kernel.axes.includes(a));
   const reduced = [...kernel.axes];
   const keptShape = kept.map((a) => kernel.shape[a]!);
@@ -136,6 +143,7 @@ export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): Rendered
     if (stride !== 1) cw.i32(stride).op(Op.i32_mul);
     cw.op(Op.i32_add);
     if (bytesPer(epilogue!.expr.dtype) === 4) cw.i32(2).op(Op.i32_shl);
+    cw.get(ARENA_BASE).op(Op.i32_add);
   };
 
   const row = () => {
@@ -198,6 +206,7 @@ export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): Rendered
     const outDType = kernel.finalize?.dtype ?? dtype;
     cw.get(outIndex);
     if (bytesPer(outDType) === 4) cw.i32(2).op(Op.i32_shl);
+    cw.get(ARENA_BASE).op(Op.i32_add);
     cw.get(finalized);
     storeScalar(cw, outDType, ctx.bufferOffset(kernel.out));
     if (epilogue) {

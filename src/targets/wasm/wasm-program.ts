@@ -1,15 +1,18 @@
 import type { Kernel, KernelProgram } from "../../compiler/kernels/kernel-ir.js";
 import { bytesPer, planArena } from "../../compiler/plan-memory.js";
-import { allocHost, type DType, type HostArray } from "../../ir/dtype.js";
+import type { HostArray } from "../../ir/dtype.js";
 import type { RefValue } from "../../isa/instruction.js";
+import { type Storage, toHost } from "../../runtime/storage.js";
 import { ModuleBuilder } from "./emitter/module-builder.js";
 import { ValType } from "./emitter/opcodes.js";
+import type { WasmHeap } from "./heap.js";
 import { type HostFunctionName, hostFunctions } from "./host-functions.js";
 import { type RenderContext, type RenderedKernel, renderElementwise } from "./render-elementwise.js";
 import { matmulBatchTable, renderMatmul } from "./render-matmul.js";
 import { renderReduce } from "./render-reduce.js";
 import { addSimdMath } from "./simd-math.js";
 import type { ThreadPool } from "./thread-pool.js";
+import { view, WasmBuffer } from "./wasm-buffer.js";
 
 /**
  * A kernel program compiled to one WebAssembly module: one exported function per
@@ -22,7 +25,10 @@ let nextProgramId = 1;
 const PARALLEL_WORK = 32 * 1024;
 
 export interface WasmProgramOptions {
-  readonly memory: WebAssembly.Memory;
+  /** The target's memory allocator (arenas and resident buffers). */
+  readonly heap: WasmHeap;
+  /** The target's name, carried by the buffers it returns. */
+  readonly program: string;
   readonly pool?: ThreadPool | undefined;
   readonly fma: boolean;
   /** Register-block height of matmul kernels (tuned per machine). */
@@ -31,7 +37,7 @@ export interface WasmProgramOptions {
 
 export class WasmProgram {
   private readonly id = nextProgramId++;
-  private readonly exports: Record<string, (begin: number, end: number) => void>;
+  private readonly exports: Record<string, (begin: number, end: number, arena?: number) => void>;
   private readonly offsets: readonly number[];
   private readonly tables: { offset: number; data: Int32Array }[] = [];
   private readonly units: number[];
@@ -83,45 +89,73 @@ export class WasmProgram {
     this.work = program.kernels.map(workOf);
     builder.importMemory("env", "memory", 1, MAX_PAGES, true);
     rendered.forEach((r, k) => {
-      if (r) builder.addFunction([ValType.i32, ValType.i32], [], r.code, `k${k}`);
+      if (r) builder.addFunction([ValType.i32, ValType.i32, ValType.i32], [], r.code, `k${k}`);
     });
     const module = new WebAssembly.Module(builder.toBytes() as BufferSource);
     const instance = new WebAssembly.Instance(module, {
-      env: { memory: options.memory },
+      env: { memory: options.heap.memory },
       host: hostFunctions,
     });
     this.exports = instance.exports as never;
     options.pool?.load(this.id, module);
   }
 
-  /** Runs the program; with `times`, records each kernel's milliseconds in it. */
-  run(inputs: readonly HostArray[], times?: number[]): HostArray[] {
-    const { program } = this;
-    const memory = this.options.memory;
-    const pages = Math.ceil(this.bytesNeeded / 65536);
-    const have = memory.buffer.byteLength / 65536;
-    if (pages > have) memory.grow(pages - have);
-    program.inputs.forEach((b, i) => {
-      const src = inputs[i]!;
-      view(memory, this.offsets[b]!, program.buffers[b]!.dtype, src.length).set(src);
-    });
-    for (const t of this.tables) new Int32Array(memory.buffer, t.offset, t.data.length).set(t.data);
-    program.kernels.forEach((_, k) => {
-      const start = times ? performance.now() : 0;
-      this.runKernel(k);
-      if (times) times[k] = performance.now() - start;
-    });
-    return program.outputs.map((b) => {
-      const info = program.buffers[b]!;
-      const copy = allocHost(info.dtype, info.size);
-      copy.set(view(memory, this.offsets[b]!, info.dtype, info.size));
-      return copy;
+  /**
+   * Runs the program in an arena allocated for this run. Inputs are host arrays or device
+   * buffers; outputs stay in this target's memory as WasmBuffers (unreferenced: the caller
+   * retains them). With `times`, records each kernel's milliseconds.
+   */
+  runResident(inputs: readonly Storage[], times?: number[]): WasmBuffer[] {
+    const { program, heap } = this.options;
+    const kernels = this.program;
+    const arena = heap.alloc(this.bytesNeeded);
+    try {
+      const memory = heap.memory;
+      kernels.inputs.forEach((b, i) => {
+        const src = inputs[i]!;
+        const at = arena + this.offsets[b]!;
+        if (src instanceof WasmBuffer && src.heap === heap) {
+          new Uint8Array(memory.buffer).copyWithin(at, src.address, src.address + src.byteLength);
+        } else {
+          const host = toHost(src);
+          view(memory, at, kernels.buffers[b]!.dtype, host.length).set(host);
+        }
+      });
+      for (const t of this.tables) new Int32Array(memory.buffer, arena + t.offset, t.data.length).set(t.data);
+      kernels.kernels.forEach((_, k) => {
+        const start = times ? performance.now() : 0;
+        this.runKernel(k, arena);
+        if (times) times[k] = performance.now() - start;
+      });
+      return kernels.outputs.map((b) => {
+        const info = kernels.buffers[b]!;
+        const bytes = info.size * bytesPer(info.dtype);
+        const address = heap.alloc(bytes);
+        new Uint8Array(memory.buffer).copyWithin(
+          address,
+          arena + this.offsets[b]!,
+          arena + this.offsets[b]! + bytes,
+        );
+        return new WasmBuffer(program, heap, address, info.dtype, info.size);
+      });
+    } finally {
+      heap.release(arena);
+    }
+  }
+
+  /** Runs the program with host arrays in and out. */
+  run(inputs: readonly Storage[], times?: number[]): HostArray[] {
+    return this.runResident(inputs, times).map((b) => {
+      const host = b.read();
+      b.retain();
+      b.release();
+      return host;
     });
   }
 
-  private runKernel(k: number) {
+  private runKernel(k: number, arena: number) {
     const { program } = this;
-    const memory = this.options.memory;
+    const memory = this.options.heap.memory;
     const kernel = program.kernels[k]!;
     if (kernel.kind !== "host") {
       const fn = this.exports[`k${k}`]!;
@@ -130,25 +164,26 @@ export class WasmProgram {
       if (pool && units > 1 && this.work[k]! >= PARALLEL_WORK) {
         // Several tasks per thread, so a thread that finishes early takes another.
         const chunk = Math.max(1, Math.ceil(units / (pool.threads * 4)));
-        pool.launch(this.id, k, units, chunk, fn);
+        pool.launch(this.id, k, units, chunk, fn, arena);
       } else {
-        fn(0, units);
+        fn(0, units, arena);
       }
       return;
     }
+    const at = (b: number) => arena + this.offsets[b]!;
     const refInputs: RefValue[] = kernel.inputs.map((b, i) => {
       const info = program.buffers[b]!;
       return {
         shape: kernel.inputShapes[i]!,
         dtype: info.dtype,
-        data: view(memory, this.offsets[b]!, info.dtype, info.size),
+        data: view(memory, at(b), info.dtype, info.size),
       };
     });
     const outInfo = program.buffers[kernel.out]!;
     const out: RefValue = {
       shape: kernel.shape,
       dtype: outInfo.dtype,
-      data: view(memory, this.offsets[kernel.out]!, outInfo.dtype, outInfo.size),
+      data: view(memory, at(kernel.out), outInfo.dtype, outInfo.size),
     };
     kernel.instruction.spec.ref!(refInputs, out, kernel.attrs);
   }
@@ -178,17 +213,6 @@ function workOf(kernel: Kernel): number {
 
 function align(n: number): number {
   return Math.ceil(n / 16) * 16;
-}
-
-function view(memory: WebAssembly.Memory, offset: number, dtype: DType, size: number): HostArray {
-  switch (dtype) {
-    case "float32":
-      return new Float32Array(memory.buffer, offset, size);
-    case "int32":
-      return new Int32Array(memory.buffer, offset, size);
-    case "bool":
-      return new Uint8Array(memory.buffer, offset, size * bytesPer("bool"));
-  }
 }
 
 const F64 = ValType.f64;

@@ -2,8 +2,10 @@ import { describeKernel } from "../../compiler/kernels/describe.js";
 import { fuseProgram } from "../../compiler/kernels/fuse.js";
 import type { Program } from "../../compiler/program.js";
 import type { HostArray } from "../../ir/dtype.js";
+import type { Storage } from "../../runtime/storage.js";
 import type { ProgramProfile, Target } from "../target.js";
 import { wasmFeatures } from "./features.js";
+import { WasmHeap } from "./heap.js";
 import { type MatmulTuning, tuneMatmulRows, tuningProgram } from "./matmul-tuning.js";
 import { defaultThreadCount, ThreadPool } from "./thread-pool.js";
 import { MAX_PAGES, WasmProgram } from "./wasm-program.js";
@@ -31,6 +33,8 @@ export interface WasmTarget extends Target {
 
 export function createWasmTarget(options: WasmTargetOptions = {}): WasmTarget {
   const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
+  const heap = new WasmHeap(memory, MAX_PAGES * 65536);
+  const name = options.name ?? "wasm";
   const threads = options.threads ?? defaultThreadCount();
   // Workers start on first use, so importing the library costs nothing.
   let pool: ThreadPool | undefined;
@@ -38,13 +42,14 @@ export function createWasmTarget(options: WasmTargetOptions = {}): WasmTarget {
   const compiled = new WeakMap<Program, WasmProgram>();
   let tuning: MatmulTuning | undefined;
   const tuned = () =>
-    (tuning ??= tuneMatmulRows(wasmFeatures.relaxedSimd, (rows) => measureMatmul(memory, rows)));
+    (tuning ??= tuneMatmulRows(wasmFeatures.relaxedSimd, (rows) => measureMatmul(heap, rows)));
   const prepare = (program: Program) => {
     let wasm = compiled.get(program);
     if (!wasm) {
       const kernels = fuseProgram(program, { fuse: options.fuse ?? true, packPanel: 8, epilogues: true });
       wasm = new WasmProgram(kernels, {
-        memory,
+        heap,
+        program: name,
         pool: getPool(),
         fma: wasmFeatures.relaxedSimd,
         matmulRows: tuned().rows,
@@ -56,13 +61,18 @@ export function createWasmTarget(options: WasmTargetOptions = {}): WasmTarget {
   return {
     threads,
     matmulTuning: tuned,
-    name: options.name ?? "wasm",
+    name,
     description: `WebAssembly SIMD kernels generated at run time, fused, on ${threads} thread${threads > 1 ? "s" : ""}${wasmFeatures.relaxedSimd ? ", relaxed-SIMD FMA" : ""}`,
     hasKernel: (instruction) => instruction.kind === "primitive",
     run(program: Program, inputs: readonly HostArray[]): HostArray[] {
       return prepare(program).run(inputs);
     },
-    profile(program: Program, inputs: readonly HostArray[]): ProgramProfile {
+    // Realised values stay in the wasm memory: a training loop's parameters, gradients and
+    // optimizer state never leave it, and each run allocates nothing on the JavaScript heap.
+    runResident(program: Program, inputs: readonly Storage[]): Storage[] {
+      return prepare(program).runResident(inputs);
+    },
+    profile(program: Program, inputs: readonly Storage[]): ProgramProfile {
       const wasm = prepare(program);
       const times: number[] = [];
       wasm.run(inputs, times);
@@ -76,9 +86,10 @@ export function createWasmTarget(options: WasmTargetOptions = {}): WasmTarget {
 }
 
 /** GFLOP/s of the tuning product with the given block height (best of a few ms of runs). */
-function measureMatmul(memory: WebAssembly.Memory, rows: number): number {
+function measureMatmul(heap: WasmHeap, rows: number): number {
   const program = new WasmProgram(tuningProgram(), {
-    memory,
+    heap,
+    program: "wasm-tuning",
     fma: wasmFeatures.relaxedSimd,
     matmulRows: rows,
   });

@@ -8,7 +8,7 @@ import type { LoadMessage, WorkerData } from "./worker-protocol.js";
  * memory, then runs the tiles of each launch (the loop is the pool's, ../pool).
  */
 const { memory, control } = workerData as WorkerData;
-const instances = new Map<number, Record<string, (begin: number, end: number) => void>>();
+const instances = new Map<number, Record<string, (begin: number, end: number, arena?: number) => void>>();
 
 serveLaunches(
   new Int32Array(control),

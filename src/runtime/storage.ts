@@ -1,0 +1,31 @@
+import type { DType, HostArray } from "../ir/dtype.js";
+
+/**
+ * Where a realised value lives: a host typed array, or a buffer in a target's memory that
+ * stays there between programs (a training loop's parameters never leave the wasm memory).
+ * Device buffers are reference-counted: tensors that share a value (`detach`, `assign`)
+ * each hold a reference, and the memory is freed when the last one lets go.
+ */
+export interface DeviceBuffer {
+  readonly kind: "device";
+  /** The target whose memory holds it. */
+  readonly target: string;
+  readonly dtype: DType;
+  readonly size: number;
+  readonly byteLength: number;
+  /** A host copy of the values. */
+  read(): HostArray;
+  retain(): void;
+  release(): void;
+}
+
+export type Storage = HostArray | DeviceBuffer;
+
+export function isDeviceBuffer(s: Storage): s is DeviceBuffer {
+  return (s as DeviceBuffer).kind === "device";
+}
+
+/** The values on the host: the array itself, or a copy read from the device. */
+export function toHost(s: Storage): HostArray {
+  return isDeviceBuffer(s) ? s.read() : s;
+}
