@@ -1,7 +1,11 @@
 import { Command } from "commander";
 import { demoCommand } from "./commands/demo.js";
+import { evalCommand } from "./commands/eval.js";
 import { explainCommand } from "./commands/explain.js";
+import { generateCommand } from "./commands/generate.js";
 import { isaCommand } from "./commands/isa.js";
+import { plotCommand } from "./commands/plot.js";
+import { trainCommand } from "./commands/train.js";
 import { packageVersion } from "./package-version.js";
 
 /** The `infiniset` command and its subcommands. Later issues add theirs to `subcommands`. */
@@ -12,7 +16,15 @@ export function createProgram(): Command {
     .helpOption("-h, --help", "show help for a command")
     .configureOutput({ outputError: (text, write) => write(`infiniset: ${text}`) })
     .showSuggestionAfterError();
-  const subcommands = [isaCommand(), demoCommand(), explainCommand()];
+  const subcommands = [
+    isaCommand(),
+    demoCommand(),
+    explainCommand(),
+    trainCommand(),
+    generateCommand(),
+    evalCommand(),
+    plotCommand(),
+  ];
   // addCommand (unlike .command()) does not pass settings down; copy them so that every
   // command words its errors and help option the same way.
   for (const command of subcommands) program.addCommand(command.copyInheritedSettings(program));

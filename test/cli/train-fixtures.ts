@@ -1,0 +1,65 @@
+// Tiny GPT runs for the CLI tests: a small corpus file and the flags that make a run take
+// well under a second, and a trained checkpoint made in-process (faster than via the CLI).
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { settingsFromFlags } from "../../src/cli/commands/train.js";
+import { trainGpt } from "../../src/train/train-gpt.js";
+
+export const CORPUS = "the cat sat on the mat. the dog sat on the log. ".repeat(30);
+
+/** A fresh directory holding corpus.txt. */
+export function workspace(): { dir: string; corpus: string } {
+  const dir = mkdtempSync(join(tmpdir(), "infiniset-cli-"));
+  const corpus = join(dir, "corpus.txt");
+  writeFileSync(corpus, CORPUS);
+  return { dir, corpus };
+}
+
+/** The options of a one-layer GPT with 16-wide embeddings and 16-token blocks, as parsed flags. */
+export const TINY_FLAGS = {
+  preset: "baby",
+  layers: 1,
+  heads: 2,
+  embd: 16,
+  blockSize: 16,
+  batchSize: 4,
+  evalInterval: 2,
+  evalBatches: 2,
+};
+
+/** The same options as `train gpt` arguments. */
+export function tinyTrainFlags(corpus: string, out: string, iterations = 4): string[] {
+  return [
+    "train",
+    "gpt",
+    "--data",
+    corpus,
+    "--out",
+    out,
+    "--iters",
+    String(iterations),
+    "--layers",
+    "1",
+    "--heads",
+    "2",
+    "--embd",
+    "16",
+    "--block-size",
+    "16",
+    "--batch-size",
+    "4",
+    "--eval-interval",
+    "2",
+    "--eval-batches",
+    "2",
+  ];
+}
+
+/** Trains the tiny GPT for 4 steps in this process (faster than the CLI) and returns its run directory. */
+export function tinyTrainedRun(): { dir: string; corpus: string; run: string } {
+  const { dir, corpus } = workspace();
+  const run = join(dir, "run");
+  trainGpt({ settings: settingsFromFlags({ ...TINY_FLAGS, data: corpus, iters: 4 }).settings, out: run });
+  return { dir, corpus, run };
+}
