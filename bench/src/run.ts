@@ -9,8 +9,9 @@ import { gemm } from "./gemm.js";
 import { lmZoo } from "./lm-zoo.js";
 import { overhead } from "./overhead.js";
 import type { Bench, BenchContext, BenchRecord } from "./report.js";
+import { trainGpt } from "./train-gpt.js";
 
-const benches: Bench[] = [gemm, fusion, overhead, lmZoo];
+const benches: Bench[] = [gemm, fusion, overhead, lmZoo, trainGpt];
 
 function usage(): string {
   return [
