@@ -21,6 +21,13 @@ export class KernelParams {
     return `p_f64(p, ${this.values.length - 1})`;
   }
 
+  /** Overwrites an int parameter added earlier (a slot whose value is known only later). */
+  set(index: number, value: number): void {
+    const slot = this.values[index];
+    if (slot?.kind !== "int" || index === 0) throw new Error(`internal: no int parameter ${index}`);
+    slot.value = value;
+  }
+
   get length(): number {
     return this.values.length;
   }

@@ -10,10 +10,12 @@ import { renderMatmul } from "./render-matmul.js";
 
 /**
  * The matmul's register block (MR×NR, compiled in) and cache blocking (KC along K, MU×NU
- * per tile unit, parameters), chosen by measuring on this machine the first time a
- * matmul is needed: each candidate register block is compiled, then timed on one thread
- * over a few block sizes on a 512² product. The winner is written to the cache folder
- * (keyed by compiler and CPU) and read back by every later process.
+ * per tile unit: parameters), chosen by measuring on this machine the first time a
+ * matmul is needed: the candidate register blocks are compiled and timed on one thread
+ * on a 768² product, then the best one over a few block sizes. Time is the process's CPU
+ * time, not the clock, so another program taking the core now and then (a shared
+ * machine) does not decide the result. The winner is written to the cache folder (keyed
+ * by compiler and CPU) and read back by every later process: about 2 s, once per machine.
  */
 export interface MatmulTuning extends MatmulShapeConfig {
   readonly kc: number;
@@ -23,8 +25,8 @@ export interface MatmulTuning extends MatmulShapeConfig {
   readonly gflops: number;
 }
 
-const VERSION = 1;
-const SIDE = 512;
+const VERSION = 2;
+const SIDE = 768;
 
 /** Register blocks worth trying for a vector width: MR×NR/lanes accumulators fit the register file. */
 function candidates(lanes: number): MatmulShapeConfig[] {
@@ -67,57 +69,95 @@ export function matmulTuning(libraries: KernelLibraries): MatmulTuning {
   return tuning;
 }
 
-function measure(libraries: KernelLibraries): MatmulTuning {
-  const configs = candidates(libraries.compiler.lanes);
-  // Compile every candidate at once (one compiler process per core).
-  const probe = (config: MatmulShapeConfig) => ({ ...config, kc: 256, mu: 96, nu: 256, gflops: 0 });
-  const compiled = libraries.resolve(
-    configs.map((c) => renderMatmul(productKernel(), () => 0, probe(c), 1)!.code),
-  );
-  const arena = new NativeArena();
-  const floats = SIDE * SIDE;
-  arena.ensure(floats * 4 * 3);
-  const a = arena.view(0, "float32", floats);
-  const b = arena.view(floats * 4, "float32", floats);
-  for (let i = 0; i < floats; i++) {
-    a[i] = ((i * 7919) % 1000) / 1000 - 0.5;
-    b[i] = ((i * 104729) % 1000) / 1000 - 0.5;
+/** Milliseconds of this process's CPU time that `run` takes, the least of `reps` runs after one warm-up. */
+function cpuMs(run: () => void, reps: number): number {
+  run();
+  let least = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < reps; r++) {
+    const start = process.cpuUsage();
+    run();
+    const used = process.cpuUsage(start);
+    least = Math.min(least, (used.user + used.system) / 1000);
   }
-  const offsets = [0, floats * 4, floats * 8];
-  let best: MatmulTuning | undefined;
-  configs.forEach((config, c) => {
-    for (const kc of [128, 256, 384, 512]) {
-      for (const nuTarget of [128, 256, 512]) {
-        const nu = Math.ceil(nuTarget / config.nr) * config.nr;
-        const mu = Math.ceil(96 / config.mr) * config.mr;
-        const trial = { ...config, kc, mu, nu, gflops: 0 };
-        const rendered = renderMatmul(productKernel(), (buffer) => offsets[buffer]!, trial, 1)!;
-        const block = new ParamsBlock([rendered.params]);
-        block.setArena(arena.address);
-        const run = () => compiled[c]!.call(block.addresses[0]!, 0, rendered.units);
-        run();
-        let fastest = Number.POSITIVE_INFINITY;
-        for (let rep = 0; rep < 3; rep++) {
-          const start = performance.now();
-          run();
-          fastest = Math.min(fastest, performance.now() - start);
-        }
-        const gflops = (2 * SIDE ** 3) / (fastest * 1e6);
-        if (!best || gflops > best.gflops) best = { ...trial, gflops };
-      }
-    }
-  });
-  return best!;
+  return least;
 }
 
-/** A SIDE² product with A, B and C in buffers 0, 1 and 2. */
-function productKernel(): MatmulKernel {
+function measure(libraries: KernelLibraries): MatmulTuning {
+  const configs = candidates(libraries.compiler.lanes);
+  const probe = (c: MatmulShapeConfig): MatmulTuning => ({
+    ...c,
+    kc: 256,
+    mu: 8 * c.mr,
+    nu: 8 * c.nr,
+    gflops: 0,
+  });
+  // Every candidate compiled at once (one compiler process per core).
+  const compiled = libraries.resolve(
+    configs.map((c) => renderMatmul(productKernel(c), () => 0, probe(c), 1)!.code),
+  );
+  const floats = SIDE * SIDE;
+  const maxPanel = Math.max(...configs.map((c) => c.nr));
+  const packedFloats = Math.ceil(SIDE / maxPanel) * maxPanel * SIDE;
+  const arena = new NativeArena();
+  arena.ensure((2 * floats + packedFloats) * 4);
+  const offsets = [0, floats * 4, (floats + packedFloats) * 4];
+  const a = arena.view(offsets[0]!, "float32", floats);
+  const value = (i: number) => ((i * 7919) % 1000) / 1000 - 0.5;
+  for (let i = 0; i < floats; i++) a[i] = value(i);
+
+  const time = (c: number, trial: MatmulTuning) => {
+    const config = configs[c]!;
+    // B as the compiler's pack kernel leaves it: NR-column panels, K rows each.
+    const packed = arena.view(offsets[1]!, "float32", packedFloats);
+    const panels = Math.ceil(SIDE / config.nr);
+    for (let p = 0; p < panels; p++)
+      for (let k = 0; k < SIDE; k++)
+        for (let q = 0; q < config.nr; q++) {
+          const n = p * config.nr + q;
+          packed[(p * SIDE + k) * config.nr + q] = n < SIDE ? value(k * SIDE + n + 1) : 0;
+        }
+    const rendered = renderMatmul(productKernel(config), (b) => offsets[b]!, trial, 1)!;
+    const block = new ParamsBlock([rendered.params]);
+    block.setArena(arena.address);
+    const ms = cpuMs(() => compiled[c]!.call(block.addresses[0]!, 0, rendered.units), 3);
+    return (2 * SIDE ** 3) / (ms * 1e6);
+  };
+
+  // The register block first, at a middling blocking; then the blocking for the winner.
+  let best = probe(configs[0]!);
+  let bestIndex = 0;
+  configs.forEach((config, c) => {
+    const gflops = time(c, probe(config));
+    if (gflops > best.gflops) [best, bestIndex] = [{ ...probe(config), gflops }, c];
+  });
+  const winner = configs[bestIndex]!;
+  for (const kc of [128, 192, 256, 384]) {
+    for (const rows of [96, 192]) {
+      for (const columns of [512, 1024]) {
+        const trial = {
+          ...winner,
+          kc,
+          mu: Math.ceil(rows / winner.mr) * winner.mr,
+          nu: Math.ceil(columns / winner.nr) * winner.nr,
+          gflops: 0,
+        };
+        const gflops = time(bestIndex, trial);
+        if (gflops > best.gflops) best = { ...trial, gflops };
+      }
+    }
+  }
+  return best;
+}
+
+/** A SIDE² product, A, packed B and C in buffers 0, 1 and 2. */
+function productKernel(config: MatmulShapeConfig): MatmulKernel {
   const view = contiguousView([SIDE, SIDE]);
+  const panels = Math.ceil(SIDE / config.nr);
   return {
     kind: "matmul",
     out: 2,
     a: { buffer: 0, view },
-    b: { buffer: 1, view },
+    b: { buffer: 1, view: contiguousView([panels, SIDE, config.nr]), packedPanel: config.nr },
     shape: [SIDE, SIDE],
     dtype: "float32",
     fused: ["matmul"],

@@ -69,7 +69,15 @@ export function createNativeTarget(options: NativeTargetOptions = {}): Target {
         options.cacheDir ?? nativeCacheDir(),
       );
       const t = toolchain;
-      const kernels = fuseProgram(program, { fuse: options.fuse ?? true });
+      // The matmul tuning decides the width of the panels the compiler packs B into.
+      const tuning = program.steps.some((s) => s.instruction.name === "matmul")
+        ? t.matmulTuning()
+        : undefined;
+      const kernels = fuseProgram(program, {
+        fuse: options.fuse ?? true,
+        epilogues: true,
+        ...(tuning ? { packPanel: tuning.nr } : {}),
+      });
       native = new NativeProgram(kernels, {
         arena,
         libraries: t.libraries,

@@ -1,16 +1,33 @@
 import type { MatmulKernel } from "../../compiler/kernels/kernel-ir.js";
 import { matmulBatchTable } from "../wasm/render-matmul.js";
+import { cExpr, cType } from "./c-expr.js";
+import {
+  declareLeaf,
+  type LeafPlan,
+  placeLeaf,
+  positionExpr,
+  readLeaf,
+  strideClass,
+} from "./c-leaf-access.js";
+import { cPrelude } from "./c-prelude.js";
+import { leavesOf } from "./expr-leaves.js";
 import { KernelParams } from "./kernel-params.js";
-import { MatmulParam, matmulSource, SMALL_M, SMALL_M_MAX_COLUMNS } from "./matmul-source.js";
+import {
+  type MatmulEpilogueSource,
+  MatmulParam,
+  matmulSource,
+  SMALL_M,
+  SMALL_M_MAX_COLUMNS,
+} from "./matmul-source.js";
 import type { MatmulTuning } from "./matmul-tuning.js";
 import type { RenderedNativeKernel } from "./native-kernel.js";
 
 /**
- * A matmul kernel: the generic compiled matmul (matmul-source.ts) with this product's
- * sizes, strides, batch offsets and blocking as parameters. The blocking (rows and
- * columns per tile unit, the block along K) comes from the measured tuning, with units
- * made smaller when there would be too few to keep every thread busy; it changes speed,
- * never results.
+ * A matmul kernel: the compiled matmul (matmul-source.ts) for the tuned register block,
+ * with this product's sizes, strides, batch offsets and blocking as parameters, and its
+ * fused epilogue, if any, rendered as C. The blocking (rows and columns per tile unit,
+ * the block along K) comes from the measured tuning, with units made smaller when there
+ * would be too few to keep every thread busy; it changes speed, never results.
  */
 export function renderMatmul(
   kernel: MatmulKernel,
@@ -19,15 +36,21 @@ export function renderMatmul(
   threads: number,
 ): RenderedNativeKernel | undefined {
   if (kernel.dtype !== "float32") throw new Error("internal: the native matmul kernel is float32 only");
-  if (kernel.b.packedPanel !== undefined) throw new Error("internal: the native matmul packs B itself");
+  const packed = kernel.b.packedPanel !== undefined;
+  if (packed && kernel.b.packedPanel !== tuning.nr) {
+    throw new Error(`internal: B packed in panels of ${kernel.b.packedPanel}, the kernel's are ${tuning.nr}`);
+  }
   const r = kernel.shape.length;
   const [M, N] = [kernel.shape[r - 2]!, kernel.shape[r - 1]!];
   const K = kernel.a.view.shape[r - 1]!;
   const batches = kernel.shape.slice(0, -2).reduce((a, b) => a * b, 1);
   if (M * N * batches === 0) return undefined;
   const [sam, sak] = kernel.a.view.strides.slice(-2) as [number, number];
-  const sbk = kernel.b.view.strides[r - 2]!;
-  const blocks = blocking(M, N, batches, tuning, threads);
+  const sbk = packed ? tuning.nr : kernel.b.view.strides[r - 2]!;
+  const blocks = blocking(M, N, batches, packed, tuning, threads);
+  // Blocks along K keep partial sums in C: an epilogue that stores something else than
+  // float32 gets the whole of K in one block.
+  const kc = kernel.epilogue && kernel.epilogue.dtype !== "float32" ? Math.max(1, K) : tuning.kc;
 
   const params = new KernelParams();
   const slots: [number, number][] = [
@@ -42,26 +65,65 @@ export function renderMatmul(
     [MatmulParam.SBK, sbk],
     [MatmulParam.MU, blocks.mu],
     [MatmulParam.NU, blocks.nu],
-    [MatmulParam.KC, tuning.kc],
+    [MatmulParam.KC, kc],
     [MatmulParam.ROW_UNITS, Math.ceil(M / blocks.mu)],
     [MatmulParam.COL_UNITS, Math.ceil(N / blocks.nu)],
+    [MatmulParam.PACKED, packed ? 1 : 0],
+    [MatmulParam.TABLE_AT, 0],
   ];
   for (const [slot, value] of slots) {
     const read = params.int(value);
     if (read !== `p[${slot}]`) throw new Error("internal: matmul parameters out of order");
   }
+  const epilogue = kernel.epilogue ? renderEpilogue(kernel.epilogue, params, bufferOffset) : undefined;
+  params.set(MatmulParam.TABLE_AT, params.length);
   for (const offset of matmulBatchTable(kernel)) params.int(offset);
   const units = batches * Math.ceil(M / blocks.mu) * Math.ceil(N / blocks.nu);
-  return { code: { source: matmulSource(tuning), contract: true }, params, units };
+  return { code: { source: matmulSource(tuning, epilogue), contract: false }, params, units };
+}
+
+/** The epilogue over a 2-D product: leaves read at (row i, column j) through views over [M, N]. */
+function renderEpilogue(
+  expr: NonNullable<MatmulKernel["epilogue"]>,
+  params: KernelParams,
+  bufferOffset: (buffer: number) => number,
+): MatmulEpilogueSource {
+  const leaves = leavesOf(expr);
+  const plans: LeafPlan[] = leaves.map((leaf, index) => ({
+    leaf,
+    index,
+    inner: strideClass(leaf.view.strides[1]!),
+  }));
+  const declarations = plans.flatMap((plan) =>
+    declareLeaf(plan, plan.leaf.view.strides[1]!, params, bufferOffset),
+  );
+  const placeRow = plans.map((plan) =>
+    placeLeaf(plan, positionExpr(params, plan.leaf.view.offset, [["i", plan.leaf.view.strides[0]!]])),
+  );
+  const value = cExpr(expr, (leaf) => readLeaf(plans[leaves.indexOf(leaf)]!, "j"), "x");
+  return {
+    declarations,
+    placeRow,
+    value: expr.dtype === "bool" ? `(uint8_t)(${value})` : value,
+    outType: cType(expr.dtype),
+    prelude: cPrelude(),
+  };
 }
 
 const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
 
 /** Rows and columns of C per tile unit. */
-function blocking(M: number, N: number, batches: number, tuning: MatmulTuning, threads: number) {
+function blocking(
+  M: number,
+  N: number,
+  batches: number,
+  packed: boolean,
+  tuning: MatmulTuning,
+  threads: number,
+) {
   // Enough units that a thread finishing early finds another.
   const wanted = threads > 1 ? 3 * threads : 1;
-  if (M <= SMALL_M) {
+  if (M <= SMALL_M && !packed) {
     const columnUnits = Math.max(1, Math.ceil(wanted / batches));
     const nu = Math.min(SMALL_M_MAX_COLUMNS, Math.max(64, roundUp(Math.ceil(N / columnUnits), 64)));
     return { mu: M, nu: Math.min(nu, roundUp(N, 16)) };
@@ -69,9 +131,9 @@ function blocking(M: number, N: number, batches: number, tuning: MatmulTuning, t
   let mu = Math.min(tuning.mu, roundUp(M, tuning.mr));
   let nu = Math.min(tuning.nu, roundUp(N, tuning.nr));
   const count = () => batches * Math.ceil(M / mu) * Math.ceil(N / nu);
-  while (count() < wanted && (mu > 4 * tuning.mr || nu > 2 * tuning.nr)) {
-    if (mu > 4 * tuning.mr) mu = roundUp(mu / 2, tuning.mr);
-    else nu = roundUp(nu / 2, tuning.nr);
+  while (count() < wanted && (mu > 2 * tuning.mr || nu > 2 * tuning.nr)) {
+    if (nu > 2 * tuning.nr && (nu >= mu || mu <= 2 * tuning.mr)) nu = roundUp(nu / 2, tuning.nr);
+    else mu = roundUp(mu / 2, tuning.mr);
   }
   return { mu, nu };
 }

@@ -122,6 +122,24 @@ test("matmuls of awkward shapes: native matches ref, 1 thread matches 3 bit for 
           .add(0),
       ),
   });
+  // Fused epilogues: bias and activation, a residual, and results that are not float32
+  // (their K is not split into blocks), on both the packed (≥ 32 rows) and streaming paths.
+  for (const m of [3, 40]) {
+    const x = () => randn([m, 1000], { seed: m });
+    const w = () => randn([1000, 70], { seed: 5 });
+    const bias = () => randn([70], { seed: 6 });
+    cases.push({ name: `${m} rows: bias + gelu`, build: () => x().matmul(w()).add(bias()).gelu() });
+    cases.push({
+      name: `${m} rows: residual`,
+      build: () =>
+        x()
+          .matmul(w())
+          .mul(0.5)
+          .add(randn([m, 70], { seed: 7 })),
+    });
+    cases.push({ name: `${m} rows: comparison`, build: () => x().matmul(w()).gt(bias()) });
+    cases.push({ name: `${m} rows: to int32`, build: () => x().matmul(w()).mul(10).cast("int32") });
+  }
   cases.push({
     name: "K = 0",
     build: () => randn([6, 0], { seed: 1 }).matmul(randn([0, 5], { seed: 2 })),
