@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { demoCommand } from "./commands/demo.js";
+import { doctorCommand } from "./commands/doctor.js";
 import { evalCommand } from "./commands/eval.js";
 import { explainCommand } from "./commands/explain.js";
 import { generateCommand } from "./commands/generate.js";
@@ -24,6 +25,7 @@ export function createProgram(): Command {
     generateCommand(),
     evalCommand(),
     plotCommand(),
+    doctorCommand(),
   ];
   // addCommand (unlike .command()) does not pass settings down; copy them so that every
   // command words its errors and help option the same way.

@@ -1,13 +1,31 @@
-import { getTarget, type Target } from "../targets/index.js";
+import { availableTargets, getTarget, type Target } from "../targets/index.js";
 
 /**
- * The target realisations run on: `INFINISET_TARGET` if set, else the best available
- * (`wasm`; `ref` is the oracle and the fallback for debugging).
+ * The target realisations run on: `INFINISET_TARGET` (ref, wasm or native) if set, else
+ * the best available: `native` where a C compiler and the FFI work, else `wasm` (`ref` is
+ * the oracle and the fallback for debugging). Asking for `native` where it cannot work
+ * gives `wasm` with a warning, not an error.
  */
 let current: Target | undefined;
 
+function chooseTarget(): Target {
+  const requested = process.env.INFINISET_TARGET;
+  if (!requested) return availableTargets().find((t) => t.name === "native") ?? getTarget("wasm");
+  if (requested === "native") {
+    try {
+      return getTarget("native");
+    } catch (error) {
+      process.emitWarning(`INFINISET_TARGET=native: ${(error as Error).message}; running on wasm`, {
+        code: "INFINISET_NATIVE_UNAVAILABLE",
+      });
+      return getTarget("wasm");
+    }
+  }
+  return getTarget(requested);
+}
+
 export function defaultTarget(): Target {
-  current ??= getTarget(process.env.INFINISET_TARGET ?? "wasm");
+  current ??= chooseTarget();
   return current;
 }
 

@@ -1,9 +1,10 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { BASE_FLAGS, type CCompiler, contractFlag } from "./c-compiler.js";
+import { pruneCache } from "./cache-pruning.js";
 import { bindKernel, type NativeKernelFunction } from "./ffi.js";
 import { KERNEL_NAME, type NativeKernelSource } from "./native-kernel.js";
 
@@ -32,6 +33,8 @@ export interface CompileStats {
 export class KernelLibraries {
   private readonly loaded = new Map<string, CompiledKernel>();
   readonly stats: CompileStats = { compiled: 0, fromDisk: 0 };
+  /** The cache is pruned once per process, before its first compile. */
+  private pruned = false;
 
   constructor(
     readonly compiler: CCompiler,
@@ -58,13 +61,22 @@ export class KernelLibraries {
     hashes.forEach((hash, i) => {
       if (!this.loaded.has(hash) && !existsSync(this.libraryPath(hash))) missing.set(hash, codes[i]!);
     });
-    if (missing.size > 0) this.compile(missing);
+    if (missing.size > 0) {
+      if (!this.pruned) {
+        this.pruned = true;
+        pruneCache(this.cacheDir);
+      }
+      this.compile(missing);
+    }
     return hashes.map((hash) => {
       let kernel = this.loaded.get(hash);
       if (!kernel) {
         const path = this.libraryPath(hash);
         const symbol = `k_${hash}`;
-        if (!missing.has(hash)) this.stats.fromDisk++;
+        if (!missing.has(hash)) {
+          this.stats.fromDisk++;
+          markUsed(path);
+        }
         try {
           kernel = { path, symbol, call: bindKernel(path, symbol) };
         } catch (error) {
@@ -110,6 +122,16 @@ export class KernelLibraries {
       const first = failures[0]!.split("\n").slice(0, 12).join("\n");
       throw new NativeCompileError(`${failures.length} kernel(s) failed to compile; the first:\n${first}`);
     }
+  }
+}
+
+/** Marks a library as recently used, for pruning (least recently used go first). */
+function markUsed(path: string) {
+  try {
+    const now = new Date();
+    utimesSync(path, now, now);
+  } catch {
+    // a read-only cache: pruning is someone else's business
   }
 }
 

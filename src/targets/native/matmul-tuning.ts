@@ -53,15 +53,25 @@ function candidates(lanes: number): MatmulShapeConfig[] {
   ];
 }
 
-export function matmulTuning(libraries: KernelLibraries): MatmulTuning {
-  const file = join(libraries.cacheDir, `matmul-tuning-${libraries.compiler.key}-v${VERSION}.json`);
-  if (existsSync(file)) {
-    try {
-      return JSON.parse(readFileSync(file, "utf8")) as MatmulTuning;
-    } catch {
-      // unreadable: measure again
-    }
+function tuningFile(libraries: KernelLibraries): string {
+  return join(libraries.cacheDir, `matmul-tuning-${libraries.compiler.key}-v${VERSION}.json`);
+}
+
+/** The tuning measured earlier on this machine, if any (without measuring). */
+export function cachedMatmulTuning(libraries: KernelLibraries): MatmulTuning | undefined {
+  const file = tuningFile(libraries);
+  if (!existsSync(file)) return undefined;
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as MatmulTuning;
+  } catch {
+    return undefined; // unreadable: measured again when needed
   }
+}
+
+export function matmulTuning(libraries: KernelLibraries): MatmulTuning {
+  const cached = cachedMatmulTuning(libraries);
+  if (cached) return cached;
+  const file = tuningFile(libraries);
   const tuning = measure(libraries);
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(tuning)}\n`);
