@@ -17,9 +17,14 @@ export function bytesPer(dtype: string): number {
   return dtype === "bool" ? 1 : 4;
 }
 
+/**
+ * `external` buffers (a target that reads the program's inputs where they already are)
+ * get no place in the arena.
+ */
 export function planArena(
   program: KernelProgram,
   extraBytes: (kernel: number) => number = () => 0,
+  external: ReadonlySet<number> = new Set(),
 ): ArenaPlan {
   const n = program.buffers.length;
   const first = new Array<number>(n).fill(Number.POSITIVE_INFINITY);
@@ -37,7 +42,7 @@ export function planArena(
   for (const b of program.outputs) touch(b, end);
 
   const order = [...Array(n).keys()]
-    .filter((b) => last[b]! >= 0)
+    .filter((b) => last[b]! >= 0 && !external.has(b))
     .sort((a, b) => first[a]! - first[b]! || a - b);
   const offsets = new Array<number>(n).fill(0);
   const live: { start: number; end: number; buffer: number }[] = [];

@@ -22,6 +22,8 @@ export interface ExprContext {
   readonly cw: CodeWriter;
   readonly leaves: Map<Expr, LeafSlot>;
   readonly bufferOffset: (buffer: number) => number;
+  /** The local holding a buffer's base address (see buffer-bases.ts). */
+  readonly base: (buffer: number) => number;
   readonly host: Record<HostFunctionName, number>;
   readonly simdMath: SimdMath;
   /** The inner counter local. */
@@ -74,10 +76,10 @@ function emitIndex(ctx: ExprContext, slot: LeafSlot) {
 }
 
 /** Byte address relative to memory: arena base + index·bytes (the buffer offset goes in the memarg). */
-function emitAddress(ctx: ExprContext, slot: LeafSlot, bytes: number) {
+function emitAddress(ctx: ExprContext, slot: LeafSlot, bytes: number, buffer: number) {
   emitIndex(ctx, slot);
   if (bytes === 4) ctx.cw.i32(2).op(Op.i32_shl);
-  ctx.cw.get(ARENA_BASE).op(Op.i32_add);
+  ctx.cw.get(ctx.base(buffer)).op(Op.i32_add);
 }
 
 /** Every kernel function is (tile begin, tile end, arena base): the base of this run's arena. */
@@ -96,7 +98,7 @@ export function emitScalar(ctx: ExprContext, e: Expr): void {
     case "load": {
       const slot = ctx.leaves.get(e)!;
       const bytes = bytesPer(e.dtype);
-      emitAddress(ctx, slot, bytes);
+      emitAddress(ctx, slot, bytes, e.buffer);
       const off = ctx.bufferOffset(e.buffer);
       if (e.dtype === "float32") cw.mem(Op.f32_load, 2, off);
       else if (e.dtype === "int32") cw.mem(Op.i32_load, 2, off);
@@ -119,7 +121,7 @@ export function emitScalar(ctx: ExprContext, e: Expr): void {
       return;
     }
     case "random":
-      cw.get(ARENA_BASE).mem(Op.i32_load, 2, ctx.bufferOffset(e.seedBuffer));
+      cw.get(ctx.base(e.seedBuffer)).mem(Op.i32_load, 2, ctx.bufferOffset(e.seedBuffer));
       emitIndex(ctx, ctx.leaves.get(e)!);
       cw.call(ctx.host[e.distribution === "uniform" ? "uniform" : "normal"]).op(Op.f32_demote_f64);
       return;
@@ -287,7 +289,7 @@ export function emitVector(ctx: ExprContext, e: Expr): void {
     case "load": {
       const slot = ctx.leaves.get(e)!;
       const off = ctx.bufferOffset(e.buffer);
-      emitAddress(ctx, slot, 4);
+      emitAddress(ctx, slot, 4, e.buffer);
       if (slot.stride === 0) {
         cw.mem(e.dtype === "float32" ? Op.f32_load : Op.i32_load, 2, off);
         cw.simd(e.dtype === "float32" ? SimdOp.f32x4_splat : SimdOp.i32x4_splat);

@@ -1,7 +1,8 @@
-import { exprViews } from "../../compiler/kernels/expr.js";
+import { exprBuffers, exprViews } from "../../compiler/kernels/expr.js";
 import type { ElementwiseKernel, Expr } from "../../compiler/kernels/kernel-ir.js";
 import { contiguousView } from "../../compiler/kernels/view.js";
 import { bytesPer } from "../../compiler/plan-memory.js";
+import { bindBufferBases } from "./buffer-bases.js";
 import { CodeWriter } from "./emitter/code-writer.js";
 import { Op, SimdOp, ValType } from "./emitter/opcodes.js";
 import {
@@ -22,7 +23,10 @@ import type { SimdMath } from "./simd-math.js";
  * runs four lanes at a time where the operands allow, then a scalar tail.
  */
 export interface RenderContext {
+  /** Memarg offset of a buffer: its arena offset, or 0 for a program input read in place. */
   readonly bufferOffset: (buffer: number) => number;
+  /** For a program input, its entry in the pointer table the run fills; undefined otherwise. */
+  readonly inputEntry: (buffer: number) => number | undefined;
   readonly host: Record<HostFunctionName, number>;
   readonly simdMath: SimdMath;
 }
@@ -118,6 +122,7 @@ export function storeScalar(cw: CodeWriter, dtype: string, offset: number) {
 
 export function renderElementwise(kernel: ElementwiseKernel, ctx: RenderContext): RenderedKernel {
   const cw = new CodeWriter(3);
+  const base = bindBufferBases(cw, ctx, exprBuffers(kernel.expr));
   const leaves = leavesOf(kernel.expr);
   const views = exprViews(kernel.expr);
   const out = kernel.outView ?? contiguousView(kernel.shape);
@@ -132,7 +137,7 @@ export function renderElementwise(kernel: ElementwiseKernel, ctx: RenderContext)
   const slots = new Map<Expr, LeafSlot>(
     leaves.map((l, k) => [l, { base: bases[k]!, stride: nest.innerStrides[k]! }]),
   );
-  const ectx: ExprContext = { ...ctx, cw, leaves: slots, j };
+  const ectx: ExprContext = { ...ctx, base, cw, leaves: slots, j };
   const outBase = bases[bases.length - 1]!;
   const outOffset = ctx.bufferOffset(kernel.out);
   const bytes = bytesPer(kernel.expr.dtype);

@@ -1,5 +1,6 @@
-import { exprViews } from "../../compiler/kernels/expr.js";
+import { exprBuffers, exprViews } from "../../compiler/kernels/expr.js";
 import type { Expr, MatmulKernel } from "../../compiler/kernels/kernel-ir.js";
+import { bindBufferBases } from "./buffer-bases.js";
 import { CodeWriter } from "./emitter/code-writer.js";
 import { Op, SimdOp, ValType } from "./emitter/opcodes.js";
 import { ARENA_BASE, type ExprContext, emitScalar, emitVector, type LeafSlot } from "./expr-codegen.js";
@@ -64,6 +65,11 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
   if (M * N * batches === 0) return { code: new CodeWriter(3), units: 0 };
   if (M === 1 && !packed && K > 0) return renderRowTimesMatrix(kernel, ctx, layout);
   const cw = new CodeWriter(3);
+  const baseOf = bindBufferBases(cw, ctx, [
+    kernel.a.buffer,
+    kernel.b.buffer,
+    ...(kernel.epilogue ? exprBuffers(kernel.epilogue) : []),
+  ]);
   const [sam, sak] = kernel.a.view.strides.slice(-2) as [number, number];
   // Packed: B's panel p is a contiguous K×8 block at p·K·8; otherwise rows of B are sbk apart.
   const sbk = packed ? 8 : kernel.b.view.strides[r - 2]!;
@@ -92,7 +98,7 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
   const [pa, pb, kLeft, kStart, kCount] = [i32(), i32(), i32(), i32(), i32()];
   const [rStart, rMain, r4, rEnd] = [i32(), i32(), i32(), i32()];
   const aSplat = cw.local(ValType.v128);
-  const epilogue = epilogueOf(kernel, ctx, cw, i, jj);
+  const epilogue = epilogueOf(kernel, ctx, cw, i, jj, baseOf);
 
   const cAddress = (row: number) => {
     cw.get(cBase).get(i);
@@ -146,7 +152,7 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
       .op(Op.i32_add)
       .i32(2)
       .op(Op.i32_shl)
-      .get(ARENA_BASE)
+      .get(baseOf(kernel.a.buffer))
       .op(Op.i32_add)
       .set(pa);
     if (packed) cw.get(bBase).get(jj).i32(K).op(Op.i32_mul).op(Op.i32_add);
@@ -157,7 +163,7 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
       .op(Op.i32_add)
       .i32(2)
       .op(Op.i32_shl)
-      .get(ARENA_BASE)
+      .get(baseOf(kernel.b.buffer))
       .op(Op.i32_add)
       .set(pb);
     cw.get(kCount).set(kLeft);
@@ -360,8 +366,8 @@ export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: M
   return { code: cw, units: batches * rowBlocks * panels };
 }
 
-/** Columns of C per tile unit of the row × matrix kernel. */
-const ROW_CHUNK = 256;
+/** Columns of C per tile unit of the row × matrix kernel (2 KiB of each row of B, read sequentially). */
+const ROW_CHUNK = 512;
 
 /**
  * One row of A times B: for each k, C[j] += A[k]·B[k, j] over a chunk of C's columns, so B is
@@ -374,6 +380,11 @@ function renderRowTimesMatrix(
   layout: MatmulLayout,
 ): RenderedKernel {
   const cw = new CodeWriter(3);
+  const baseOf = bindBufferBases(cw, ctx, [
+    kernel.a.buffer,
+    kernel.b.buffer,
+    ...(kernel.epilogue ? exprBuffers(kernel.epilogue) : []),
+  ]);
   const r = kernel.shape.length;
   const N = kernel.shape[r - 1]!;
   const K = kernel.a.view.shape[r - 1]!;
@@ -403,12 +414,13 @@ function renderRowTimesMatrix(
   ];
   const aSplat = cw.local(ValType.v128);
   const aScalar = cw.local(ValType.f32);
-  const epilogue = epilogueOf(kernel, ctx, cw, i, j0);
+  const epilogue = epilogueOf(kernel, ctx, cw, i, j0, baseOf);
   cw.i32(0).set(i);
 
   // C[cBase + j], as a byte address
   const cAt = () => cw.get(cBase).get(j).op(Op.i32_add).i32(2).op(Op.i32_shl).get(ARENA_BASE).op(Op.i32_add);
-  const bAt = () => cw.get(bRow).get(j).op(Op.i32_add).i32(2).op(Op.i32_shl).get(ARENA_BASE).op(Op.i32_add);
+  const bAt = () =>
+    cw.get(bRow).get(j).op(Op.i32_add).i32(2).op(Op.i32_shl).get(baseOf(kernel.b.buffer)).op(Op.i32_add);
 
   cw.forLoop(
     u,
@@ -471,7 +483,7 @@ function renderRowTimesMatrix(
             .op(Op.i32_add)
             .i32(2)
             .op(Op.i32_shl)
-            .get(ARENA_BASE)
+            .get(baseOf(kernel.a.buffer))
             .op(Op.i32_add);
           cw.mem(Op.f32_load, 2, aBuf).tee(aScalar).simd(SimdOp.f32x4_splat).set(aSplat);
           cw.get(t)
@@ -565,7 +577,14 @@ function renderRowTimesMatrix(
  * A fused epilogue: each leaf is read at (row i + r, column jj + c) through its view;
  * `apply` replaces a product local by the epilogue's value.
  */
-function epilogueOf(kernel: MatmulKernel, ctx: RenderContext, cw: CodeWriter, i: number, jj: number) {
+function epilogueOf(
+  kernel: MatmulKernel,
+  ctx: RenderContext,
+  cw: CodeWriter,
+  i: number,
+  jj: number,
+  base: (buffer: number) => number,
+) {
   const expr = kernel.epilogue;
   if (!expr) return undefined;
   const leaves = leavesOf(expr);
@@ -574,6 +593,7 @@ function epilogueOf(kernel: MatmulKernel, ctx: RenderContext, cw: CodeWriter, i:
   const column = cw.local(ValType.i32);
   const context: ExprContext = {
     ...ctx,
+    base,
     cw,
     leaves: new Map<Expr, LeafSlot>(
       leaves.map((l, k) => [l, { base: bases[k]!, stride: views[k]!.strides[1]! }]),

@@ -1,7 +1,8 @@
-import { exprViews } from "../../compiler/kernels/expr.js";
+import { exprBuffers, exprViews } from "../../compiler/kernels/expr.js";
 import type { Expr, ReduceKernel } from "../../compiler/kernels/kernel-ir.js";
 import { bytesPer } from "../../compiler/plan-memory.js";
 import { stridesOf } from "../../ir/shape.js";
+import { bindBufferBases } from "./buffer-bases.js";
 import { CodeWriter } from "./emitter/code-writer.js";
 import { Op, SimdOp, ValType } from "./emitter/opcodes.js";
 import {
@@ -32,6 +33,10 @@ import {
  */
 export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): RenderedKernel {
   const cw = new CodeWriter(3);
+  const base = bindBufferBases(cw, ctx, [
+    ...exprBuffers(kernel.expr),
+    ...(kernel.epilogue ? exprBuffers(kernel.epilogue.expr) : []),
+  ]);
   const kept = [...kernel.shape.keys()].filter((a) => !kernel.axes.includes(a));
   const reduced = [...kernel.axes];
   const keptShape = kept.map((a) => kernel.shape[a]!);
@@ -75,6 +80,7 @@ export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): Rendered
   const epiSlots = new Map<Expr, LeafSlot>(epiLeaves.map((l, k) => [l, slot(proLeaves.length + k)]));
   const exprCtx = (leaves: Map<Expr, LeafSlot>): ExprContext => ({
     ...ctx,
+    base,
     cw,
     leaves,
     j,

@@ -39,6 +39,11 @@ export class WasmProgram {
   private readonly id = nextProgramId++;
   private readonly exports: Record<string, (begin: number, end: number, arena?: number) => void>;
   private readonly offsets: readonly number[];
+  /** Arena offset of the table of input addresses, and each input buffer's index in it. */
+  private readonly pointerTable: number;
+  private readonly inputIndex = new Map<number, number>();
+  /** Inputs' addresses during a run (program inputs are read where they are). */
+  private inputAddresses: number[] = [];
   private readonly tables: { offset: number; data: Int32Array }[] = [];
   private readonly units: number[];
   private readonly work: number[];
@@ -48,9 +53,12 @@ export class WasmProgram {
     readonly program: KernelProgram,
     private readonly options: WasmProgramOptions,
   ) {
-    const arena = planArena(program);
+    program.inputs.forEach((b, i) => this.inputIndex.set(b, i));
+    const arena = planArena(program, undefined, new Set(program.inputs));
     this.offsets = arena.offsets;
     let end = align(arena.bytes);
+    this.pointerTable = end;
+    end = align(end + 4 * program.inputs.length);
     const builder = new ModuleBuilder();
     const host = {} as Record<HostFunctionName, number>;
     for (const name of Object.keys(hostFunctions) as HostFunctionName[]) {
@@ -58,7 +66,15 @@ export class WasmProgram {
       host[name] = builder.importFunction("host", name, sig[0], sig[1]);
     }
     const simdMath = addSimdMath(builder);
-    const ctx: RenderContext = { bufferOffset: (b) => this.offsets[b]!, host, simdMath };
+    const ctx: RenderContext = {
+      bufferOffset: (b) => (this.inputIndex.has(b) ? 0 : this.offsets[b]!),
+      inputEntry: (b) => {
+        const i = this.inputIndex.get(b);
+        return i === undefined ? undefined : this.pointerTable + 4 * i;
+      },
+      host,
+      simdMath,
+    };
     // Constant tables (matmul batch offsets) follow the arena.
     const tableAt = new Map<number, number>();
     program.kernels.forEach((kernel, k) => {
@@ -109,18 +125,22 @@ export class WasmProgram {
     const { program, heap } = this.options;
     const kernels = this.program;
     const arena = heap.alloc(this.bytesNeeded);
+    // Values already in this memory are read in place; host values are copied in for the run.
+    const staged: number[] = [];
     try {
       const memory = heap.memory;
-      kernels.inputs.forEach((b, i) => {
+      this.inputAddresses = kernels.inputs.map((b, i) => {
         const src = inputs[i]!;
-        const at = arena + this.offsets[b]!;
-        if (src instanceof WasmBuffer && src.heap === heap) {
-          new Uint8Array(memory.buffer).copyWithin(at, src.address, src.address + src.byteLength);
-        } else {
-          const host = toHost(src);
-          view(memory, at, kernels.buffers[b]!.dtype, host.length).set(host);
-        }
+        if (src instanceof WasmBuffer && src.heap === heap) return src.address;
+        const host = toHost(src);
+        const address = heap.alloc(host.byteLength);
+        staged.push(address);
+        view(memory, address, kernels.buffers[b]!.dtype, host.length).set(host);
+        return address;
       });
+      new Int32Array(memory.buffer, arena + this.pointerTable, this.inputAddresses.length).set(
+        this.inputAddresses,
+      );
       for (const t of this.tables) new Int32Array(memory.buffer, arena + t.offset, t.data.length).set(t.data);
       kernels.kernels.forEach((_, k) => {
         const start = times ? performance.now() : 0;
@@ -140,6 +160,7 @@ export class WasmProgram {
       });
     } finally {
       heap.release(arena);
+      for (const address of staged) heap.release(address);
     }
   }
 
@@ -170,7 +191,10 @@ export class WasmProgram {
       }
       return;
     }
-    const at = (b: number) => arena + this.offsets[b]!;
+    const at = (b: number) => {
+      const input = this.inputIndex.get(b);
+      return input === undefined ? arena + this.offsets[b]! : this.inputAddresses[input]!;
+    };
     const refInputs: RefValue[] = kernel.inputs.map((b, i) => {
       const info = program.buffers[b]!;
       return {
