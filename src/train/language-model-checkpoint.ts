@@ -39,5 +39,5 @@ export function loadLanguageModelCheckpoint(dir: string): LoadedLanguageModel {
     }
     return { ...loaded, blockSize };
   }
-  throw new Error(`${path} holds a "${type}" model, which is not a language model this command can use`);
+  throw new Error(`${path} holds a "${type}" model, not a GPT or a recurrent LM (rnn, lstm, gru)`);
 }

@@ -122,7 +122,10 @@ test("bad input: a missing or corrupt checkpoint, a foreign model, a prompt outs
   // Through the command: one line on stderr, nothing on stdout, exit code 1.
   const cases: [string[], RegExp][] = [
     [["--checkpoint", other], /Checkpoint not found: .*other$/],
-    [["--checkpoint", foreign], /foreign holds a "ngram" model, not a GPT$/],
+    [
+      ["--checkpoint", foreign],
+      /foreign holds a "ngram" model, not a GPT or a recurrent LM \(rnn, lstm, gru\)$/,
+    ],
     [
       ["--checkpoint", corrupt],
       /corrupt\/model\.safetensors: safetensors: header length \d+ exceeds the \d+ bytes after it$/,

@@ -135,11 +135,11 @@ test("bad input: missing or empty corpus, a block larger than the data, an unkno
   const badNumber = await runCli(["train", "gpt", "--iters", "zero"]);
   assert.notEqual(badNumber.code, 0);
   assert.match(badNumber.stderr, /^infiniset: error: option '--iters <n>' argument 'zero' is invalid/);
-  const badModel = await runCli(["train", "lstm"]);
+  const badModel = await runCli(["train", "transformer"]);
   assert.notEqual(badModel.code, 0);
   assert.match(
     badModel.stderr,
-    /^infiniset: error: command-argument value 'lstm' is invalid for argument 'model'\. Allowed choices are gpt\.\n$/,
+    /^infiniset: error: command-argument value 'transformer' is invalid for argument 'model'\. Allowed choices are gpt, rnn, lstm, gru, ngram\.\n$/,
   );
 });
 

@@ -1,11 +1,14 @@
 import { Command } from "commander";
 import { loadCorpus } from "../../data/corpus.js";
-import { evaluateGpt } from "../../train/evaluate-gpt.js";
-import { loadGptCheckpoint } from "../../train/gpt-checkpoint.js";
+import { evaluateLanguageModel } from "../../train/evaluate-language-model.js";
+import { loadLanguageModelCheckpoint } from "../../train/language-model-checkpoint.js";
 import { integerInRange } from "../parse-integer.js";
+import { evalNgramFromFlags } from "./eval-ngram.js";
+import { rejectFlags } from "./model-flags.js";
 
 interface EvalFlags {
-  checkpoint: string;
+  checkpoint?: string;
+  model?: string;
   data?: string;
   batches?: number;
   batchSize?: number;
@@ -21,9 +24,21 @@ function trainingNumber(training: Record<string, unknown>, key: string): number 
 
 export function evalCommand(): Command {
   return new Command("eval")
-    .description("print a trained GPT's validation loss and perplexity on the last 10% of a corpus")
-    .requiredOption("--checkpoint <dir>", "a run directory (its latest checkpoint) or a checkpoint folder")
-    .option("--data <source>", '"moby-dick" or a UTF-8 text file (default: what the model was trained on)')
+    .description(
+      "print a trained network's validation loss and perplexity on the last 10% of a corpus, or an n-gram model's perplexity on a text",
+    )
+    .option(
+      "--checkpoint <dir>",
+      "a GPT or rnn/lstm/gru run directory (its latest checkpoint) or a checkpoint folder",
+    )
+    .option(
+      "--model <file>",
+      "an n-gram model: an ARPA file, scored on all of --data (perplexity, OOVs, tokens)",
+    )
+    .option(
+      "--data <source>",
+      '"moby-dick" or a UTF-8 text file (default with --checkpoint: what the model was trained on)',
+    )
     .option(
       "--batches <n>",
       "random batches to average (default: the run's evaluation batches)",
@@ -31,9 +46,23 @@ export function evalCommand(): Command {
     )
     .option("--batch-size <n>", "blocks per batch (default: the run's)", integerInRange(1, 1_000_000))
     .option("--seed <n>", "seed for choosing the batches", integerInRange(0, 2 ** 32 - 1), 0)
-    .option("--json", "print one JSON object: valLoss, perplexity, batches, batchSize, blockSize, data")
-    .action((flags: EvalFlags) => {
-      const loaded = loadGptCheckpoint(flags.checkpoint);
+    .option(
+      "--json",
+      "print one JSON object: valLoss, perplexity, batches, batchSize, blockSize, data (--model: perplexity, perplexityExcludingOovs, tokens, oovs, sentences, logProb, order, level, data)",
+    )
+    .action((flags: EvalFlags, command: Command) => {
+      if (flags.checkpoint !== undefined && flags.model !== undefined) {
+        throw new Error("give --model or --checkpoint, not both");
+      }
+      if (flags.model !== undefined) {
+        rejectFlags(command, ["model", "data", "json"], "n-gram");
+        evalNgramFromFlags({ ...flags, model: flags.model }, (line) => process.stdout.write(`${line}\n`));
+        return;
+      }
+      if (flags.checkpoint === undefined) {
+        throw new Error("give --checkpoint DIR (a trained network) or --model FILE.arpa (an n-gram model)");
+      }
+      const loaded = loadLanguageModelCheckpoint(flags.checkpoint);
       const training = loaded.config.training;
       const data = flags.data ?? (typeof training.data === "string" ? training.data : undefined);
       if (data === undefined) {
@@ -41,8 +70,12 @@ export function evalCommand(): Command {
       }
       const batches = flags.batches ?? trainingNumber(training, "evalBatches") ?? 50;
       const batchSize = flags.batchSize ?? trainingNumber(training, "batchSize") ?? 12;
-      const result = evaluateGpt(loaded, loadCorpus(data), { batches, batchSize, seed: flags.seed });
-      const blockSize = loaded.model.config.blockSize;
+      const result = evaluateLanguageModel(loaded, loadCorpus(data), {
+        batches,
+        batchSize,
+        seed: flags.seed,
+      });
+      const blockSize = loaded.blockSize;
       if (flags.json) {
         const { valLoss, perplexity } = result;
         process.stdout.write(

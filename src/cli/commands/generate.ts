@@ -1,12 +1,15 @@
 import { Command } from "commander";
 import { generateText } from "../../train/generate-text.js";
-import { loadGptCheckpoint } from "../../train/gpt-checkpoint.js";
+import { loadLanguageModelCheckpoint } from "../../train/language-model-checkpoint.js";
 import { integerInRange } from "../parse-integer.js";
 import { numberInRange } from "../parse-number.js";
+import { generateNgramFromFlags } from "./generate-ngram.js";
+import { rejectFlags } from "./model-flags.js";
 
 interface GenerateFlags {
-  checkpoint: string;
-  prompt: string;
+  checkpoint?: string;
+  model?: string;
+  prompt?: string;
   maxTokens: number;
   temperature: number;
   topK?: number;
@@ -16,9 +19,18 @@ interface GenerateFlags {
 
 export function generateCommand(): Command {
   return new Command("generate")
-    .description("continue a prompt with a trained GPT, printing each token as it is sampled")
-    .requiredOption("--checkpoint <dir>", "a run directory (its latest checkpoint) or a checkpoint folder")
-    .requiredOption("--prompt <text>", "the text to continue")
+    .description(
+      "continue a prompt with a trained GPT or recurrent LM, printing each token as it is sampled, or sample sentences from an n-gram model",
+    )
+    .option(
+      "--checkpoint <dir>",
+      "a GPT or rnn/lstm/gru run directory (its latest checkpoint) or a checkpoint folder",
+    )
+    .option("--model <file>", "an n-gram model: an ARPA file (from train ngram, KenLM or SRILM)")
+    .option(
+      "--prompt <text>",
+      "the text to continue (needed with --checkpoint; with --model, the first sentence's start)",
+    )
     .option("--max-tokens <n>", "tokens to generate", integerInRange(0, 1_000_000), 200)
     .option(
       "--temperature <t>",
@@ -33,8 +45,22 @@ export function generateCommand(): Command {
       numberInRange(1e-9, 1),
     )
     .option("--seed <n>", "seed for sampling", integerInRange(0, 2 ** 32 - 1), 0)
-    .action((flags: GenerateFlags) => {
-      const loaded = loadGptCheckpoint(flags.checkpoint);
+    .action((flags: GenerateFlags, command: Command) => {
+      if ((flags.checkpoint === undefined) === (flags.model === undefined)) {
+        throw new Error(
+          flags.model === undefined
+            ? "give --checkpoint DIR (a trained network) or --model FILE.arpa (an n-gram model)"
+            : "give --model or --checkpoint, not both",
+        );
+      }
+      const write = (text: string) => process.stdout.write(text);
+      if (flags.model !== undefined) {
+        rejectFlags(command, ["model", "prompt", "maxTokens", "temperature", "seed"], "n-gram");
+        generateNgramFromFlags({ ...flags, model: flags.model }, write);
+        return;
+      }
+      if (flags.prompt === undefined) throw new Error("generate --checkpoint needs --prompt TEXT");
+      const loaded = loadLanguageModelCheckpoint(flags.checkpoint!);
       generateText(loaded, flags.prompt, {
         maxTokens: flags.maxTokens,
         seed: flags.seed,
@@ -43,7 +69,7 @@ export function generateCommand(): Command {
           ...(flags.topK === undefined ? {} : { topK: flags.topK }),
           ...(flags.topP === undefined ? {} : { topP: flags.topP }),
         },
-        write: (text) => process.stdout.write(text),
+        write,
       });
       process.stdout.write("\n");
     });

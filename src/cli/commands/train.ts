@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { Argument, Command } from "commander";
+import { Argument, Command, Option } from "commander";
 import { MOBY_DICK } from "../../data/corpus.js";
 import { defaultTarget } from "../../runtime/default-target.js";
 import type { TrainingCallback } from "../../train/callbacks.js";
@@ -9,6 +9,9 @@ import { progressReporter } from "../../train/progress-reporter.js";
 import { LOG_FILE, type PreparedGptRun, trainGpt } from "../../train/train-gpt.js";
 import { integerInRange } from "../parse-integer.js";
 import { numberInRange } from "../parse-number.js";
+import { rejectFlags } from "./model-flags.js";
+import { trainNgramFromFlags } from "./train-ngram.js";
+import { trainRecurrentFromFlags } from "./train-rnn.js";
 
 interface TrainFlags {
   data?: string;
@@ -30,6 +33,43 @@ interface TrainFlags {
   resume?: boolean;
   json?: boolean;
 }
+
+/** The flags of the other models: recurrent LMs (hidden, level, maxVocab) and n-grams (order, level). */
+interface ModelFlags extends TrainFlags {
+  hidden?: number;
+  level?: "char" | "word";
+  maxVocab?: number;
+  order?: number;
+}
+
+/** The flags each kind of model takes (by attribute name); any other is an error. */
+const RUN_FLAGS = [
+  "data",
+  "preset",
+  "iters",
+  "batchSize",
+  "blockSize",
+  "layers",
+  "embd",
+  "dropout",
+  "lr",
+  "warmup",
+  "seed",
+  "evalInterval",
+  "evalBatches",
+  "checkpointEvery",
+  "out",
+  "resume",
+  "json",
+];
+const RECURRENT_FLAGS = [...RUN_FLAGS, "hidden", "level", "maxVocab"];
+const FLAGS_OF: Record<string, readonly string[]> = {
+  gpt: [...RUN_FLAGS, "heads"],
+  rnn: RECURRENT_FLAGS,
+  lstm: RECURRENT_FLAGS,
+  gru: RECURRENT_FLAGS,
+  ngram: ["data", "order", "level", "out", "json"],
+};
 
 /** Which setting each flag sets (flags that set nothing in the settings are not listed). */
 const FLAG_SETTING: Partial<Record<keyof TrainFlags, keyof GptTrainingSettings>> = {
@@ -99,7 +139,12 @@ export function trainCommand(): Command {
   const positive = integerInRange(1, 1_000_000_000);
   return new Command("train")
     .description("train a model on a text corpus, with checkpoints and a JSON-lines log in --out")
-    .addArgument(new Argument("<model>", "the kind of model").choices(["gpt"]))
+    .addArgument(
+      new Argument(
+        "<model>",
+        "the kind of model: a GPT, a recurrent LM or a Kneser-Ney n-gram model",
+      ).choices(Object.keys(FLAGS_OF)),
+    )
     .option("--data <source>", 'the corpus: "moby-dick" or a path to a UTF-8 text file (preset: moby-dick)')
     .option(
       "--preset <name>",
@@ -109,9 +154,22 @@ export function trainCommand(): Command {
     .option("--iters <n>", "optimizer steps (a new run's learning-rate schedule stretches to fit)", positive)
     .option("--batch-size <n>", "blocks per batch", positive)
     .option("--block-size <n>", "tokens per block (the context length)", positive)
-    .option("--layers <n>", "Transformer blocks", positive)
+    .option("--layers <n>", "Transformer blocks (gpt) or stacked recurrent layers (rnn, lstm, gru)", positive)
     .option("--heads <n>", "attention heads", positive)
-    .option("--embd <n>", "embedding width (a multiple of --heads)", positive)
+    .option("--embd <n>", "embedding width (gpt: a multiple of --heads)", positive)
+    .option("--hidden <n>", "recurrent state width (rnn, lstm, gru)", positive)
+    .addOption(
+      new Option(
+        "--level <level>",
+        "tokens: characters or whitespace-separated words (rnn, lstm, gru, ngram; default char)",
+      ).choices(["char", "word"]),
+    )
+    .option(
+      "--max-vocab <n>",
+      "word level: keep the most frequent words, up to this many tokens",
+      integerInRange(3, 1_000_000_000),
+    )
+    .option("--order <n>", "n-gram order: the longest n-gram counted (ngram)", integerInRange(1, 100))
     .option("--dropout <p>", "dropout probability", numberInRange(0, 0.999))
     .option("--lr <rate>", "peak learning rate (the floor scales with it)", numberInRange(0, 1e300))
     .option("--warmup <n>", "learning-rate warm-up iterations", integerInRange(0, 1_000_000_000))
@@ -123,17 +181,29 @@ export function trainCommand(): Command {
       "iterations between checkpoints (default: the evaluation interval)",
       positive,
     )
-    .option("--out <dir>", "run directory for checkpoints and log.jsonl (default: runs/<preset>)")
+    .option(
+      "--out <dir>",
+      "run directory for checkpoints and log.jsonl (default: runs/<preset>, runs/<model>-<preset> for rnn, lstm, gru); ngram: the ARPA file to write",
+    )
     .option("--resume", "continue the run in --out from its latest checkpoint, if it has one")
     .option(
       "--json",
-      "print one JSON object per evaluation: iter, trainLoss, valLoss, tokensPerSec, elapsedMs",
+      "print one JSON object per evaluation: iter, trainLoss, valLoss, tokensPerSec, elapsedMs (ngram: one object for the model written)",
     )
-    .action((_model: string, flags: TrainFlags) => {
+    .action(async (model: string, flags: ModelFlags, command: Command) => {
+      rejectFlags(command, FLAGS_OF[model]!, model);
+      const print = (line: string) => process.stdout.write(`${line}\n`);
+      if (model === "ngram") {
+        await trainNgramFromFlags(flags, print);
+        return;
+      }
+      const callbacks: TrainingCallback[] = flags.json ? [jsonReporter()] : [progressReporter()];
+      if (model !== "gpt") {
+        trainRecurrentFromFlags(model as "rnn" | "lstm" | "gru", flags, callbacks, print);
+        return;
+      }
       const { settings, explicit } = settingsFromFlags(flags);
       const out = flags.out ?? `runs/${flags.preset}`;
-      const print = (line: string) => process.stdout.write(`${line}\n`);
-      const callbacks: TrainingCallback[] = flags.json ? [jsonReporter()] : [progressReporter()];
       trainGpt({
         settings,
         explicit,
