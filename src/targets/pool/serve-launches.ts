@@ -1,6 +1,6 @@
 import type { MessagePort } from "node:worker_threads";
 import { receiveMessageOnPort } from "node:worker_threads";
-import { Control, Operation, runTasks, type TileKernel } from "./worker-protocol.js";
+import { Control, Operation, readSignal, runTasks, type TileKernel } from "./worker-protocol.js";
 
 /** How a target's worker makes kernels: from each load message, then one kernel by program and index. */
 export interface WorkerKernels {
@@ -22,16 +22,17 @@ export function serveLaunches(
   Atomics.notify(control, Control.READY);
   let seen = 0;
   for (;;) {
-    Atomics.wait(control, Control.GENERATION, seen);
-    seen = Atomics.load(control, Control.GENERATION);
-    const operation = control[Control.OPERATION];
+    Atomics.wait(control, Control.SIGNAL, seen);
+    seen = Atomics.load(control, Control.SIGNAL);
+    const { generation, operation } = readSignal(seen);
     if (operation === Operation.EXIT) break;
+    if (operation === Operation.RUN) {
+      // Tasks finish themselves; a late worker claims nothing and goes back to sleep.
+      runTasks(control, generation, kernels.kernel(control[Control.PROGRAM]!, control[Control.KERNEL]!));
+      continue;
+    }
     try {
-      if (operation === Operation.LOAD) {
-        kernels.load(receiveMessageOnPort(port)?.message);
-      } else if (operation === Operation.RUN) {
-        runTasks(control, kernels.kernel(control[Control.PROGRAM]!, control[Control.KERNEL]!));
-      }
+      kernels.load(receiveMessageOnPort(port)?.message);
     } catch (error) {
       Atomics.store(control, Control.FAILED, 1);
       console.error(`infiniset ${label} worker:`, error);

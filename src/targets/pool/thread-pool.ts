@@ -1,6 +1,14 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { CONTROL_INTS, Control, Operation, runTasks, type TileKernel } from "./worker-protocol.js";
+import {
+  CONTROL_INTS,
+  Control,
+  Operation,
+  openTasks,
+  runTasks,
+  signalWord,
+  type TileKernel,
+} from "./worker-protocol.js";
 
 /** Which worker script a pool starts, what it hands it, and how errors name the pool. */
 export interface PoolWorkerSpec {
@@ -44,10 +52,21 @@ export class ThreadPool {
   /** Sends a program to every worker (the worker script says what the message holds) and waits until all have it. */
   loadMessage(message: unknown): void {
     for (const w of this.workers) w.postMessage(message);
-    this.broadcast(Operation.LOAD, () => {});
+    this.waitUntilReady();
+    const c = this.control;
+    c[Control.DONE] = 0;
+    this.signal(Operation.LOAD);
+    const n = this.workers.length;
+    for (let done = Atomics.load(c, Control.DONE); done < n; done = Atomics.load(c, Control.DONE)) {
+      Atomics.wait(c, Control.DONE, done, 1000);
+    }
+    this.checkFailure();
   }
 
-  /** Runs `units` tile units of a kernel, `chunk` per task, on every thread; each call gets `argument`. */
+  /**
+   * Runs `units` tile units of a kernel, `chunk` per task, on every thread that has a core;
+   * each call gets `argument`. Returns when every task is done, whichever threads did them.
+   */
   launch(
     programId: number,
     kernel: number,
@@ -56,30 +75,41 @@ export class ThreadPool {
     runHere: TileKernel,
     argument = 0,
   ): void {
+    this.waitUntilReady();
     const c = this.control;
-    c[Control.ARGUMENT] = argument;
+    const generation = this.generation + 1;
+    // Close the previous launch's tasks first, so a late worker cannot claim with old fields.
+    Atomics.store(c, Control.NEXT, openTasks(generation));
     c[Control.PROGRAM] = programId;
     c[Control.KERNEL] = kernel;
     c[Control.UNITS] = units;
     c[Control.CHUNK] = chunk;
-    c[Control.NEXT] = 0;
-    this.broadcast(Operation.RUN, () => runTasks(c, runHere));
+    c[Control.ARGUMENT] = argument;
+    Atomics.store(c, Control.TASKS_DONE, 0);
+    this.signal(Operation.RUN);
+    runTasks(c, generation, runHere);
+    const tasks = Math.ceil(units / chunk);
+    for (
+      let done = Atomics.load(c, Control.TASKS_DONE);
+      done < tasks;
+      done = Atomics.load(c, Control.TASKS_DONE)
+    ) {
+      Atomics.wait(c, Control.TASKS_DONE, done, 1000);
+    }
+    this.checkFailure();
   }
 
-  private broadcast(operation: number, alsoHere: () => void) {
-    const c = this.control;
-    this.waitUntilReady();
-    c[Control.OPERATION] = operation;
-    c[Control.DONE] = 0;
-    Atomics.add(c, Control.GENERATION, 1);
-    Atomics.notify(c, Control.GENERATION);
-    alsoHere();
-    const n = this.workers.length;
-    for (let done = Atomics.load(c, Control.DONE); done < n; done = Atomics.load(c, Control.DONE)) {
-      Atomics.wait(c, Control.DONE, done, 1000);
-    }
-    if (c[Control.FAILED]) {
-      c[Control.FAILED] = 0;
+  private generation = 0;
+
+  private signal(operation: number) {
+    this.generation++;
+    Atomics.store(this.control, Control.SIGNAL, signalWord(this.generation, operation));
+    Atomics.notify(this.control, Control.SIGNAL);
+  }
+
+  private checkFailure() {
+    if (this.control[Control.FAILED]) {
+      this.control[Control.FAILED] = 0;
       throw new Error(`${this.spec.label}: a worker thread failed (see the message above)`);
     }
   }
@@ -101,9 +131,7 @@ export class ThreadPool {
   }
 
   close(): void {
-    this.control[Control.OPERATION] = Operation.EXIT;
-    Atomics.add(this.control, Control.GENERATION, 1);
-    Atomics.notify(this.control, Control.GENERATION);
+    this.signal(Operation.EXIT);
   }
 }
 
