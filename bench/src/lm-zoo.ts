@@ -16,6 +16,7 @@ import { noGrad } from "../../dist/src/autodiff/functional.js";
 import { loadMobyDick } from "../../dist/src/data/moby-dick.js";
 import { arpaLines } from "../../dist/src/formats/arpa.js";
 import { trainNgram } from "../../dist/src/models/ngram/train.js";
+import { defaultTarget } from "../../dist/src/runtime/default-target.js";
 import { tensor } from "../../dist/src/tensor/creation.js";
 import type { TrainableLanguageModel } from "../../dist/src/train/fit.js";
 import { presetSettings } from "../../dist/src/train/gpt-settings.js";
@@ -139,6 +140,7 @@ function neuralRecord(
       trainSeconds,
       sizeBytes: statSync(weights).size,
       iterations,
+      target: defaultTarget().name,
       parameters: trained.model.parameterCount(),
       predicted: Math.floor((tokens.length - 1) / trained.settings.blockSize) * trained.settings.blockSize,
     };
@@ -159,7 +161,8 @@ async function runLmZoo(context: BenchContext): Promise<void> {
   const split = splitBook();
   context.log(
     `Moby Dick: ${split.characters} characters, ${split.characters - Array.from(split.validation).length} train, ` +
-      `${Array.from(split.validation).length} validation; neural models: ${iterations} iterations each`,
+      `${Array.from(split.validation).length} validation; neural models: ${iterations} iterations each ` +
+      `on the "${defaultTarget().name}" target`,
   );
   for (const name of MODELS.filter((m) => wanted.includes(m))) {
     context.log(`training ${name}`);
