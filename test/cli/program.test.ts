@@ -10,7 +10,16 @@ test("--help works for the program and every command", async () => {
   const commands = [...root.stdout.matchAll(/^ {2}([a-z]+) /gm)]
     .map((m) => m[1]!)
     .filter((c) => c !== "help");
-  assert.deepEqual(commands.sort(), ["demo", "doctor", "eval", "explain", "generate", "isa", "plot", "train"]);
+  assert.deepEqual(commands.sort(), [
+    "demo",
+    "doctor",
+    "eval",
+    "explain",
+    "generate",
+    "isa",
+    "plot",
+    "train",
+  ]);
   for (const command of commands) {
     const { code, stdout } = await runCli([command, "--help"]);
     assert.equal(code, 0, command);

@@ -53,7 +53,7 @@ export class WasmProgram {
     readonly program: KernelProgram,
     private readonly options: WasmProgramOptions,
   ) {
-    program.inputs.forEach((b, i) => this.inputIndex.set(b, i));
+    for (const [i, b] of program.inputs.entries()) this.inputIndex.set(b, i);
     const arena = planArena(program, undefined, new Set(program.inputs));
     this.offsets = arena.offsets;
     let end = align(arena.bytes);
