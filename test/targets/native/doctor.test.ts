@@ -6,7 +6,10 @@ import { runCli } from "../../cli/run-cli.js";
 
 /** `infiniset doctor` reports what was detected, and agrees with the library. */
 test("doctor --json: compiler, CPU features, threads, chosen target, cache", async () => {
-  const { code, stdout, stderr } = await runCli(["doctor", "--json"], { INFINISET_THREADS: "3", INFINISET_TARGET: "" });
+  const { code, stdout, stderr } = await runCli(["doctor", "--json"], {
+    INFINISET_THREADS: "3",
+    INFINISET_TARGET: "",
+  });
   assert.equal(code, 0, stderr);
   const report = JSON.parse(stdout);
   assert.equal(report.threads, 3);
