@@ -38,10 +38,12 @@ export function declareLeaf(
   const lines: string[] = [];
   if (leaf.kind === "load") {
     const t = cType(leaf.dtype);
-    lines.push(`const ${t} *const b${i} = (const ${t} *)(arena + ${params.int(bufferOffset(leaf.buffer))});`);
+    lines.push(
+      `const ${t} *const b${i} = (const ${t} *)(arena + ${params.buffer(leaf.buffer, bufferOffset(leaf.buffer))});`,
+    );
   } else if (leaf.kind === "random") {
     lines.push(
-      `const uint32_t seed${i} = *(const uint32_t *)(arena + ${params.int(bufferOffset(leaf.seedBuffer))});`,
+      `const uint32_t seed${i} = *(const uint32_t *)(arena + ${params.buffer(leaf.seedBuffer, bufferOffset(leaf.seedBuffer))});`,
     );
   } else if (leaf.dtype === "float32") {
     lines.push(`const double start${i} = ${params.f64(leaf.start)}, step${i} = ${params.f64(leaf.step)};`);

@@ -4,16 +4,28 @@
  * structure (a compiled library is shared by many programs, and found again on disk).
  *
  * Each kernel gets an int64 array; p[0] is the arena's address, set when the program
- * runs. `int` and `f64` return the C expression that reads the value back.
+ * runs. Buffers are byte offsets from it, recorded as such so that a run can point a
+ * buffer elsewhere (a large input read where the caller keeps it, an output written
+ * straight into the array returned). `int`, `buffer` and `f64` return the C expression
+ * that reads the value back.
  */
 export class KernelParams {
   private readonly values: { kind: "int" | "f64"; value: number }[] = [{ kind: "int", value: 0 }];
+  /** Slot → buffer, for the slots that hold a buffer's offset. */
+  readonly bufferSlots = new Map<number, number>();
 
   int(value: number): string {
     if (!Number.isSafeInteger(value))
       throw new Error(`internal: kernel parameter ${value} is not an integer`);
     this.values.push({ kind: "int", value });
     return `p[${this.values.length - 1}]`;
+  }
+
+  /** The byte offset of buffer `id` from the arena (its place in the arena plan, unless a run moves it). */
+  buffer(id: number, offset: number): string {
+    const read = this.int(offset);
+    this.bufferSlots.set(this.values.length - 1, id);
+    return read;
   }
 
   f64(value: number): string {

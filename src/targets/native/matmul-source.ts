@@ -37,7 +37,7 @@ export interface MatmulShapeConfig {
 /** Rows up to which a matmul streams B instead of packing it. */
 export const SMALL_M = 4;
 /** The widest column block of the streaming path (its accumulators live on the stack). */
-export const SMALL_M_MAX_COLUMNS = 2048;
+export const SMALL_M_MAX_COLUMNS = 4096;
 
 /** Parameter slots of the matmul kernel, after p[0] (the arena). */
 export const MatmulParam = {
@@ -237,7 +237,11 @@ FMA_FUNCTION static void micro(int64_t kc, const float *restrict a, const float 
   }
 }
 
-/* Few rows: every row of B streams once through accumulators for up to SMALL_M rows. */
+/*
+ * Few rows: every row of B streams once through accumulators for up to SMALL_M rows, eight
+ * rows of B at a time (eight sequential streams keep the memory busy; each accumulator
+ * still adds its products in the order of k).
+ */
 FMA_FUNCTION static void small_m(const int64_t *restrict p, const float *a, int64_t sam, int64_t sak, const float *b,
                                  int64_t sbk, float *c, int64_t ldc, int64_t m, int64_t k_total, int64_t i0,
                                  int64_t j0, int64_t cols) {
@@ -245,10 +249,24 @@ FMA_FUNCTION static void small_m(const int64_t *restrict p, const float *a, int6
   float acc[SMALL_M][SMALL_M_MAX_COLUMNS] __attribute__((aligned(64)));
   for (int64_t r = 0; r < m; r++)
     for (int64_t q = 0; q < cols; q++) acc[r][q] = 0.0f;
-  for (int64_t k = 0; k < k_total; k++) {
+  int64_t k = 0;
+  for (; k + 8 <= k_total; k += 8) {
     const float *restrict row = b + k * sbk;
-    if (k + 8 < k_total)
-      for (int64_t q = 0; q < cols; q += 16) __builtin_prefetch(row + 8 * sbk + q);
+    for (int64_t r = 0; r < m; r++) {
+      float ar[8];
+      for (int u = 0; u < 8; u++) ar[u] = a[r * sam + (k + u) * sak];
+      float *restrict out = acc[r];
+#pragma GCC ivdep
+      for (int64_t q = 0; q < cols; q++) {
+        float x = out[q];
+#pragma GCC unroll 8
+        for (int u = 0; u < 8; u++) x += ar[u] * row[u * sbk + q];
+        out[q] = x;
+      }
+    }
+  }
+  for (; k < k_total; k++) {
+    const float *restrict row = b + k * sbk;
     for (int64_t r = 0; r < m; r++) {
       const float ar = a[r * sam + k * sak];
       float *restrict out = acc[r];

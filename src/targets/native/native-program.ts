@@ -4,6 +4,7 @@ import { allocHost, type HostArray } from "../../ir/dtype.js";
 import type { RefValue } from "../../isa/instruction.js";
 import type { ThreadPool } from "../pool/thread-pool.js";
 import type { TileKernel } from "../pool/worker-protocol.js";
+import { addressOf } from "./ffi.js";
 import type { KernelLibraries } from "./kernel-libraries.js";
 import type { MatmulTuning } from "./matmul-tuning.js";
 import type { NativeArena } from "./native-arena.js";
@@ -13,6 +14,9 @@ import { ParamsBlock } from "./params-block.js";
 import { renderElementwise } from "./render-elementwise.js";
 import { renderMatmul } from "./render-matmul.js";
 import { renderReduce } from "./render-reduce.js";
+
+/** Inputs and outputs of at least this many bytes are used in place (smaller typed arrays may live on V8's heap, which moves). */
+const IN_PLACE_BYTES = 64 * 1024;
 
 /** Below this much work (elements, or multiply-adds for matmul) a kernel runs on one thread. */
 const PARALLEL_WORK = 32 * 1024;
@@ -44,6 +48,10 @@ export class NativeProgram {
   private readonly units: number[];
   private readonly work: number[];
   private readonly params: ParamsBlock;
+  /** Program inputs and outputs that kernels may read or write outside the arena. */
+  private readonly movable: number[];
+  /** This run's buffers outside the arena. */
+  private readonly outside = new Map<number, HostArray>();
 
   constructor(
     readonly program: KernelProgram,
@@ -68,6 +76,7 @@ export class NativeProgram {
     const present = rendered.filter((r): r is RenderedNativeKernel => r !== undefined);
     const compiled = ctx.libraries.resolve(present.map((r) => r.code));
     this.params = new ParamsBlock(rendered.map((r) => r?.params));
+    this.movable = [...new Set([...program.inputs, ...program.outputs])].filter((b) => this.params.uses(b));
     const addresses = this.params.addresses;
     let next = 0;
     const bound = rendered.map((r, k) => (r ? { ...compiled[next++]!, params: addresses[k]! } : undefined));
@@ -93,22 +102,55 @@ export class NativeProgram {
   run(inputs: readonly HostArray[], times?: number[]): HostArray[] {
     const { program, ctx } = this;
     ctx.arena.ensure(this.arenaBytes_);
-    this.params.setArena(ctx.arena.address);
+    const arena = ctx.arena.address;
+    this.params.setArena(arena);
+    // Large inputs are read where the caller keeps them and large outputs written straight
+    // into the arrays returned: a matrix-vector product then reads its weights once, not
+    // three times. The rest is copied through the arena.
+    this.outside.clear();
     program.inputs.forEach((b, i) => {
       const src = inputs[i]!;
-      ctx.arena.view(this.offsets[b]!, program.buffers[b]!.dtype, src.length).set(src);
+      if (this.readInPlace(b, src)) this.outside.set(b, src);
+      else this.view(b).set(src);
     });
+    const outputs = program.outputs.map((b) => {
+      const info = program.buffers[b]!;
+      const out = allocHost(info.dtype, info.size);
+      if (this.readInPlace(b, out)) this.outside.set(b, out);
+      return out;
+    });
+    for (const b of this.movable) {
+      const array = this.outside.get(b);
+      this.params.placeBuffer(b, array ? addressOf(array) - arena : BigInt(this.offsets[b]!));
+    }
     program.kernels.forEach((_, k) => {
       const start = times ? performance.now() : 0;
       this.runKernel(k);
       if (times) times[k] = performance.now() - start;
     });
-    return program.outputs.map((b) => {
-      const info = program.buffers[b]!;
-      const copy = allocHost(info.dtype, info.size);
-      copy.set(ctx.arena.view(this.offsets[b]!, info.dtype, info.size));
-      return copy;
+    program.outputs.forEach((b, i) => {
+      if (!this.outside.has(b)) outputs[i]!.set(this.view(b));
     });
+    this.outside.clear();
+    return outputs;
+  }
+
+  /**
+   * Whether kernels can use `array` in place of buffer `b`: the same element type (no
+   * conversion), and large enough that V8 keeps it off its heap, where it never moves.
+   */
+  private readInPlace(b: number, array: HostArray): boolean {
+    const dtype = this.program.buffers[b]!.dtype;
+    const type = dtype === "float32" ? Float32Array : dtype === "int32" ? Int32Array : Uint8Array;
+    return array instanceof type && array.byteLength >= IN_PLACE_BYTES && this.params.uses(b);
+  }
+
+  /** Buffer `b` as a typed array: outside the arena for this run, or in it. */
+  private view(b: number): HostArray {
+    const outside = this.outside.get(b);
+    if (outside) return outside;
+    const info = this.program.buffers[b]!;
+    return this.ctx.arena.view(this.offsets[b]!, info.dtype, info.size);
   }
 
   private runKernel(k: number) {
@@ -131,20 +173,16 @@ export class NativeProgram {
   }
 
   private runHost(kernel: Extract<Kernel, { kind: "host" }>) {
-    const { program, ctx } = this;
-    const refInputs: RefValue[] = kernel.inputs.map((b, i) => {
-      const info = program.buffers[b]!;
-      return {
-        shape: kernel.inputShapes[i]!,
-        dtype: info.dtype,
-        data: ctx.arena.view(this.offsets[b]!, info.dtype, info.size),
-      };
-    });
-    const outInfo = program.buffers[kernel.out]!;
+    const { program } = this;
+    const refInputs: RefValue[] = kernel.inputs.map((b, i) => ({
+      shape: kernel.inputShapes[i]!,
+      dtype: program.buffers[b]!.dtype,
+      data: this.view(b),
+    }));
     const out: RefValue = {
       shape: kernel.shape,
-      dtype: outInfo.dtype,
-      data: ctx.arena.view(this.offsets[kernel.out]!, outInfo.dtype, outInfo.size),
+      dtype: program.buffers[kernel.out]!.dtype,
+      data: this.view(kernel.out),
     };
     kernel.instruction.spec.ref!(refInputs, out, kernel.attrs);
   }

@@ -2,6 +2,7 @@ import { describeKernel } from "../../compiler/kernels/describe.js";
 import { fuseProgram } from "../../compiler/kernels/fuse.js";
 import type { Program } from "../../compiler/program.js";
 import type { HostArray } from "../../ir/dtype.js";
+import { type Storage, toHost } from "../../runtime/storage.js";
 import { defaultThreadCount, ThreadPool } from "../pool/thread-pool.js";
 import type { ProgramProfile, Target } from "../target.js";
 import { createWasmTarget } from "../wasm/wasm-target.js";
@@ -114,11 +115,11 @@ export function createNativeTarget(options: NativeTargetOptions = {}): Target {
       const native = prepare(program);
       return native === "fallback" ? wasm().run(program, inputs) : native.run(inputs);
     },
-    profile(program: Program, inputs: readonly HostArray[]): ProgramProfile {
+    profile(program: Program, inputs: readonly Storage[]): ProgramProfile {
       const native = prepare(program);
       if (native === "fallback") return wasm().profile!(program, inputs);
       const times: number[] = [];
-      native.run(inputs, times);
+      native.run(inputs.map(toHost), times);
       return {
         kernels: native.program.kernels.map((k, i) => ({ ...describeKernel(k), ms: times[i]! })),
         arenaBytes: native.arenaBytes,

@@ -4,7 +4,8 @@ import type { KernelParams } from "./kernel-params.js";
 /**
  * The parameters of a program's kernels, side by side in one shared buffer that C reads
  * through a pointer (worker threads read the same memory). p[0] of each kernel is the
- * arena's address, rewritten when the arena moves.
+ * arena's address, rewritten when the arena moves; a buffer's offset slots are rewritten
+ * when a run places that buffer outside the arena.
  */
 export class ParamsBlock {
   private readonly ints: BigInt64Array;
@@ -12,6 +13,10 @@ export class ParamsBlock {
   /** Address of each kernel's parameters. */
   readonly addresses: bigint[];
   private arenaAddress = -1n;
+  /** Buffer → every slot (absolute index) holding its offset. */
+  private readonly slots = new Map<number, number[]>();
+  /** Buffer → the offset its slots hold now. */
+  private readonly placed = new Map<number, bigint>();
 
   constructor(kernels: readonly (KernelParams | undefined)[]) {
     let total = 0;
@@ -24,7 +29,13 @@ export class ParamsBlock {
     this.ints = new BigInt64Array(buffer);
     const floats = new Float64Array(buffer);
     kernels.forEach((p, k) => {
-      p?.writeTo(this.ints, floats, this.starts[k]!);
+      if (!p) return;
+      p.writeTo(this.ints, floats, this.starts[k]!);
+      for (const [slot, id] of p.bufferSlots) {
+        const list = this.slots.get(id) ?? [];
+        list.push(this.starts[k]! + slot);
+        this.slots.set(id, list);
+      }
     });
     const base = addressOf(this.ints);
     this.addresses = this.starts.map((s) => base + BigInt(s * 8));
@@ -35,5 +46,17 @@ export class ParamsBlock {
     if (address === this.arenaAddress) return;
     for (const s of this.starts) this.ints[s] = address;
     this.arenaAddress = address;
+  }
+
+  /** Whether any kernel reads or writes the buffer. */
+  uses(id: number): boolean {
+    return this.slots.has(id);
+  }
+
+  /** Points every kernel's slots for buffer `id` at `offset` bytes from the arena. */
+  placeBuffer(id: number, offset: bigint): void {
+    if (this.placed.get(id) === offset) return;
+    for (const slot of this.slots.get(id) ?? []) this.ints[slot] = offset;
+    this.placed.set(id, offset);
   }
 }

@@ -52,7 +52,7 @@ export function renderElementwise(
   plans.forEach((plan) => {
     top.push(...declareLeaf(plan, strides[plan.index]![inner]!, params, bufferOffset));
   });
-  top.push(`${t} *const bo = (${t} *)(arena + ${params.int(bufferOffset(kernel.out))});`);
+  top.push(`${t} *const bo = (${t} *)(arena + ${params.buffer(kernel.out, bufferOffset(kernel.out))});`);
   if (outClass === "n") top.push(`const int64_t so = ${params.int(outStrides[inner]!)};`);
   // The inner axis runs over the tile range when it is the only axis.
   const tiledInner = rank === 1;

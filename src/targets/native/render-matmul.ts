@@ -53,10 +53,16 @@ export function renderMatmul(
   const kc = kernel.epilogue && kernel.epilogue.dtype !== "float32" ? Math.max(1, K) : tuning.kc;
 
   const params = new KernelParams();
+  const buffers: [number, number][] = [
+    [MatmulParam.A, kernel.a.buffer],
+    [MatmulParam.B, kernel.b.buffer],
+    [MatmulParam.C, kernel.out],
+  ];
+  for (const [slot, buffer] of buffers) {
+    if (params.buffer(buffer, bufferOffset(buffer)) !== `p[${slot}]`)
+      throw new Error("internal: matmul parameters out of order");
+  }
   const slots: [number, number][] = [
-    [MatmulParam.A, bufferOffset(kernel.a.buffer)],
-    [MatmulParam.B, bufferOffset(kernel.b.buffer)],
-    [MatmulParam.C, bufferOffset(kernel.out)],
     [MatmulParam.M, M],
     [MatmulParam.N, N],
     [MatmulParam.K, K],
@@ -124,9 +130,11 @@ function blocking(
   // Enough units that a thread finishing early finds another.
   const wanted = threads > 1 ? 3 * threads : 1;
   if (M <= SMALL_M && !packed) {
-    const columnUnits = Math.max(1, Math.ceil(wanted / batches));
-    const nu = Math.min(SMALL_M_MAX_COLUMNS, Math.max(64, roundUp(Math.ceil(N / columnUnits), 64)));
-    return { mu: M, nu: Math.min(nu, roundUp(N, 16)) };
+    // Streaming B is fastest in wide column blocks (long runs of each row): one per thread
+    // at most, and as few as the accumulators allow.
+    const columnUnits = Math.max(Math.ceil(N / SMALL_M_MAX_COLUMNS), Math.min(threads, Math.ceil(N / 512)));
+    const perBatch = batches >= threads ? Math.ceil(N / SMALL_M_MAX_COLUMNS) : columnUnits;
+    return { mu: M, nu: Math.min(SMALL_M_MAX_COLUMNS, roundUp(Math.ceil(N / perBatch), 16)) };
   }
   let mu = Math.min(tuning.mu, roundUp(M, tuning.mr));
   let nu = Math.min(tuning.nu, roundUp(N, tuning.nr));

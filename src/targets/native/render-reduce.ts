@@ -80,12 +80,14 @@ export function renderReduce(
     top.push(...declareLeaf(plan, redStrides[plan.index]![inner]!, params, bufferOffset));
   });
   top.push(
-    `${cType(outDType)} *const o = (${cType(outDType)} *)(arena + ${params.int(bufferOffset(kernel.out))});`,
+    `${cType(outDType)} *const o = (${cType(outDType)} *)(arena + ${params.buffer(kernel.out, bufferOffset(kernel.out))});`,
   );
   const epiClass = epilogue ? strideClass(redStrides[epiOut]![inner]!) : "1";
   if (epilogue) {
     const et = cType(epilogue.expr.dtype);
-    top.push(`${et} *const eb = (${et} *)(arena + ${params.int(bufferOffset(epilogue.out))});`);
+    top.push(
+      `${et} *const eb = (${et} *)(arena + ${params.buffer(epilogue.out, bufferOffset(epilogue.out))});`,
+    );
     if (epiClass === "n") top.push(`const int64_t se = ${params.int(redStrides[epiOut]![inner]!)};`);
   }
 
