@@ -1,10 +1,20 @@
-// gemm: float32 GFLOP/s of C = A·B for square and LLM-shaped matrices, on infiniset's targets
+// gemm: float32 GFLOP/s of C = A·B for square and LLM-shaped matrices, on infiniset's targets (1 and N
+// threads), GEMV as a fraction of memory bandwidth, the native target's start-up with its cache,
 // and on the peers, with the machine's WebAssembly SIMD peak beside them.
 //
 //   npm run bench -- gemm [--sizes 128,256,512,1x768x3072] [--threads N] [--min-ms MS] [--json]
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { availableTargets, tensor, withTarget } from "../../dist/src/index.js";
+import {
+  availableTargets,
+  createNativeTarget,
+  createWasmTarget,
+  type Target,
+  tensor,
+  withTarget,
+} from "../../dist/src/index.js";
+import { memoryReadBandwidth } from "./memory-bandwidth.js";
+import { nativeStartupMs } from "./native-startup.js";
 import { matmulModel } from "./onnx-model.js";
 import { loadOrt, loadTfjs, probeTorch } from "./peers.js";
 import { type Bench, type BenchContext, type BenchRecord, fmt, formatTable } from "./report.js";
@@ -73,6 +83,23 @@ function checkProduct(impl: string, shape: Shape, c: ArrayLike<number>): void {
 }
 
 const gflops = ({ m, k, n }: Shape, ms: number) => (2 * m * k * n) / (ms * 1e6);
+/** A one-row product reads B once: its speed is B's bytes per second. */
+const weightGBps = ({ k, n }: Shape, ms: number) => (4 * k * n) / (ms * 1e6);
+
+/** The registered target, or one like it with its own thread count (wasm and native have pools). */
+const threaded = new Map<string, Target>();
+function withThreads(target: Target, threads: number): Target {
+  const make =
+    target.name === "wasm" ? createWasmTarget : target.name === "native" ? createNativeTarget : undefined;
+  if (!make) return target;
+  const key = `${target.name}/${threads}`;
+  let t = threaded.get(key);
+  if (!t) {
+    t = make({ name: target.name, threads });
+    threaded.set(key, t);
+  }
+  return t;
+}
 const label = ({ m, k, n }: Shape) => (m === k && k === n ? `${m}²` : `${m}×${k}×${n}`);
 
 async function runGemm(context: BenchContext): Promise<void> {
@@ -81,7 +108,16 @@ async function runGemm(context: BenchContext): Promise<void> {
   const minMs = Number(option(args, "--min-ms") ?? 400);
   const threadCounts = threads > 1 ? [1, threads] : [1];
   const record = (impl: string, shape: Shape, used: number, ms: number, extra: Partial<BenchRecord> = {}) =>
-    context.emit({ bench: "gemm", impl, ...shape, threads: used, gflops: gflops(shape, ms), ms, ...extra });
+    context.emit({
+      bench: "gemm",
+      impl,
+      ...shape,
+      threads: used,
+      gflops: gflops(shape, ms),
+      ms,
+      ...(shape.m === 1 ? { gbps: weightGBps(shape, ms) } : {}),
+      ...extra,
+    });
   const skip = (impl: string, note: string) => {
     context.emit({ bench: "gemm", impl, skipped: note });
     context.log(`${impl}: ${note}`);
@@ -95,6 +131,17 @@ async function runGemm(context: BenchContext): Promise<void> {
     }
   };
 
+  if (shapes.some((s) => s.m === 1)) {
+    context.log("measuring the memory read bandwidth");
+    context.emit({ bench: "gemm", impl: "memory-read-bandwidth", threads: 1, gbps: memoryReadBandwidth() });
+  }
+  if (availableTargets().some((t) => t.name === "native")) {
+    context.log("measuring the native target's start-up, with an empty and with a filled kernel cache");
+    const dist = new URL("../../dist/src/index.js", import.meta.url).href;
+    const { coldMs, warmMs } = nativeStartupMs(dist);
+    context.emit({ bench: "gemm", impl: "infiniset-native-startup", coldMs, warmMs });
+  }
+
   context.log("measuring the WebAssembly SIMD peak");
   for (const peak of await simdPeaks(threads)) {
     context.emit({
@@ -107,39 +154,41 @@ async function runGemm(context: BenchContext): Promise<void> {
     });
   }
 
-  // infiniset: every registered target. One thread: no target has a worker pool yet; when the
-  // runtime gets one (issue 3), run each target at 1 and N threads here and report the count used.
-  for (const target of availableTargets()) {
-    const impl = `infiniset-${target.name}`;
-    for (const shape of shapes) {
-      if (target.name === "ref" && shape.m * shape.k * shape.n > REF_MAX_SIDE ** 3) {
-        skip(
-          impl,
-          `${label(shape)} skipped: ref is an interpreter, capped at ${REF_MAX_SIDE}³ multiply-adds`,
-        );
-        continue;
-      }
-      context.log(`${impl} ${label(shape)}`);
-      await guarded(impl, shape, async () => {
-        const a = tensor(randomMatrix(shape.m, shape.k, 1), [shape.m, shape.k]);
-        const b = tensor(randomMatrix(shape.k, shape.n, 2), [shape.k, shape.n]);
-        try {
-          checkProduct(
+  // infiniset: every registered target, on 1 and N threads where it has a thread pool.
+  for (const registered of availableTargets()) {
+    const impl = `infiniset-${registered.name}`;
+    for (const used of registered.name === "ref" ? [1] : threadCounts) {
+      const target = withThreads(registered, used);
+      for (const shape of shapes) {
+        if (registered.name === "ref" && shape.m * shape.k * shape.n > REF_MAX_SIDE ** 3) {
+          skip(
             impl,
-            shape,
-            withTarget(target, () => a.matmul(b).dataSync()),
+            `${label(shape)} skipped: ref is an interpreter, capped at ${REF_MAX_SIDE}³ multiply-adds`,
           );
-          const slow = target.name === "ref";
-          const ms = await medianMs(() => withTarget(target, () => a.matmul(b).dataSync()), {
-            minMs: slow ? Math.min(minMs, 200) : minMs,
-            warmup: 1,
-          });
-          record(impl, shape, 1, ms);
-        } finally {
-          a.dispose();
-          b.dispose();
+          continue;
         }
-      });
+        context.log(`${impl} ${label(shape)} ${used} thread(s)`);
+        await guarded(impl, shape, async () => {
+          const a = tensor(randomMatrix(shape.m, shape.k, 1), [shape.m, shape.k]);
+          const b = tensor(randomMatrix(shape.k, shape.n, 2), [shape.k, shape.n]);
+          try {
+            checkProduct(
+              impl,
+              shape,
+              withTarget(target, () => a.matmul(b).dataSync()),
+            );
+            const slow = registered.name === "ref";
+            const ms = await medianMs(() => withTarget(target, () => a.matmul(b).dataSync()), {
+              minMs: slow ? Math.min(minMs, 200) : minMs,
+              warmup: 1,
+            });
+            record(impl, shape, used, ms);
+          } finally {
+            a.dispose();
+            b.dispose();
+          }
+        });
+      }
     }
   }
 
@@ -266,31 +315,67 @@ async function runGemm(context: BenchContext): Promise<void> {
 
 function renderGemm(records: BenchRecord[]): string {
   const lines: string[] = [];
-  const results = records.filter((r) => r.skipped === undefined && r.impl !== "wasm-simd-peak");
+  const special = new Set(["wasm-simd-peak", "memory-read-bandwidth", "infiniset-native-startup"]);
+  const results = records.filter((r) => r.skipped === undefined && !special.has(String(r.impl)));
+  const bandwidth = records.find((r) => r.impl === "memory-read-bandwidth")?.gbps;
   const shapes = new Map<string, Shape>();
   for (const r of results) {
     const shape = { m: Number(r.m), k: Number(r.k), n: Number(r.n) };
     shapes.set(label(shape), shape);
   }
   lines.push(
-    "gemm: float32 C = A·B, GFLOP/s (median call); infiniset ÷ this = best infiniset target's GFLOP/s over this row's",
+    "gemm: float32 C = A·B, GFLOP/s (median call); infiniset ÷ this = the best infiniset target's GFLOP/s",
+    "with the same thread count over this row's",
   );
   for (const [name, shape] of shapes) {
     const rows = results.filter((r) => r.m === shape.m && r.k === shape.k && r.n === shape.n);
-    const ours = rows.filter((r) => String(r.impl).startsWith("infiniset-")).map((r) => Number(r.gflops));
-    const best = ours.length > 0 ? Math.max(...ours) : undefined;
+    const best = (threads: number) => {
+      const ours = rows
+        .filter((r) => String(r.impl).startsWith("infiniset-") && r.threads === threads)
+        .map((r) => Number(r.gflops));
+      return ours.length > 0 ? Math.max(...ours) : undefined;
+    };
+    // A one-row product streams B: its figure of merit is bytes of B per second.
+    const gemv = shape.m === 1;
     lines.push("", `${name}`);
     lines.push(
       formatTable(
-        ["impl", "threads", "ms", "GFLOP/s", "infiniset ÷ this"],
-        rows.map((r) => [
-          String(r.impl),
-          Number(r.threads),
-          fmt(Number(r.ms)),
-          fmt(Number(r.gflops)),
-          best === undefined ? "—" : `${fmt(best / Number(r.gflops))}×`,
-        ]),
+        [
+          "impl",
+          "threads",
+          "ms",
+          "GFLOP/s",
+          ...(gemv ? ["GB/s of B", "of read bandwidth"] : []),
+          "infiniset ÷ this",
+        ],
+        rows.map((r) => {
+          const ours = best(Number(r.threads));
+          return [
+            String(r.impl),
+            Number(r.threads),
+            fmt(Number(r.ms)),
+            fmt(Number(r.gflops)),
+            ...(gemv
+              ? [fmt(Number(r.gbps)), bandwidth ? `${fmt((100 * Number(r.gbps)) / Number(bandwidth))}%` : "—"]
+              : []),
+            ours === undefined ? "—" : `${fmt(ours / Number(r.gflops))}×`,
+          ];
+        }),
       ),
+    );
+  }
+  if (bandwidth !== undefined) {
+    lines.push(
+      "",
+      `memory read bandwidth (memcmp of two 128 MiB buffers, one thread): ${fmt(Number(bandwidth))} GB/s`,
+    );
+  }
+  const startup = records.find((r) => r.impl === "infiniset-native-startup");
+  if (startup) {
+    lines.push(
+      "",
+      `native start-up (a fresh node process to its first results: two matmuls, gelu, softmax): ` +
+        `${fmt(Number(startup.coldMs))} ms with an empty kernel cache, ${fmt(Number(startup.warmMs))} ms with the cache it left`,
     );
   }
   const peaks = records.filter((r) => r.impl === "wasm-simd-peak");
