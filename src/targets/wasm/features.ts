@@ -30,5 +30,5 @@ async function detectRelaxedSimd(): Promise<boolean> {
 }
 
 export const wasmFeatures = {
-  relaxedSimd: process.env.INFINISET_WASM_FMA === "0" ? false : await detectRelaxedSimd(),
+  relaxedSimd: globalThis.process?.env?.INFINISET_WASM_FMA === "0" ? false : await detectRelaxedSimd(),
 };
