@@ -15,6 +15,7 @@ import { cPrelude } from "./c-prelude.js";
 import { leavesOf } from "./expr-leaves.js";
 import { KernelParams } from "./kernel-params.js";
 import { kernelSignature, type RenderedNativeKernel } from "./native-kernel.js";
+import { renderReduceColumns } from "./render-reduce-columns.js";
 
 /**
  * A reduction as C: loops over the kept axes outside (the first one over the tile range,
@@ -59,6 +60,25 @@ export function renderReduce(
   const redStrides = red.shape.length ? red.strides : red.strides.map(() => [0]);
   const inner = redDims.length - 1;
   const params = new KernelParams();
+  // Rows reduced across (the reduced axis strided, the kept one contiguous): many outputs at once.
+  const keptInner = keptNest.shape.length - 1;
+  const acrossRows =
+    !epilogue &&
+    keptInner >= 0 &&
+    keptNest.shape[keptInner]! >= 4 &&
+    keptNest.strides[views.length]![keptInner] === 1 &&
+    leaves.every((_, k) => [0, 1].includes(keptNest.strides[k]![keptInner]!)) &&
+    leaves.some((l, k) => l.kind === "load" && ![0, 1].includes(redStrides[k]![inner]!));
+  if (acrossRows) {
+    return renderReduceColumns(
+      kernel,
+      leaves,
+      { keptShape: keptNest.shape, keptStrides: keptNest.strides, redShape: redDims, redStrides },
+      params,
+      bufferOffset,
+      lanes,
+    );
+  }
   const plans: LeafPlan[] = leaves.map((leaf, index) => ({
     leaf,
     index,

@@ -29,7 +29,8 @@ const steps: Record<string, Step> = {
   relu: (x) => x.relu(),
   log: (x) => x.abs().add(0.5).log(),
   sin: (x) => x.sin(),
-  pow: (x, y) => x.abs().add(0.1).pow(y.mul(0.5)),
+  // a base away from 0 and a bounded exponent: rounding of the inputs is not amplified
+  pow: (x, y) => x.abs().add(0.5).pow(y.tanh().mul(0.5)),
   transposeAdd: (x, y) => x.add(y.transpose().transpose()),
   flip: (x) => x.flip(1),
   sliceAndPad: (x) => x.slice([0, 1]).pad([0, 1], [0, 0]),
