@@ -18,8 +18,12 @@ import { renderReduce } from "./render-reduce.js";
 /** Inputs and outputs of at least this many bytes are used in place (smaller typed arrays may live on V8's heap, which moves). */
 const IN_PLACE_BYTES = 64 * 1024;
 
-/** Below this much work (elements, or multiply-adds for matmul) a kernel runs on one thread. */
-const PARALLEL_WORK = 32 * 1024;
+/**
+ * Below this much work a kernel runs on the calling thread: waking the workers costs
+ * microseconds, which compiled code spends on a few hundred thousand elements or a few
+ * million multiply-adds.
+ */
+export const PARALLEL_WORK = { elements: 256 * 1024, multiplyAdds: 4 * 1024 * 1024 } as const;
 
 let nextProgramId = 1;
 
@@ -31,6 +35,8 @@ export interface NativeProgramContext {
   readonly lanes: number;
   readonly pool: ThreadPool | undefined;
   readonly threads: number;
+  /** Work below which kernels run on one thread (default PARALLEL_WORK; tests set it low). */
+  readonly parallelWork?: { readonly elements: number; readonly multiplyAdds: number };
 }
 
 /**
@@ -163,7 +169,9 @@ export class NativeProgram {
     const units = this.units[k]!;
     if (!fn || units === 0) return;
     const pool = this.ctx.pool;
-    if (pool && units > 1 && this.work[k]! >= PARALLEL_WORK) {
+    const least = this.ctx.parallelWork ?? PARALLEL_WORK;
+    const enough = this.work[k]! >= (kernel.kind === "matmul" ? least.multiplyAdds : least.elements);
+    if (pool && units > 1 && enough) {
       // Several tasks per thread, so a thread that finishes early takes another.
       const chunk = Math.max(1, Math.ceil(units / (pool.threads * 4)));
       pool.launch(this.id, k, units, chunk, fn);

@@ -24,6 +24,12 @@ export interface NativeTargetOptions {
   compiler?: readonly string[];
   /** Where compiled kernels are kept (default: see cache-dir.ts). */
   cacheDir?: string;
+  /**
+   * Work below which a kernel runs on the calling thread (elements; multiply-adds for
+   * matmul). Default: native-program.ts's PARALLEL_WORK; tests set it to 1 so that even
+   * small kernels are split across threads.
+   */
+  parallelWork?: { readonly elements: number; readonly multiplyAdds: number };
 }
 
 /**
@@ -86,6 +92,7 @@ export function createNativeTarget(options: NativeTargetOptions = {}): Target {
         lanes: t.compiler.lanes,
         pool: getPool(),
         threads,
+        ...(options.parallelWork ? { parallelWork: options.parallelWork } : {}),
       });
     } catch (error) {
       if (!isCompileFailure(error)) throw error;
