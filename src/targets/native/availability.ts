@@ -21,19 +21,37 @@ let checked: NativeAvailability | undefined;
  */
 export function nativeAvailability(): NativeAvailability {
   if (checked) return checked;
+  // The compiler and the FFI are looked for separately, so that `doctor` reports both.
+  const problems: string[] = [];
+  let toolchain: NativeToolchain | undefined;
   let koffiVersion: string | undefined;
   try {
-    koffiVersion = loadKoffi().version;
-    const toolchain = nativeToolchain();
-    const [probe] = toolchain.libraries.resolve([{ source: PROBE_SOURCE, contract: false }]);
-    const cell = new Int32Array(new SharedArrayBuffer(8));
-    probe!.call(addressOf(cell), 20, 22);
-    if (cell[0] !== 42) throw new Error(`the probe kernel computed ${cell[0]} instead of 42`);
-    checked = { available: true, toolchain, koffiVersion };
+    toolchain = nativeToolchain();
   } catch (error) {
-    const reason = (error as Error).message.split("\n").slice(0, 3).join(" ");
-    checked = { available: false, reason, ...(koffiVersion ? { koffiVersion } : {}) };
+    problems.push((error as Error).message);
   }
+  try {
+    koffiVersion = loadKoffi().version;
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (toolchain && koffiVersion) {
+    try {
+      const [probe] = toolchain.libraries.resolve([{ source: PROBE_SOURCE, contract: false }]);
+      const cell = new Int32Array(new SharedArrayBuffer(8));
+      probe!.call(addressOf(cell), 20, 22);
+      if (cell[0] !== 42) throw new Error(`the probe kernel computed ${cell[0]} instead of 42`);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  const reason = problems.map((p) => p.split("\n").slice(0, 3).join(" ")).join("; ");
+  checked = {
+    available: problems.length === 0,
+    ...(reason ? { reason } : {}),
+    ...(toolchain ? { toolchain } : {}),
+    ...(koffiVersion ? { koffiVersion } : {}),
+  };
   return checked;
 }
 

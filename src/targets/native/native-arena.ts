@@ -13,45 +13,41 @@ const ALIGN = 64;
  * program writes into its kernels' parameters before it next runs.
  */
 export class NativeArena {
-  private buffer = new SharedArrayBuffer(ALIGN);
+  /** Allocated at the first `ensure` (a target that never runs a program needs no FFI). */
+  private buffer: SharedArrayBuffer | undefined;
   /** Bytes from the buffer's start to the aligned start of the arena. */
   private pad = 0;
   private base = 0n;
-  /** Bumped at each replacement, so programs know to refresh the address. */
-  generation = 0;
 
-  constructor() {
-    this.replace(0);
-  }
-
-  /** Makes room for `bytes` (the old contents are not kept: programs do not live across runs in it). */
+  /** Makes room for `bytes` (the old contents are not kept: nothing lives across runs in it). */
   ensure(bytes: number): void {
-    if (bytes > this.buffer.byteLength - this.pad)
-      this.replace(Math.max(bytes, (this.buffer.byteLength - this.pad) * 2));
+    const have = this.buffer ? this.buffer.byteLength - this.pad - ALIGN : -1;
+    if (bytes > have) this.replace(Math.max(bytes, have * 2, ALIGN));
   }
 
   private replace(bytes: number) {
-    this.buffer = new SharedArrayBuffer(bytes + ALIGN);
+    this.buffer = new SharedArrayBuffer(bytes + 2 * ALIGN);
     const address = addressOf(new Uint8Array(this.buffer));
     this.pad = Number((BigInt(ALIGN) - (address % BigInt(ALIGN))) % BigInt(ALIGN));
     this.base = address + BigInt(this.pad);
-    this.generation++;
   }
 
+  /** The arena's aligned start (after `ensure`). */
   get address(): bigint {
     return this.base;
   }
 
-  /** A typed view of `size` elements at byte `offset` of the arena. */
+  /** A typed view of `size` elements at byte `offset` of the arena (after `ensure`). */
   view(offset: number, dtype: DType, size: number): HostArray {
+    const buffer = this.buffer!;
     const at = this.pad + offset;
     switch (dtype) {
       case "float32":
-        return new Float32Array(this.buffer, at, size);
+        return new Float32Array(buffer, at, size);
       case "int32":
-        return new Int32Array(this.buffer, at, size);
+        return new Int32Array(buffer, at, size);
       case "bool":
-        return new Uint8Array(this.buffer, at, size * bytesPer("bool"));
+        return new Uint8Array(buffer, at, size * bytesPer("bool"));
     }
   }
 }
