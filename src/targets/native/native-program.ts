@@ -172,8 +172,9 @@ export class NativeProgram {
     const least = this.ctx.parallelWork ?? PARALLEL_WORK;
     const enough = this.work[k]! >= (kernel.kind === "matmul" ? least.multiplyAdds : least.elements);
     if (pool && units > 1 && enough) {
-      // Several tasks per thread, so a thread that finishes early takes another.
-      const chunk = Math.max(1, Math.ceil(units / (pool.threads * 4)));
+      // Several tasks per thread, so a thread that finishes early takes another; a matmul
+      // unit is a whole block of the product, worth a task of its own.
+      const chunk = kernel.kind === "matmul" ? 1 : Math.max(1, Math.ceil(units / (pool.threads * 4)));
       pool.launch(this.id, k, units, chunk, fn);
     } else {
       fn(0, units);

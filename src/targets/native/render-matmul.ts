@@ -127,8 +127,9 @@ function blocking(
   tuning: MatmulTuning,
   threads: number,
 ) {
-  // Enough units that a thread finishing early finds another.
-  const wanted = threads > 1 ? 3 * threads : 1;
+  // Enough units that a thread finishing early finds another, and that an odd one out at
+  // the end is a small part of a thread's share.
+  const wanted = threads > 1 ? 8 * threads : 1;
   if (M <= SMALL_M && !packed) {
     // Streaming B is fastest in wide column blocks (long runs of each row): one per thread
     // at most, and as few as the accumulators allow.
