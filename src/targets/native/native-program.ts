@@ -58,6 +58,9 @@ export class NativeProgram {
   private readonly movable: number[];
   /** This run's buffers outside the arena. */
   private readonly outside = new Map<number, HostArray>();
+  /** What the workers need to run this program's kernels; sent before its first launch on them. */
+  private readonly loadMessage: NativeLoadMessage;
+  private loadedOnWorkers = false;
 
   constructor(
     readonly program: KernelProgram,
@@ -93,11 +96,10 @@ export class NativeProgram {
     });
     this.units = rendered.map((r) => r?.units ?? 0);
     this.work = program.kernels.map(workOf);
-    const message: NativeLoadMessage = {
+    this.loadMessage = {
       programId: this.id,
       kernels: bound.map((b) => b && { path: b.path, symbol: b.symbol, params: b.params }),
     };
-    ctx.pool?.loadMessage(message);
   }
 
   get arenaBytes(): number {
@@ -172,6 +174,11 @@ export class NativeProgram {
     const least = this.ctx.parallelWork ?? PARALLEL_WORK;
     const enough = this.work[k]! >= (kernel.kind === "matmul" ? least.multiplyAdds : least.elements);
     if (pool && units > 1 && enough) {
+      // Programs that never fill the threads (most small ones) never cost the workers a load.
+      if (!this.loadedOnWorkers) {
+        pool.loadMessage(this.loadMessage);
+        this.loadedOnWorkers = true;
+      }
       // Several tasks per thread, so a thread that finishes early takes another; a matmul
       // unit is a whole block of the product, worth a task of its own.
       const chunk = kernel.kind === "matmul" ? 1 : Math.max(1, Math.ceil(units / (pool.threads * 4)));
