@@ -1,7 +1,15 @@
 // fusion: a transformer MLP block — layer norm → matmul (+bias) → GELU → matmul (+bias) →
 // residual add — compiled with fusion and without, on infiniset's wasm target: kernel
 // count and time, and the ratio between them.
-import { createWasmTarget, randn, type Target, Tensor, withTarget } from "../../dist/src/index.js";
+import {
+  availableTargets,
+  createNativeTarget,
+  createWasmTarget,
+  randn,
+  type Target,
+  Tensor,
+  withTarget,
+} from "../../dist/src/index.js";
 import type { Bench, BenchContext, BenchRecord } from "./report.js";
 import { fmt, formatTable } from "./report.js";
 import { medianMs } from "./timing.js";
@@ -29,37 +37,58 @@ export const fusion: Bench = {
       b2: randn([WIDTH], { seed: 7 }),
     };
     Tensor.realize(x, ...Object.values(p));
-    for (const fuse of [true, false]) {
-      const target: Target = createWasmTarget({
-        name: fuse ? "wasm" : "wasm-unfused",
-        threads: context.threads,
-        fuse,
-      });
-      const explanation = withTarget(target, () => Tensor.explain([mlpBlock(x, p)], { runs: 1 }));
-      const ms = await medianMs(() => withTarget(target, () => mlpBlock(x, p).dataSync()), { minMs: 600 });
-      context.emit({
-        bench: "fusion",
-        impl: fuse ? "infiniset-wasm-fused" : "infiniset-wasm-unfused",
-        threads: context.threads,
-        instructions: explanation.instructions,
-        kernels: explanation.profile.kernels.length,
-        ms,
-      });
-      context.log(
-        `${fuse ? "fused" : "unfused"}: ${explanation.profile.kernels.length} kernels, ${fmt(ms)} ms`,
-      );
+    const makers: [string, (fuse: boolean) => Target][] = [
+      [
+        "wasm",
+        (fuse) => createWasmTarget({ name: fuse ? "wasm" : "wasm-unfused", threads: context.threads, fuse }),
+      ],
+    ];
+    if (availableTargets().some((t) => t.name === "native")) {
+      makers.push([
+        "native",
+        (fuse) =>
+          createNativeTarget({
+            name: fuse ? "native-fused" : "native-unfused",
+            threads: context.threads,
+            fuse,
+          }),
+      ]);
+    }
+    for (const [kind, make] of makers) {
+      for (const fuse of [true, false]) {
+        const target = make(fuse);
+        const explanation = withTarget(target, () => Tensor.explain([mlpBlock(x, p)], { runs: 1 }));
+        const ms = await medianMs(() => withTarget(target, () => mlpBlock(x, p).dataSync()), { minMs: 600 });
+        context.emit({
+          bench: "fusion",
+          impl: `infiniset-${kind}-${fuse ? "fused" : "unfused"}`,
+          threads: context.threads,
+          instructions: explanation.instructions,
+          kernels: explanation.profile.kernels.length,
+          ms,
+        });
+        context.log(
+          `${kind} ${fuse ? "fused" : "unfused"}: ${explanation.profile.kernels.length} kernels, ${fmt(ms)} ms`,
+        );
+      }
     }
   },
   render(records: BenchRecord[]) {
-    const fused = records.find((r) => r.impl === "infiniset-wasm-fused");
     const rows = records.map((r) => [
       String(r.impl),
       Number(r.threads),
       Number(r.instructions),
       Number(r.kernels),
       fmt(Number(r.ms)),
-      fused ? `${fmt(Number(r.ms) / Number(fused.ms))}×` : "—",
+      ratioToFused(records, r),
     ]);
     return formatTable(["impl", "threads", "instructions", "kernels", "ms", "time ÷ fused"], rows);
   },
 };
+
+/** This row's time over the fused row of the same target. */
+function ratioToFused(records: BenchRecord[], r: BenchRecord): string {
+  const kind = String(r.impl).replace(/-(un)?fused$/, "");
+  const fused = records.find((o) => o.impl === `${kind}-fused`);
+  return fused ? `${fmt(Number(r.ms) / Number(fused.ms))}×` : "—";
+}
