@@ -418,6 +418,81 @@ function renderRowTimesMatrix(
   cw.i32(0).set(i);
 
   // C[cBase + j], as a byte address
+  const splats = [aSplat, cw.local(ValType.v128), cw.local(ValType.v128), cw.local(ValType.v128)];
+  const scalars = [aScalar, cw.local(ValType.f32), cw.local(ValType.f32), cw.local(ValType.f32)];
+  const accumulator = cw.local(ValType.v128);
+  const [pc, pcEnd, pb] = [i32(), i32(), i32()];
+  /** C[chunk] += Σ_r A[k + r]·B[k + r, chunk], r < rows; B's rows are constant byte offsets apart. */
+  const accumulateRows = (rows: number) => {
+    for (let r = 0; r < rows; r++) {
+      cw.get(aBase).get(k);
+      if (r) cw.i32(r).op(Op.i32_add);
+      cw.i32(sak)
+        .op(Op.i32_mul)
+        .op(Op.i32_add)
+        .i32(2)
+        .op(Op.i32_shl)
+        .get(baseOf(kernel.a.buffer))
+        .op(Op.i32_add);
+      cw.mem(Op.f32_load, 2, aBuf).tee(scalars[r]!).simd(SimdOp.f32x4_splat).set(splats[r]!);
+    }
+    cw.get(t)
+      .i32(3)
+      .op(Op.i32_shl)
+      .get(ARENA_BASE)
+      .op(Op.i32_add)
+      .mem(Op.i32_load, 2, layout.table + 4);
+    cw.get(k).i32(sbk).op(Op.i32_mul).op(Op.i32_add).set(bRow);
+    const rowOffset = (r: number) => bBuf + r * sbk * 4;
+    // pc, pb: byte addresses of C[j0] and B[k, j0]; pcEnd: of C[jVec]
+    cw.get(cBase).get(j0).op(Op.i32_add).i32(2).op(Op.i32_shl).get(ARENA_BASE).op(Op.i32_add).set(pc);
+    cw.get(cBase).get(jVec).op(Op.i32_add).i32(2).op(Op.i32_shl).get(ARENA_BASE).op(Op.i32_add).set(pcEnd);
+    cw.get(bRow)
+      .get(j0)
+      .op(Op.i32_add)
+      .i32(2)
+      .op(Op.i32_shl)
+      .get(baseOf(kernel.b.buffer))
+      .op(Op.i32_add)
+      .set(pb);
+    cw.block(() => {
+      cw.loop(() => {
+        cw.get(pc).get(pcEnd).op(Op.i32_ge_u).br_if(1);
+        cw.get(pc);
+        cw.get(pc).simdMem(SimdOp.v128_load, cBuf);
+        for (let r = 0; r < rows; r++) {
+          if (layout.fma) {
+            cw.set(accumulator).get(splats[r]!).get(pb).simdMem(SimdOp.v128_load, rowOffset(r));
+            cw.get(accumulator).simd(SimdOp.f32x4_relaxed_madd);
+          } else {
+            cw.get(splats[r]!).get(pb).simdMem(SimdOp.v128_load, rowOffset(r));
+            cw.simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_add);
+          }
+        }
+        cw.simdMem(SimdOp.v128_store, cBuf);
+        cw.get(pc).i32(16).op(Op.i32_add).set(pc);
+        cw.get(pb).i32(16).op(Op.i32_add).set(pb);
+        cw.br(0);
+      });
+    });
+    cw.forLoop(
+      j,
+      () => cw.get(jVec),
+      () => cw.get(jEnd),
+      1,
+      () => {
+        cAt();
+        cAt();
+        cw.mem(Op.f32_load, 2, cBuf);
+        for (let r = 0; r < rows; r++) {
+          cw.get(scalars[r]!);
+          bAt();
+          cw.mem(Op.f32_load, 2, rowOffset(r)).op(Op.f32_mul).op(Op.f32_add);
+        }
+        cw.mem(Op.f32_store, 2, cBuf);
+      },
+    );
+  };
   const cAt = () => cw.get(cBase).get(j).op(Op.i32_add).i32(2).op(Op.i32_shl).get(ARENA_BASE).op(Op.i32_add);
   const bAt = () =>
     cw.get(bRow).get(j).op(Op.i32_add).i32(2).op(Op.i32_shl).get(baseOf(kernel.b.buffer)).op(Op.i32_add);
@@ -470,69 +545,22 @@ function renderRowTimesMatrix(
           cw.f32(0).mem(Op.f32_store, 2, cBuf);
         },
       );
+      // Four rows of B per pass over the chunk (one load and store of C per four
+      // multiply-adds), then the remaining rows one by one; pointers step through C and B.
+      const k4 = K - (K % 4);
       cw.forLoop(
         k,
         () => cw.i32(0),
+        () => cw.i32(k4),
+        4,
+        () => accumulateRows(4),
+      );
+      cw.forLoop(
+        k,
+        () => cw.i32(k4),
         () => cw.i32(K),
         1,
-        () => {
-          cw.get(aBase)
-            .get(k)
-            .i32(sak)
-            .op(Op.i32_mul)
-            .op(Op.i32_add)
-            .i32(2)
-            .op(Op.i32_shl)
-            .get(baseOf(kernel.a.buffer))
-            .op(Op.i32_add);
-          cw.mem(Op.f32_load, 2, aBuf).tee(aScalar).simd(SimdOp.f32x4_splat).set(aSplat);
-          cw.get(t)
-            .i32(3)
-            .op(Op.i32_shl)
-            .get(ARENA_BASE)
-            .op(Op.i32_add)
-            .mem(Op.i32_load, 2, layout.table + 4)
-            .get(k)
-            .i32(sbk)
-            .op(Op.i32_mul)
-            .op(Op.i32_add)
-            .set(bRow);
-          cw.forLoop(
-            j,
-            () => cw.get(j0),
-            () => cw.get(jVec),
-            4,
-            () => {
-              cAt();
-              if (layout.fma) {
-                cw.get(aSplat);
-                bAt();
-                cw.simdMem(SimdOp.v128_load, bBuf);
-                cAt();
-                cw.simdMem(SimdOp.v128_load, cBuf).simd(SimdOp.f32x4_relaxed_madd);
-              } else {
-                cAt();
-                cw.simdMem(SimdOp.v128_load, cBuf).get(aSplat);
-                bAt();
-                cw.simdMem(SimdOp.v128_load, bBuf).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_add);
-              }
-              cw.simdMem(SimdOp.v128_store, cBuf);
-            },
-          );
-          cw.forLoop(
-            j,
-            () => cw.get(jVec),
-            () => cw.get(jEnd),
-            1,
-            () => {
-              cAt();
-              cAt();
-              cw.mem(Op.f32_load, 2, cBuf).get(aScalar);
-              bAt();
-              cw.mem(Op.f32_load, 2, bBuf).op(Op.f32_mul).op(Op.f32_add).mem(Op.f32_store, 2, cBuf);
-            },
-          );
-        },
+        () => accumulateRows(1),
       );
       if (epilogue) {
         // The finished chunk through the fused epilogue, in place.

@@ -37,6 +37,7 @@ export const Op = {
   i32_gt_s: 0x4a,
   i32_le_s: 0x4c,
   i32_ge_s: 0x4e,
+  i32_ge_u: 0x4f,
   f32_eq: 0x5b,
   f32_ne: 0x5c,
   f32_lt: 0x5d,
