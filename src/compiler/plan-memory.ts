@@ -1,3 +1,4 @@
+import { readsOf, writesOf } from "./kernels/kernel-buffers.js";
 import type { KernelProgram } from "./kernels/kernel-ir.js";
 
 /**
@@ -62,37 +63,4 @@ export function planArena(
   }
   const extra = Math.max(0, ...program.kernels.map((_, k) => extraBytes(k)));
   return { offsets, bytes: bytes + extra };
-}
-
-export function readsOf(kernel: KernelProgram["kernels"][number]): number[] {
-  switch (kernel.kind) {
-    case "matmul":
-      return [kernel.a.buffer, kernel.b.buffer, ...(kernel.epilogue ? leafBuffers(kernel.epilogue) : [])];
-    case "host":
-      return [...kernel.inputs];
-    case "reduce":
-      return [...leafBuffers(kernel.expr), ...(kernel.epilogue ? leafBuffers(kernel.epilogue.expr) : [])];
-    default:
-      return leafBuffers(kernel.expr);
-  }
-}
-
-export function writesOf(kernel: KernelProgram["kernels"][number]): number[] {
-  return kernel.kind === "reduce" && kernel.epilogue ? [kernel.out, kernel.epilogue.out] : [kernel.out];
-}
-
-function leafBuffers(e: import("./kernels/kernel-ir.js").Expr): number[] {
-  switch (e.kind) {
-    case "load":
-      return [e.buffer];
-    case "random":
-      return [e.seedBuffer];
-    case "op":
-    case "where":
-      return e.args.flatMap(leafBuffers);
-    case "cast":
-      return leafBuffers(e.arg);
-    default:
-      return [];
-  }
 }

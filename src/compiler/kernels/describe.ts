@@ -1,4 +1,4 @@
-import type { Kernel, KernelProgram } from "./kernel-ir.js";
+import type { Kernel } from "./kernel-ir.js";
 
 /** One line per kernel for `explain`: what it computes and which instructions it fused. */
 export function describeKernel(kernel: Kernel): { kind: string; shape: string; fused: string } {
@@ -24,8 +24,4 @@ export function describeKernel(kernel: Kernel): { kind: string; shape: string; f
     case "host":
       return { kind: "host", shape: shape(kernel.shape), fused: kernel.fused.join(" ") };
   }
-}
-
-export function countFused(program: KernelProgram): number {
-  return program.kernels.reduce((n, k) => n + k.fused.length, 0);
 }

@@ -1,5 +1,6 @@
 import { sizeOf } from "../../ir/shape.js";
-import { exprBuffers, substitute } from "./expr.js";
+import { substitute } from "./expr.js";
+import { readsOf, writesOf } from "./kernel-buffers.js";
 import type { Expr, Kernel, KernelProgram, MatmulKernel } from "./kernel-ir.js";
 import { reshapeView } from "./view.js";
 
@@ -12,11 +13,11 @@ import { reshapeView } from "./view.js";
 export function fuseMatmulEpilogues(program: KernelProgram): KernelProgram {
   const kernels: (Kernel | undefined)[] = [...program.kernels];
   const outputs = new Set(program.outputs);
-  const written = (b: number) => kernels.findIndex((k) => k !== undefined && writes(k, b));
+  const written = (b: number) => kernels.findIndex((k) => k !== undefined && writesOf(k).includes(b));
   for (let i = 0; i < kernels.length; i++) {
     const m = kernels[i];
     if (m?.kind !== "matmul" || m.epilogue || m.shape.length !== 2 || outputs.has(m.out)) continue;
-    const readers = kernels.flatMap((k, j) => (k && j > i && exprBuffersOf(k).includes(m.out) ? [j] : []));
+    const readers = kernels.flatMap((k, j) => (k && j > i && readsOf(k).includes(m.out) ? [j] : []));
     if (readers.length !== 1) continue;
     const e = kernels[readers[0]!]!;
     if (e.kind !== "elementwise" || e.outView || sizeOf(e.shape) !== sizeOf(m.shape)) continue;
@@ -44,21 +45,4 @@ export function fuseMatmulEpilogues(program: KernelProgram): KernelProgram {
     kernels[readers[0]!] = undefined;
   }
   return { ...program, kernels: kernels.filter((k): k is Kernel => k !== undefined) };
-}
-
-function writes(k: Kernel, b: number): boolean {
-  return k.out === b || (k.kind === "reduce" && k.epilogue?.out === b);
-}
-
-function exprBuffersOf(k: Kernel): number[] {
-  switch (k.kind) {
-    case "elementwise":
-      return exprBuffers(k.expr);
-    case "reduce":
-      return [...exprBuffers(k.expr), ...(k.epilogue ? exprBuffers(k.epilogue.expr) : [])];
-    case "matmul":
-      return [k.a.buffer, k.b.buffer, ...(k.epilogue ? exprBuffers(k.epilogue) : [])];
-    case "host":
-      return [...k.inputs];
-  }
 }

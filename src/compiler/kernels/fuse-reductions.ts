@@ -1,5 +1,6 @@
 import { sizeOf, stridesOf } from "../../ir/shape.js";
-import { exprBuffers, substitute } from "./expr.js";
+import { substitute } from "./expr.js";
+import { readsOf } from "./kernel-buffers.js";
 import type { ElementwiseKernel, Expr, Kernel, KernelProgram, ReduceKernel } from "./kernel-ir.js";
 
 /**
@@ -15,7 +16,7 @@ export function fuseReductions(program: KernelProgram): KernelProgram {
   const kernels: (Kernel | undefined)[] = [...program.kernels];
   const outputs = new Set(program.outputs);
   const readers = (buffer: number, from: number) =>
-    kernels.flatMap((k, i) => (k && i > from && readsBuffer(k, buffer) ? [i] : []));
+    kernels.flatMap((k, i) => (k && i > from && readsOf(k).includes(buffer) ? [i] : []));
 
   for (let i = 0; i < kernels.length; i++) {
     const r = kernels[i];
@@ -59,22 +60,6 @@ export function fuseReductions(program: KernelProgram): KernelProgram {
 
 function valueDType(r: ReduceKernel) {
   return r.finalize?.dtype ?? r.expr.dtype;
-}
-
-function readsBuffer(k: Kernel, buffer: number): boolean {
-  switch (k.kind) {
-    case "elementwise":
-      return exprBuffers(k.expr).includes(buffer);
-    case "reduce":
-      return (
-        exprBuffers(k.expr).includes(buffer) ||
-        (k.epilogue !== undefined && exprBuffers(k.epilogue.expr).includes(buffer))
-      );
-    case "matmul":
-      return k.a.buffer === buffer || k.b.buffer === buffer;
-    case "host":
-      return k.inputs.includes(buffer);
-  }
 }
 
 /** Leaves: constants and loads of the reduction's output, contiguous over the reduced shape. */

@@ -142,7 +142,3 @@ export interface KernelProgram {
   readonly outputs: readonly number[];
   readonly kernels: readonly Kernel[];
 }
-
-export function exprDType(e: Expr): DType {
-  return e.dtype;
-}

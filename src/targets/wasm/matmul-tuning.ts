@@ -12,7 +12,6 @@ import { writeFileAtomicSync } from "../../formats/atomic-write.js";
  * the instruction features, so later runs reuse it without measuring.
  */
 export const ROW_CANDIDATES = [2, 3, 4, 5, 6] as const;
-export const DEFAULT_ROWS = 4;
 
 export interface MatmulTuning {
   readonly rows: number;
