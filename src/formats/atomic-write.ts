@@ -33,11 +33,23 @@ function fsyncDirectory(directory: string): void {
 /** Replaces the file at `path` with `data` atomically; strings are written as UTF-8. */
 export function writeFileAtomicSync(path: string, data: Uint8Array | string): void {
   const bytes = typeof data === "string" ? new TextEncoder().encode(data) : data;
+  writeFileAtomicStreamSync(path, (write) => write(bytes));
+}
+
+/**
+ * Replaces the file at `path` atomically with what `produce` writes, chunk by chunk, so a
+ * file larger than memory (a model) never has to exist in one buffer.
+ */
+export function writeFileAtomicStreamSync(
+  path: string,
+  produce: (write: (bytes: Uint8Array) => void) => void,
+): void {
   const temporaryPath = temporaryPathFor(path);
   let fd: number | undefined;
   try {
     fd = openSync(temporaryPath, "wx");
-    writeAll(fd, bytes);
+    const open = fd;
+    produce((bytes) => writeAll(open, bytes));
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
