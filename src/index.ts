@@ -24,6 +24,8 @@ export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export { defaultTarget, setDefaultTarget, withTarget } from "./runtime/default-target.js";
 export type { Explanation } from "./runtime/explain.js";
+/** Evaluation metrics (checked against scikit-learn and sacrebleu), k-fold splits, bootstrap intervals. */
+export * as metrics from "./metrics/index.js";
 export { memoryStats } from "./runtime/memory.js";
 export { realize } from "./runtime/realize.js";
 export {
