@@ -18,14 +18,14 @@ export {
   type InstructionSpec,
   registeredInstructions,
 } from "./isa/index.js";
+/** Evaluation metrics (checked against scikit-learn and sacrebleu), k-fold splits, bootstrap intervals. */
+export * as metrics from "./metrics/index.js";
 /** Layers and modules, as in torch.nn. */
 export * as nn from "./nn/index.js";
 /** Optimizers, learning-rate schedules and gradient clipping, as in torch.optim. */
 export * as optim from "./optim/index.js";
 export { defaultTarget, setDefaultTarget, withTarget } from "./runtime/default-target.js";
 export type { Explanation } from "./runtime/explain.js";
-/** Evaluation metrics (checked against scikit-learn and sacrebleu), k-fold splits, bootstrap intervals. */
-export * as metrics from "./metrics/index.js";
 export { memoryStats } from "./runtime/memory.js";
 export { realize } from "./runtime/realize.js";
 export {
