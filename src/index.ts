@@ -24,6 +24,8 @@ export * as metrics from "./metrics/index.js";
 export * as nn from "./nn/index.js";
 /** Optimizers, learning-rate schedules and gradient clipping, as in torch.optim. */
 export * as optim from "./optim/index.js";
+/** ggml's tensor types (F16, BF16, Q8_0, Q4_K, …): quantize and dequantize, bit-exact with ggml. */
+export * as quant from "./quant/index.js";
 export { defaultTarget, setDefaultTarget, withTarget } from "./runtime/default-target.js";
 export type { Explanation } from "./runtime/explain.js";
 export { memoryStats } from "./runtime/memory.js";
