@@ -31,5 +31,6 @@ export * from "./normalization.js";
 export * from "./recurrent.js";
 export * from "./reduce.js";
 export * from "./softmax.js";
+export * from "./sparse.js";
 export * from "./statistics.js";
 export * from "./unary.js";

@@ -397,6 +397,48 @@ export const cases: Record<string, InstructionCase> = {
     },
   },
 
+  sparseMatmul: {
+    examples: [
+      // [[0, 2, 0], [1, 0, 3]] (entry (1,0) given as 0.5 + 0.5: duplicates add) × [[1, 2], [3, 4], [5, 6]]
+      {
+        inputs: [
+          i32([0, 1, 1, 1]),
+          i32([1, 0, 2, 0]),
+          f32([2, 0.5, 3, 0.5]),
+          f32([1, 2, 3, 4, 5, 6], [3, 2]),
+        ],
+        attrs: { rows: 2 },
+        expected: f32([6, 8, 16, 20], [2, 2]),
+      },
+      // an empty row and no entries at all
+      {
+        inputs: [i32([], [0]), i32([], [0]), f32([], [0]), f32([1, 2], [1, 2])],
+        attrs: { rows: 2 },
+        expected: f32([0, 0, 0, 0], [2, 2]),
+      },
+      {
+        inputs: [i32([0]), i32([3]), f32([1]), f32([1, 2, 3], [3, 1])],
+        attrs: { rows: 1 },
+        throws: /sparseMatmul: entry 0 at \(0, 3\) is outside the 1 × 3 sparse matrix/,
+      },
+    ],
+    minRank: 2,
+    random: (dims, rnd) => {
+      const [columns, d] = [dims[0]!, dims[1]!];
+      const rows = 1 + Math.floor(rnd() * 4);
+      const n = Math.floor(rnd() * 7);
+      return {
+        inputs: [
+          ints(rnd, [n], 0, rows),
+          ints(rnd, [n], 0, columns),
+          floats(rnd, [n]),
+          floats(rnd, [columns, d]),
+        ],
+        attrs: { rows },
+      };
+    },
+  },
+
   checkRange: {
     examples: [
       { inputs: [i32([0, 2, -100])], attrs: { low: 0, high: 3, except: -100 }, expected: i32([0, 2, -100]) },
