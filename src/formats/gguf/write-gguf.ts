@@ -58,19 +58,23 @@ class ByteBuilder {
   }
 
   bytes(b: Uint8Array): void {
-    this.#bytes.set(b, this.#reserve(b.length));
+    const at = this.#reserve(b.length);
+    this.#bytes.set(b, at);
   }
 
   u8(v: number): void {
-    this.#view.setUint8(this.#reserve(1), v);
+    const at = this.#reserve(1);
+    this.#view.setUint8(at, v);
   }
 
   u32(v: number): void {
-    this.#view.setUint32(this.#reserve(4), v, true);
+    const at = this.#reserve(4);
+    this.#view.setUint32(at, v, true);
   }
 
   u64(v: number | bigint): void {
-    this.#view.setBigUint64(this.#reserve(8), BigInt(v), true);
+    const at = this.#reserve(8);
+    this.#view.setBigUint64(at, BigInt(v), true);
   }
 
   string(s: GgufString): void {

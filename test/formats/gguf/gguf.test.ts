@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { GGML_TYPE } from "../../../src/formats/gguf/ggml-types.js";
 import { GgufFile } from "../../../src/formats/gguf/gguf-file.js";
-import { GgufError } from "../../../src/formats/gguf/gguf-values.js";
+import { GgufError, type GgufValue } from "../../../src/formats/gguf/gguf-values.js";
 import { type GgufContents, serializeGguf, writeGguf } from "../../../src/formats/gguf/write-gguf.js";
 import { fixtureContents, fixtureMetadata } from "./gguf-fixture.js";
 
@@ -233,4 +233,13 @@ test("fuzz: 10,000 mutated files parse or fail with a GgufError, never crash or 
   const seconds = (performance.now() - started) / 1000;
   assert.ok(parsed > 0 && parsed < 10_000, `${parsed} of 10,000 mutated files parsed`);
   assert.ok(seconds < 60, `fuzzing took ${seconds.toFixed(1)} s`);
+});
+
+test("a header larger than the writer's first buffer (a real vocabulary) round-trips", () => {
+  const tokens = Array.from({ length: 40_000 }, (_, i) => `token ▁${i}`);
+  const metadata: [string, GgufValue][] = [
+    ["tokenizer.ggml.tokens", { type: "array", itemType: "string", items: tokens }],
+  ];
+  const file = GgufFile.fromBytes(serializeGguf({ metadata, tensors: [] }));
+  assert.deepEqual(file.strings("tokenizer.ggml.tokens"), tokens);
 });
