@@ -61,6 +61,21 @@ export function tensor(
   return finish(new Tensor(node), options);
 }
 
+/**
+ * A tensor that takes `array` as its storage, without copying: the array must not be
+ * changed afterwards. For large values read once into memory (model weights), where a copy
+ * would double what loading costs. Float32Array gives float32, Int32Array int32.
+ */
+export function adoptArray(array: Float32Array | Int32Array, shape: readonly number[]): Tensor {
+  const checked = checkShape(shape, "adoptArray");
+  if (sizeOf(checked) !== array.length) {
+    throw new Error(`adoptArray: ${array.length} values do not fill shape [${checked.join(",")}]`);
+  }
+  const node = Node.leaf(checked, array instanceof Float32Array ? "float32" : "int32");
+  attachBuffer(node, array);
+  return new Tensor(node);
+}
+
 function firstScalar(v: NestedArray): number | boolean {
   return Array.isArray(v) ? (v.length ? firstScalar(v[0] as NestedArray) : 0) : (v as number | boolean);
 }

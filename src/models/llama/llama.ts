@@ -1,0 +1,224 @@
+// Decoder-only Transformers read from GGUF files: "llama" and "qwen2" (RMSNorm, RoPE,
+// grouped-query attention, SwiGLU, tied or separate output; qwen2 adds q/k/v biases) and
+// "gpt2" (LayerNorm, learned positions, fused qkv, GELU). Weights keep the file's layout,
+// [out, in], and every projection is x·Wᵀ. A forward pass takes new token ids and a KV
+// cache, so a prompt is one batched pass and each decoded token one more.
+import type { GgufFile } from "../../formats/gguf/gguf-file.js";
+import { AttentionCache } from "../../nn/attention-cache.js";
+import { causalMask } from "../../nn/causal-mask.js";
+import { positionIds } from "../../nn/position-ids.js";
+import { concat, layerNorm, rmsNorm, where } from "../../tensor/functions.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { configFromGguf, type LlamaConfig } from "./config.js";
+import { applyRope, type RopeTables, ropeTables } from "./rope.js";
+import { loadWeight } from "./weights.js";
+
+interface Norm {
+  weight: Tensor;
+  bias?: Tensor;
+}
+
+interface Projection {
+  weight: Tensor;
+  bias?: Tensor;
+}
+
+interface Block {
+  attnNorm: Norm;
+  /** llama/qwen2: separate q, k, v; gpt2: one fused qkv. */
+  q?: Projection;
+  k?: Projection;
+  v?: Projection;
+  qkv?: Projection;
+  out: Projection;
+  ffnNorm: Norm;
+  gate?: Projection;
+  up: Projection;
+  down: Projection;
+}
+
+/** What a model has seen of one sequence: one attention cache per layer. */
+export class LlamaCache {
+  readonly layers: AttentionCache[];
+
+  constructor(
+    nLayer: number,
+    readonly capacity: number,
+  ) {
+    this.layers = Array.from({ length: nLayer }, () => new AttentionCache(capacity));
+  }
+
+  get length(): number {
+    return this.layers[0]?.length ?? 0;
+  }
+
+  tensors(): Tensor[] {
+    return this.layers.flatMap((layer) => layer.tensors());
+  }
+}
+
+export class LlamaModel {
+  readonly config: LlamaConfig;
+  readonly #embedding: Tensor;
+  readonly #positionEmbedding: Tensor | undefined;
+  readonly #blocks: Block[];
+  readonly #outputNorm: Norm;
+  readonly #output: Tensor;
+  #rope: RopeTables | undefined;
+
+  constructor(file: GgufFile) {
+    const config = configFromGguf(file);
+    this.config = config;
+    const { embd, vocabSize, nHead, nHeadKv, headDim, ffn } = config;
+    const gpt2 = config.architecture === "gpt2";
+    const weight = (name: string, shape: number[]) => loadWeight(file, name, shape);
+    const optional = (name: string, shape: number[]) =>
+      file.hasTensor(name) ? weight(name, shape) : undefined;
+    const projection = (name: string, out: number, inFeatures: number, bias: boolean): Projection => ({
+      weight: weight(`${name}.weight`, [out, inFeatures]),
+      ...(bias ? { bias: weight(`${name}.bias`, [out]) } : { bias: optional(`${name}.bias`, [out]) }),
+    });
+    const norm = (name: string): Norm => ({
+      weight: weight(`${name}.weight`, [embd]),
+      ...(gpt2 ? { bias: weight(`${name}.bias`, [embd]) } : {}),
+    });
+    this.#embedding = weight("token_embd.weight", [vocabSize, embd]);
+    this.#positionEmbedding = gpt2 ? weight("position_embd.weight", [config.contextLength, embd]) : undefined;
+    this.#blocks = Array.from({ length: config.nLayer }, (_, i) => {
+      const p = `blk.${i}`;
+      const qDim = nHead * headDim;
+      const kvDim = nHeadKv * headDim;
+      if (gpt2) {
+        return {
+          attnNorm: norm(`${p}.attn_norm`),
+          qkv: projection(`${p}.attn_qkv`, 3 * embd, embd, true),
+          out: projection(`${p}.attn_output`, embd, embd, true),
+          ffnNorm: norm(`${p}.ffn_norm`),
+          up: projection(`${p}.ffn_up`, ffn, embd, true),
+          down: projection(`${p}.ffn_down`, embd, ffn, true),
+        };
+      }
+      const qwen = config.architecture === "qwen2";
+      return {
+        attnNorm: norm(`${p}.attn_norm`),
+        q: projection(`${p}.attn_q`, qDim, embd, qwen),
+        k: projection(`${p}.attn_k`, kvDim, embd, qwen),
+        v: projection(`${p}.attn_v`, kvDim, embd, qwen),
+        out: projection(`${p}.attn_output`, embd, qDim, false),
+        ffnNorm: norm(`${p}.ffn_norm`),
+        gate: projection(`${p}.ffn_gate`, ffn, embd, false),
+        up: projection(`${p}.ffn_up`, ffn, embd, false),
+        down: projection(`${p}.ffn_down`, embd, ffn, false),
+      };
+    });
+    this.#outputNorm = norm("output_norm");
+    // Without an output matrix the head reuses the token embedding (tied weights).
+    this.#output = optional("output.weight", [vocabSize, embd]) ?? this.#embedding;
+  }
+
+  /** An empty cache for up to `capacity` positions (default: the model's context length). */
+  createCache(capacity = this.config.contextLength): LlamaCache {
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > this.config.contextLength) {
+      throw new Error(`cache capacity must be 1…${this.config.contextLength}, got ${capacity}`);
+    }
+    return new LlamaCache(this.config.nLayer, capacity);
+  }
+
+  /**
+   * Logits for int32 ids [B, T] that follow the cache's positions; the cache grows by T.
+   * By default only the last position's logits ([B, 1, vocab]); `allPositions` gives [B, T, vocab].
+   */
+  forward(ids: Tensor, cache: LlamaCache, options: { allPositions?: boolean } = {}): Tensor {
+    if (ids.dtype !== "int32" || ids.rank !== 2) {
+      throw new Error(`LlamaModel.forward: ids must be int32 [batch, time], got ${ids.dtype} [${ids.shape}]`);
+    }
+    const [batch, time] = ids.shape as [number, number];
+    const { embd } = this.config;
+    if (cache.length + time > cache.capacity) {
+      throw new Error(
+        `LlamaModel: ${cache.length} cached + ${time} new positions exceed the cache's ${cache.capacity}`,
+      );
+    }
+    // Positions are data, not constants, so every decoding step shares one compiled program.
+    const positions = positionIds(cache.length, time);
+    let x = this.#embedding.gather(ids.reshape([batch * time]), 0).reshape([batch, time, embd]);
+    if (this.#positionEmbedding)
+      x = x.add(this.#positionEmbedding.gather(positions, 0).reshape([1, time, embd]));
+    this.#blocks.forEach((block, i) => {
+      x = this.#block(block, x, cache.layers[i]!, positions);
+    });
+    if (!options.allPositions && time > 1) x = x.slice([0, time - 1, 0], [batch, time, embd]);
+    return this.#norm(this.#outputNorm, x).matmul(this.#output.transpose());
+  }
+
+  #norm(norm: Norm, x: Tensor): Tensor {
+    const eps = this.config.normEps;
+    return norm.bias ? layerNorm(x, norm.weight, norm.bias, eps) : rmsNorm(x, norm.weight, eps);
+  }
+
+  /** RoPE on projections [B, T, heads·headDim]; gpt2 has learned positions instead. */
+  #rotate(x: Tensor, heads: number, positions: Tensor): Tensor {
+    if (this.#positionEmbedding) return x;
+    const [batch, time, width] = x.shape as [number, number, number];
+    this.#rope ??= ropeTables(this.config, this.config.contextLength);
+    const shaped = x.reshape([batch, time, heads, this.config.headDim]);
+    return applyRope(shaped, positions, this.#rope, this.config).reshape([batch, time, width]);
+  }
+
+  #block(block: Block, input: Tensor, cache: AttentionCache, positions: Tensor): Tensor {
+    const { nHead, nHeadKv, headDim } = this.config;
+    const [batch, time] = input.shape as [number, number, number];
+    const qDim = nHead * headDim;
+    const kvDim = nHeadKv * headDim;
+    const h = this.#norm(block.attnNorm, input);
+    let q: Tensor;
+    let k: Tensor;
+    let v: Tensor;
+    if (block.qkv) {
+      const qkv = linear(h, block.qkv);
+      const part = (i: number) => qkv.slice([0, 0, i * qDim], [batch, time, (i + 1) * qDim]);
+      [q, k, v] = [part(0), part(1), part(2)];
+    } else {
+      [q, k, v] = [linear(h, block.q!), linear(h, block.k!), linear(h, block.v!)];
+    }
+    q = this.#rotate(q, nHead, positions);
+    k = this.#rotate(k, nHeadKv, positions);
+    // The cache keeps rotated keys and values side by side: [B, capacity, 2·kvDim].
+    const seen = cache.append(concat([k, v], 2)).projections;
+    const capacity = seen.shape[1]!;
+    const heads = (part: number) =>
+      seen
+        .slice([0, 0, part * kvDim], [batch, capacity, (part + 1) * kvDim])
+        .reshape([batch, capacity, nHeadKv, headDim])
+        .permute([0, 2, 1, 3]);
+    const group = nHead / nHeadKv;
+    // Query heads that share a key/value head attend together: [B, kvHeads, group·T, D].
+    const queries = q
+      .reshape([batch, time, nHead, headDim])
+      .permute([0, 2, 1, 3])
+      .reshape([batch, nHeadKv, group * time, headDim]);
+    const scores = queries
+      .matmul(heads(0).transpose())
+      .mul(1 / Math.sqrt(headDim))
+      .reshape([batch, nHeadKv, group, time, capacity]);
+    // Unfilled and future positions get −∞, so softmax gives them weight exactly 0.
+    const masked = where(causalMask(positions, capacity), scores, Number.NEGATIVE_INFINITY);
+    const weights = masked.softmax(-1).reshape([batch, nHeadKv, group * time, capacity]);
+    const joined = weights
+      .matmul(heads(1))
+      .reshape([batch, nHead, time, headDim])
+      .permute([0, 2, 1, 3])
+      .reshape([batch, time, qDim]);
+    const x = input.add(linear(joined, block.out));
+    const f = this.#norm(block.ffnNorm, x);
+    const hidden = block.gate
+      ? linear(f, block.gate).silu().mul(linear(f, block.up))
+      : linear(f, block.up).gelu("tanh");
+    return x.add(linear(hidden, block.down));
+  }
+}
+
+function linear(x: Tensor, p: Projection): Tensor {
+  const y = x.matmul(p.weight.transpose());
+  return p.bias ? y.add(p.bias) : y;
+}

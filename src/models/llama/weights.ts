@@ -1,0 +1,49 @@
+// Reading a model's tensors from a GGUF file into tensors. Float32 data is read straight
+// into the array the tensor keeps (one copy of the weights in memory, the file's size).
+// Other types are decoded to float32 by their codec, row by row as they are read, until the
+// quantized matmul instructions take them as they are.
+import { ggmlByteLength } from "../../formats/gguf/ggml-types.js";
+import type { GgufFile } from "../../formats/gguf/gguf-file.js";
+import type { GgufTensorInfo } from "../../formats/gguf/read-header.js";
+import { dequantize, isQuantType } from "../../quant/index.js";
+import { adoptArray } from "../../tensor/creation.js";
+import type { Tensor } from "../../tensor/tensor.js";
+
+// Rows decoded per read, so a quantized matrix never exists twice in memory whole.
+const ROWS_PER_READ = 256;
+
+function checkShape(file: GgufFile, info: GgufTensorInfo, shape: readonly number[] | undefined): void {
+  if (shape && (shape.length !== info.shape.length || shape.some((d, i) => d !== info.shape[i]))) {
+    throw new Error(`${file.source}: tensor ${info.name} is [${info.shape}], expected [${shape}]`);
+  }
+}
+
+/** The values of tensor `name` as float32, shaped outermost first; checks the shape when given. */
+export function readFloat32(file: GgufFile, name: string, shape?: readonly number[]): Float32Array {
+  const info = file.tensor(name);
+  checkShape(file, info, shape);
+  const values = new Float32Array(info.elements);
+  if (info.type.name === "F32") {
+    file.readTensorInto(info, new Uint8Array(values.buffer));
+    return values;
+  }
+  const type = info.type.name;
+  if (!isQuantType(type)) {
+    throw new Error(`${file.source}: tensor ${name} is ${type}, a type infiniset does not compute with`);
+  }
+  const columns = info.dims[0] ?? 1;
+  const rows = info.elements / columns;
+  const rowBytes = ggmlByteLength(info.type, columns);
+  for (let row = 0; row < rows; row += ROWS_PER_READ) {
+    const count = Math.min(ROWS_PER_READ, rows - row);
+    const bytes = new Uint8Array(count * rowBytes);
+    file.readTensorInto({ ...info, offset: info.offset + row * rowBytes, byteLength: bytes.length }, bytes);
+    dequantize(type, bytes, columns, values.subarray(row * columns, (row + count) * columns));
+  }
+  return values;
+}
+
+/** Tensor `name` as a float32 tensor (see readFloat32). */
+export function loadWeight(file: GgufFile, name: string, shape?: readonly number[]): Tensor {
+  return adoptArray(readFloat32(file, name, shape), file.tensor(name).shape);
+}

@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { noGrad } from "../../../src/autodiff/functional.js";
+import { GgufFile } from "../../../src/formats/gguf/gguf-file.js";
+import { LlamaModel } from "../../../src/models/llama/llama.js";
+import { tensor } from "../../../src/tensor/creation.js";
+import { TEST_MODELS, testModelPath } from "../../fixtures/test-models.js";
+import { referenceLogits } from "./reference-forward.js";
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), "llama-test-"));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const IDS = [1, 450, 4996, 17354, 1701, 29916, 432, 17204, 975, 278, 17366, 11203];
+
+function logitsOf(model: LlamaModel, ids: number[]): Float32Array {
+  return noGrad(() => {
+    const cache = model.createCache(ids.length);
+    const out = model.forward(tensor(ids, [1, ids.length], { dtype: "int32" }), cache, {
+      allPositions: true,
+    });
+    return out.dataSync() as Float32Array;
+  });
+}
+
+function maxRelativeError(actual: Float32Array, expected: Float64Array[]): number {
+  const vocab = expected[0]!.length;
+  let worst = 0;
+  expected.forEach((row, t) => {
+    const scale = Math.max(...row.map(Math.abs));
+    row.forEach((e, i) => {
+      worst = Math.max(worst, Math.abs(actual[t * vocab + i]! - e) / scale);
+    });
+  });
+  return worst;
+}
+
+for (const architecture of ["llama", "qwen2"] as const) {
+  test(`${architecture} (GQA, ${architecture === "llama" ? "tied output, adjacent RoPE pairs" : "q/k/v biases, RoPE halves"}): logits match a float64 reference`, () => {
+    const spec = { ...TEST_MODELS.tiny, name: `tiny-${architecture}`, architecture };
+    const file = GgufFile.open(testModelPath(spec, "F32", dir));
+    try {
+      const model = new LlamaModel(file);
+      assert.equal(model.config.nHeadKv, 2);
+      const error = maxRelativeError(logitsOf(model, IDS), referenceLogits(file, IDS));
+      assert.ok(error < 1e-4, `max error ${error} relative to the largest logit`);
+    } finally {
+      file.close();
+    }
+  });
+}
+
+test("a prompt in one pass then tokens one at a time give the logits of one full pass", () => {
+  const file = GgufFile.open(testModelPath("tiny", "F32", dir));
+  const model = new LlamaModel(file);
+  file.close();
+  const full = logitsOf(model, IDS);
+  const vocab = model.config.vocabSize;
+  noGrad(() => {
+    const cache = model.createCache(16);
+    const prompt = 5;
+    const first = model.forward(tensor(IDS.slice(0, prompt), [1, prompt], { dtype: "int32" }), cache);
+    const check = (values: Float32Array, t: number) => {
+      const expected = full.subarray(t * vocab, (t + 1) * vocab);
+      const worst = values.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i]!)), 0);
+      assert.ok(worst < 1e-3, `position ${t}: max difference ${worst}`);
+    };
+    check(first.dataSync() as Float32Array, prompt - 1);
+    for (let t = prompt; t < IDS.length; t++) {
+      const step = model.forward(tensor([IDS[t]!], [1, 1], { dtype: "int32" }), cache);
+      check(step.dataSync() as Float32Array, t);
+    }
+    assert.equal(cache.length, IDS.length);
+  });
+});
+
+test("an F16 file gives nearly the logits of the F32 file", () => {
+  const f32 = GgufFile.open(testModelPath("tiny", "F32", dir));
+  const f16 = GgufFile.open(testModelPath("tiny", "F16", dir));
+  const a = logitsOf(new LlamaModel(f32), IDS);
+  const b = logitsOf(new LlamaModel(f16), IDS);
+  f32.close();
+  f16.close();
+  const scale = a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const worst = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+  assert.ok(worst / scale < 0.02, `F16 vs F32: ${worst} of ${scale}`);
+});
