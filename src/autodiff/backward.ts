@@ -2,9 +2,9 @@ import { withGradMode } from "../ir/grad-mode.js";
 import { topoSort } from "../ir/graph.js";
 import type { Node } from "../ir/node.js";
 import { sameShape } from "../ir/shape.js";
-import { add } from "../isa/binary.js";
 import { full } from "../isa/creation.js";
 import { InstructionError } from "../isa/errors.js";
+import { add } from "../isa/scalar-ops.js";
 
 /**
  * Reverse-mode differentiation on the IR. Gradients are built as IR nodes from the VJP

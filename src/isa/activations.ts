@@ -1,10 +1,9 @@
-import { add, max, mul, sub } from "./binary.js";
-import { cmplt } from "./compare.js";
+import { cast } from "./cast.js";
 import { checkDType } from "./elementwise.js";
 import { InstructionError } from "./errors.js";
 import { defineInstruction, type InstructionSpec } from "./instruction.js";
 import { erf as erfScalar } from "./math.js";
-import { cast, erf, exp, neg, recip, tanh } from "./unary.js";
+import { add, cmplt, erf, exp, max, mul, neg, recip, sub, tanh } from "./scalar-ops.js";
 
 /** Activation functions: composites written in primitives, each with its own reference semantics. */
 

@@ -1,9 +1,9 @@
-import { div } from "./binary.js";
-import { cmplt, where } from "./compare.js";
 import { uniformAt } from "./counter-random.js";
 import { randomUniform } from "./creation.js";
 import { InstructionError } from "./errors.js";
 import { defineInstruction } from "./instruction.js";
+import { cmplt, div } from "./scalar-ops.js";
+import { where } from "./where.js";
 
 /**
  * Inverted dropout: zeroes each element with probability p and scales the rest by

@@ -4,9 +4,8 @@
  */
 
 export * from "./activations.js";
-export * from "./binary.js";
 export { broadcastTo, unbroadcast } from "./broadcast.js";
-export * from "./compare.js";
+export * from "./cast.js";
 export * from "./creation.js";
 export * from "./dropout.js";
 export { InstructionError } from "./errors.js";
@@ -30,7 +29,8 @@ export * from "./movement.js";
 export * from "./normalization.js";
 export * from "./recurrent.js";
 export * from "./reduce.js";
+export * from "./scalar-ops.js";
 export * from "./softmax.js";
 export * from "./sparse.js";
 export * from "./statistics.js";
-export * from "./unary.js";
+export * from "./where.js";

@@ -1,8 +1,7 @@
 import type { DType } from "../ir/dtype.js";
 import { fmt, normalizeAxis } from "../ir/shape.js";
-import { sub } from "./binary.js";
 import { broadcastTo } from "./broadcast.js";
-import { cmpeq, where } from "./compare.js";
+import { cast } from "./cast.js";
 import { arange } from "./creation.js";
 import { checkDType } from "./elementwise.js";
 import { InstructionError } from "./errors.js";
@@ -11,7 +10,8 @@ import { defineInstruction } from "./instruction.js";
 import { reshape } from "./movement.js";
 import { reduceMax } from "./reduce.js";
 import { forEachLane } from "./ref-loops.js";
-import { cast } from "./unary.js";
+import { cmpeq, sub } from "./scalar-ops.js";
+import { where } from "./where.js";
 
 /** Instructions that map between integer ids and vectors: embedding, one-hot, argmax. */
 

@@ -1,8 +1,7 @@
 import type { Node } from "../ir/node.js";
 import { fmt, sameShape } from "../ir/shape.js";
-import { div, max, mul, sub } from "./binary.js";
 import { broadcastTo } from "./broadcast.js";
-import { cmpeq } from "./compare.js";
+import { cast } from "./cast.js";
 import { checkDType } from "./elementwise.js";
 import { InstructionError } from "./errors.js";
 import { checkRange } from "./indexing.js";
@@ -10,8 +9,8 @@ import { defineInstruction, type TensorMeta } from "./instruction.js";
 import { oneHot } from "./lookup.js";
 import { reshape } from "./movement.js";
 import { sum } from "./reduce.js";
+import { cmpeq, div, max, mul, neg, sub } from "./scalar-ops.js";
 import { logSoftmax, softmax } from "./softmax.js";
-import { cast, neg } from "./unary.js";
 
 /** Losses. */
 

@@ -1,13 +1,12 @@
 import type { Node } from "../ir/node.js";
 import { fmt } from "../ir/shape.js";
-import { add, div, mul, sub } from "./binary.js";
 import { broadcastTo } from "./broadcast.js";
 import { checkDType } from "./elementwise.js";
 import { InstructionError } from "./errors.js";
 import { defineInstruction, type TensorMeta } from "./instruction.js";
 import { forEachLane } from "./ref-loops.js";
+import { add, div, mul, sqrt, sub } from "./scalar-ops.js";
 import { mean } from "./statistics.js";
-import { sqrt } from "./unary.js";
 
 /** Layer norm and RMS norm over the last axis, with a learned scale (and shift for layer norm). */
 

@@ -1,13 +1,12 @@
 import type { Node } from "../ir/node.js";
 import { fmt, sizeOf } from "../ir/shape.js";
 import { sigmoid } from "./activations.js";
-import { add, mul, sub } from "./binary.js";
 import { checkDType } from "./elementwise.js";
 import { InstructionError } from "./errors.js";
 import { defineInstruction, type RefValue, type TensorMeta } from "./instruction.js";
 import { matmul } from "./matmul.js";
 import { concat, permute, reshape, slice } from "./movement.js";
-import { tanh } from "./unary.js";
+import { add, mul, sub, tanh } from "./scalar-ops.js";
 
 /**
  * Recurrent cells: one time step of an LSTM or a GRU, with PyTorch's gate equations and

@@ -1,15 +1,14 @@
 import type { DType } from "../ir/dtype.js";
 import type { Node } from "../ir/node.js";
 import { fmt, normalizeAxes, sizeOf } from "../ir/shape.js";
-import { div, mul } from "./binary.js";
 import { broadcastTo } from "./broadcast.js";
-import { cmpeq } from "./compare.js";
+import { cast } from "./cast.js";
 import { checkDType } from "./elementwise.js";
 import { InstructionError } from "./errors.js";
 import { defineInstruction, type TensorMeta } from "./instruction.js";
 import { reshape } from "./movement.js";
 import { reductionIndex } from "./ref-loops.js";
-import { cast } from "./unary.js";
+import { cmpeq, div, mul } from "./scalar-ops.js";
 
 /** Reductions over any set of axes. `axes` omitted = all axes; `keepdims` keeps them as size 1. */
 export type ReduceAttrs = {

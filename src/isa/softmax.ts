@@ -1,13 +1,12 @@
 import type { Node } from "../ir/node.js";
 import { normalizeAxes, normalizeAxis } from "../ir/shape.js";
-import { add, div, mul, sub } from "./binary.js";
 import { broadcastTo } from "./broadcast.js";
 import { checkDType } from "./elementwise.js";
 import { defineInstruction, type TensorMeta } from "./instruction.js";
 import { reshape } from "./movement.js";
 import { type ReduceAttrs, reducedShape, reduceMax, sum } from "./reduce.js";
 import { forEachLane, reductionIndex } from "./ref-loops.js";
-import { exp, log } from "./unary.js";
+import { add, div, exp, log, mul, sub } from "./scalar-ops.js";
 
 /** softmax, log-softmax and logsumexp, all computed stably (the maximum subtracted first). */
 

@@ -1,9 +1,9 @@
 import { fmt } from "../ir/shape.js";
-import { mul } from "./binary.js";
 import { InstructionError } from "./errors.js";
 import { gather } from "./indexing.js";
 import { defineInstruction, type Instruction } from "./instruction.js";
 import { sum } from "./reduce.js";
+import { mul } from "./scalar-ops.js";
 
 type SparseMatmulAttrs = { rows: number };
 

@@ -1,5 +1,4 @@
 import { normalizeAxes, sizeOf } from "../ir/shape.js";
-import { div, mul, sub } from "./binary.js";
 import { broadcastTo } from "./broadcast.js";
 import { checkDType } from "./elementwise.js";
 import { InstructionError } from "./errors.js";
@@ -7,6 +6,7 @@ import { defineInstruction, type TensorMeta } from "./instruction.js";
 import { reshape } from "./movement.js";
 import { type ReduceAttrs, reducedShape, sum } from "./reduce.js";
 import { reductionIndex } from "./ref-loops.js";
+import { div, mul, sub } from "./scalar-ops.js";
 
 /** Mean and variance over any set of axes. */
 

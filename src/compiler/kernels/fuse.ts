@@ -1,10 +1,11 @@
 import type { DType } from "../../ir/dtype.js";
 import { sizeOf } from "../../ir/shape.js";
+import { isScalarOp } from "../../isa/scalar-ops.js";
 import type { Program, ProgramStep } from "../program.js";
 import { exprSize, hasArithmetic, mapViews } from "./expr.js";
 import { fuseMatmulEpilogues } from "./fuse-matmul-epilogues.js";
 import { fuseReductions } from "./fuse-reductions.js";
-import type { BufferInfo, Expr, Kernel, KernelProgram, MatmulKernel, ScalarOp } from "./kernel-ir.js";
+import type { BufferInfo, Expr, Kernel, KernelProgram, MatmulKernel } from "./kernel-ir.js";
 import {
   contiguousView,
   expandView,
@@ -15,37 +16,6 @@ import {
   sliceView,
   type View,
 } from "./view.js";
-
-/**
- * Groups a program's instructions into kernels:
- * - chains of elementwise instructions become one expression, evaluated in one loop;
- * - movement instructions become views (index arithmetic), not copies, where possible;
- * - a reduction takes its elementwise prologue into its loop;
- * - matmul reads its operands through views (transposes cost nothing);
- * - anything else runs as a host kernel on its reference semantics.
- * A value is written to a buffer only when it must be: a program output, an operand of
- * a matmul or host kernel, or an intermediate with arithmetic used more than once.
- */
-const SCALAR_OPS = new Set<string>([
-  "neg",
-  "recip",
-  "sqrt",
-  "exp",
-  "log",
-  "sin",
-  "tanh",
-  "erf",
-  "abs",
-  "add",
-  "sub",
-  "mul",
-  "div",
-  "pow",
-  "max",
-  "min",
-  "cmplt",
-  "cmpeq",
-]);
 
 /** Beyond this many nodes an expression is written out, to keep kernels small. */
 const MAX_FUSED_NODES = 64;
@@ -76,6 +46,16 @@ export interface FuseOptions {
   readonly epilogues?: boolean;
 }
 
+/**
+ * Groups a program's instructions into kernels:
+ * - chains of elementwise instructions become one expression, evaluated in one loop;
+ * - movement instructions become views (index arithmetic), not copies, where possible;
+ * - a reduction takes its elementwise prologue into its loop;
+ * - matmul reads its operands through views (transposes cost nothing);
+ * - anything else runs as a host kernel on its reference semantics.
+ * A value is written to a buffer only when it must be: a program output, an operand of
+ * a matmul or host kernel, or an intermediate with arithmetic used more than once.
+ */
 export function fuseProgram(program: Program, options: FuseOptions = {}): KernelProgram {
   const fuse = options.fuse ?? true;
   const buffers: BufferInfo[] = [];
@@ -158,7 +138,7 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
     const a = args.map((x) => x.expr);
     const view = contiguousView(shape);
     let expr: Expr;
-    if (SCALAR_OPS.has(name)) expr = { kind: "op", op: name as ScalarOp, args: a, dtype };
+    if (isScalarOp(name)) expr = { kind: "op", op: name, args: a, dtype };
     else if (name === "where") expr = { kind: "where", args: [a[0]!, a[1]!, a[2]!], dtype };
     else if (name === "cast") expr = { kind: "cast", arg: a[0]!, dtype };
     else if (name === "full") expr = { kind: "const", value: step.attrs.value as number, dtype };
@@ -179,8 +159,7 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
   };
 
   const isElementwise = (name: string) =>
-    SCALAR_OPS.has(name) ||
-    ["where", "cast", "full", "arange", "randomUniform", "randomNormal"].includes(name);
+    isScalarOp(name) || ["where", "cast", "full", "arange", "randomUniform", "randomNormal"].includes(name);
 
   for (const step of program.steps) {
     const info = program.slots[step.output]!;

@@ -1,5 +1,6 @@
 import type { DType } from "../../ir/dtype.js";
 import type { Attrs, Instruction } from "../../isa/instruction.js";
+import type { FloatOnly, ScalarOp } from "../../isa/scalar-ops.js";
 import type { View } from "./view.js";
 
 /**
@@ -10,25 +11,19 @@ import type { View } from "./view.js";
  * through views that map that index space to a buffer (or to a counter, for iota and
  * random numbers), so movement instructions fold into index arithmetic.
  */
-export type ScalarOp =
-  | "neg"
-  | "recip"
-  | "sqrt"
-  | "exp"
-  | "log"
-  | "sin"
-  | "tanh"
-  | "erf"
-  | "abs"
-  | "add"
-  | "sub"
-  | "mul"
-  | "div"
-  | "pow"
-  | "max"
-  | "min"
-  | "cmplt"
-  | "cmpeq";
+export type { ScalarOp };
+
+/**
+ * What a code-generating target supplies to render the scalar operations: one entry per
+ * `ScalarOp`, with a float32 form, and an integer form (int32, and bool for comparisons)
+ * for every operation that accepts integers. A scalar operation added to the instruction
+ * set without an entry here is a type error in every target.
+ */
+export type ScalarRenderers<Float, Int> = {
+  readonly [K in ScalarOp]: FloatOnly<K> extends true
+    ? { readonly float: Float }
+    : { readonly float: Float; readonly int: Int };
+};
 
 export type Expr =
   | { readonly kind: "load"; readonly buffer: number; readonly view: View; readonly dtype: DType }

@@ -1,4 +1,4 @@
-import type { Expr } from "../../compiler/kernels/kernel-ir.js";
+import type { Expr, ScalarRenderers } from "../../compiler/kernels/kernel-ir.js";
 import type { DType } from "../../ir/dtype.js";
 import { cFloat, cInt } from "./c-literals.js";
 
@@ -55,43 +55,44 @@ function castExpr(x: string, from: DType, to: DType): string {
   return from === "float32" ? `f_to_i32(${x})` : `((int32_t)${x})`;
 }
 
-const FLOAT_CALLS: Partial<Record<string, string>> = {
-  sqrt: "sqrtf",
-  exp: "f_exp",
-  log: "f_log",
-  sin: "f_sin",
-  tanh: "f_tanh",
-  erf: "f_erf",
-  abs: "fabsf",
-  pow: "f_pow",
-  max: "f_max",
-  min: "f_min",
+type CRenderer = (...args: string[]) => string;
+const call =
+  (name: string): CRenderer =>
+  (...args) =>
+    `${name}(${args.join(", ")})`;
+const infix =
+  (operator: string): CRenderer =>
+  (a, b) =>
+    `(${a} ${operator} ${b})`;
+
+/**
+ * Each scalar operation as C over already-rendered operands. Integer forms go through the
+ * prelude's wrapping helpers; comparisons are the same on every dtype (bools are 0 and 1).
+ */
+export const C_SCALAR_OPS: ScalarRenderers<CRenderer, CRenderer> = {
+  neg: { float: (a) => `(-${a})`, int: call("i_neg") },
+  recip: { float: (a) => `(1.0f / ${a})` },
+  sqrt: { float: call("sqrtf") },
+  exp: { float: call("f_exp") },
+  log: { float: call("f_log") },
+  sin: { float: call("f_sin") },
+  tanh: { float: call("f_tanh") },
+  erf: { float: call("f_erf") },
+  abs: { float: call("fabsf"), int: call("i_abs") },
+  add: { float: infix("+"), int: call("i_add") },
+  sub: { float: infix("-"), int: call("i_sub") },
+  mul: { float: infix("*"), int: call("i_mul") },
+  div: { float: infix("/"), int: call("i_div") },
+  pow: { float: call("f_pow") },
+  max: { float: call("f_max"), int: call("i_max") },
+  min: { float: call("f_min"), int: call("i_min") },
+  cmplt: { float: infix("<"), int: infix("<") },
+  cmpeq: { float: infix("=="), int: infix("==") },
 };
-const INT_CALLS: Partial<Record<string, string>> = {
-  neg: "i_neg",
-  abs: "i_abs",
-  add: "i_add",
-  sub: "i_sub",
-  mul: "i_mul",
-  div: "i_div",
-  max: "i_max",
-  min: "i_min",
-};
-const FLOAT_INFIX: Partial<Record<string, string>> = { add: "+", sub: "-", mul: "*", div: "/" };
 
 function opExpr(e: Extract<Expr, { kind: "op" }>, args: string[]): string {
-  const [a, b] = args;
-  const operand = e.args[0]!.dtype;
-  // Comparisons work alike on every dtype (bools are 0 and 1).
-  if (e.op === "cmplt") return `(${a} < ${b})`;
-  if (e.op === "cmpeq") return `(${a} == ${b})`;
-  const call = (operand === "float32" ? FLOAT_CALLS : INT_CALLS)[e.op];
-  if (operand === "float32") {
-    if (e.op === "neg") return `(-${a})`;
-    if (e.op === "recip") return `(1.0f / ${a})`;
-    const infix = FLOAT_INFIX[e.op];
-    if (infix) return `(${a} ${infix} ${b})`;
-  }
-  if (call === undefined) throw new Error(`internal: native target has no ${e.op} for ${operand}`);
-  return `${call}(${args.join(", ")})`;
+  const r = C_SCALAR_OPS[e.op];
+  if (e.args[0]!.dtype === "float32") return r.float(...args);
+  if (!("int" in r)) throw new Error(`internal: native target has no ${e.op} for ${e.args[0]!.dtype}`);
+  return r.int(...args);
 }

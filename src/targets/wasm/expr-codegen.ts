@@ -2,8 +2,8 @@ import type { Expr } from "../../compiler/kernels/kernel-ir.js";
 import { bytesPer } from "../../compiler/plan-memory.js";
 import type { CodeWriter } from "./emitter/code-writer.js";
 import { MiscOp, Op, SimdOp, ValType } from "./emitter/opcodes.js";
-import type { HostFunctionName } from "./host-functions.js";
-import { SIMD_MATH_OPS, type SimdMath } from "./simd-math.js";
+import { WASM_SCALAR_OPS, type WasmIntOp } from "./scalar-ops.js";
+import type { SimdMath } from "./simd-math.js";
 
 /**
  * Emits the evaluation of an elementwise expression at one inner-loop position, as a
@@ -24,7 +24,7 @@ export interface ExprContext {
   readonly bufferOffset: (buffer: number) => number;
   /** The local holding a buffer's base address (see buffer-bases.ts). */
   readonly base: (buffer: number) => number;
-  readonly host: Record<HostFunctionName, number>;
+  readonly host: Readonly<Record<string, number>>;
   readonly simdMath: SimdMath;
   /** The inner counter local. */
   readonly j: number;
@@ -33,9 +33,6 @@ export interface ExprContext {
   /** The `reduced` local already holds four lanes (a matmul's accumulator), not one value. */
   readonly reducedIsVector?: boolean;
 }
-
-/** Computed by calling JavaScript (one element at a time). */
-const HOST_MATH = new Set(["log", "sin"]);
 
 /** Whether an expression can be evaluated four lanes at a time. */
 export function vectorizable(e: Expr, leaves: Map<Expr, LeafSlot>): boolean {
@@ -59,7 +56,7 @@ export function vectorizable(e: Expr, leaves: Map<Expr, LeafSlot>): boolean {
       const t = e.args[0]!.dtype;
       if (t === "float32") return e.args.every(ok);
       if (t === "bool") return false;
-      return ["add", "sub", "mul", "neg", "cmplt", "cmpeq"].includes(e.op) && e.args.every(ok);
+      return intOp(e).lanes !== undefined && e.args.every(ok);
     }
   }
 }
@@ -159,119 +156,30 @@ function emitScalarCast(ctx: ExprContext, arg: Expr, to: Expr["dtype"]) {
   // bool → int32: already 0/1
 }
 
+/** The integer renderer of an operation the instruction set lets take int32 or bool operands. */
+function intOp(e: Extract<Expr, { kind: "op" }>): WasmIntOp {
+  const r = WASM_SCALAR_OPS[e.op];
+  if (!("int" in r)) throw new Error(`internal: ${e.op} on ${e.args[0]!.dtype}`);
+  return r.int;
+}
+
 function emitScalarOp(ctx: ExprContext, e: Extract<Expr, { kind: "op" }>) {
   const { cw } = ctx;
-  const float = e.args[0]!.dtype === "float32";
-  const [a, b] = e.args;
-  const both = () => {
-    emitScalar(ctx, a!);
-    emitScalar(ctx, b!);
-  };
-  if (SIMD_MATH_OPS.has(e.op)) {
-    // The four-lane function on a splat, so scalar tails match vector lanes exactly.
-    emitScalar(ctx, a!);
-    cw.simd(SimdOp.f32x4_splat)
-      .call(ctx.simdMath[e.op as keyof SimdMath])
-      .lane(SimdOp.f32x4_extract_lane, 0);
+  const arg = (i: number) => emitScalar(ctx, e.args[i]!);
+  if (e.args[0]!.dtype !== "float32") {
+    intOp(e).scalar(cw, arg, ctx);
     return;
   }
-  if (HOST_MATH.has(e.op)) {
-    emitScalar(ctx, a!);
-    cw.op(Op.f64_promote_f32)
-      .call(ctx.host[e.op as HostFunctionName])
-      .op(Op.f32_demote_f64);
-    return;
-  }
-  switch (e.op) {
-    case "neg":
-      if (float) {
-        emitScalar(ctx, a!);
-        cw.op(Op.f32_neg);
-      } else {
-        cw.i32(0);
-        emitScalar(ctx, a!);
-        cw.op(Op.i32_sub);
-      }
-      return;
-    case "abs":
-      if (float) {
-        emitScalar(ctx, a!);
-        cw.op(Op.f32_abs);
-      } else {
-        const t = cw.local(ValType.i32);
-        emitScalar(ctx, a!);
-        // (x ^ (x >> 31)) − (x >> 31)
-        cw.tee(t)
-          .get(t)
-          .i32(31)
-          .op(Op.i32_shr_s)
-          .op(Op.i32_xor)
-          .get(t)
-          .i32(31)
-          .op(Op.i32_shr_s)
-          .op(Op.i32_sub);
-      }
-      return;
-    case "recip":
-      cw.f32(1);
-      emitScalar(ctx, a!);
-      cw.op(Op.f32_div);
-      return;
-    case "sqrt":
-      emitScalar(ctx, a!);
-      cw.op(Op.f32_sqrt);
-      return;
-    case "pow":
-      emitScalar(ctx, a!);
+  const r = WASM_SCALAR_OPS[e.op].float;
+  if ("host" in r) {
+    for (let i = 0; i < e.args.length; i++) {
+      arg(i);
       cw.op(Op.f64_promote_f32);
-      emitScalar(ctx, b!);
-      cw.op(Op.f64_promote_f32).call(ctx.host.pow).op(Op.f32_demote_f64);
-      return;
-    case "add":
-      both();
-      cw.op(float ? Op.f32_add : Op.i32_add);
-      return;
-    case "sub":
-      both();
-      cw.op(float ? Op.f32_sub : Op.i32_sub);
-      return;
-    case "mul":
-      both();
-      cw.op(float ? Op.f32_mul : Op.i32_mul);
-      return;
-    case "div":
-      both();
-      if (float) cw.op(Op.f32_div);
-      else cw.call(ctx.host.idiv);
-      return;
-    case "max":
-    case "min":
-      if (float) {
-        both();
-        cw.op(e.op === "max" ? Op.f32_max : Op.f32_min);
-      } else {
-        const [x, y] = [cw.local(ValType.i32), cw.local(ValType.i32)];
-        emitScalar(ctx, a!);
-        cw.set(x);
-        emitScalar(ctx, b!);
-        cw.set(y);
-        cw.get(x)
-          .get(y)
-          .get(x)
-          .get(y)
-          .op(e.op === "max" ? Op.i32_gt_s : Op.i32_lt_s)
-          .op(Op.select);
-      }
-      return;
-    case "cmplt":
-      both();
-      cw.op(float ? Op.f32_lt : Op.i32_lt_s);
-      return;
-    case "cmpeq":
-      both();
-      cw.op(float ? Op.f32_eq : Op.i32_eq);
-      return;
+    }
+    cw.call(ctx.host[e.op]!).op(Op.f32_demote_f64);
+    return;
   }
+  r.scalar(cw, arg, ctx);
 }
 
 /** Four lanes of an expression (call only when `vectorizable`). */
@@ -353,70 +261,19 @@ function emitVectorCast(ctx: ExprContext, arg: Expr, to: Expr["dtype"]) {
   }
 }
 
-const F32X4: Partial<Record<string, number>> = {
-  add: SimdOp.f32x4_add,
-  sub: SimdOp.f32x4_sub,
-  mul: SimdOp.f32x4_mul,
-  div: SimdOp.f32x4_div,
-  max: SimdOp.f32x4_max,
-  min: SimdOp.f32x4_min,
-  cmplt: SimdOp.f32x4_lt,
-  cmpeq: SimdOp.f32x4_eq,
-};
-const I32X4: Partial<Record<string, number>> = {
-  add: SimdOp.i32x4_add,
-  sub: SimdOp.i32x4_sub,
-  mul: SimdOp.i32x4_mul,
-  cmplt: SimdOp.i32x4_lt_s,
-  cmpeq: SimdOp.i32x4_eq,
-};
-
 function emitVectorOp(ctx: ExprContext, e: Extract<Expr, { kind: "op" }>) {
   const { cw } = ctx;
-  const float = e.args[0]!.dtype === "float32";
-  const binary = (float ? F32X4 : I32X4)[e.op];
-  if (binary !== undefined) {
-    emitVector(ctx, e.args[0]!);
-    emitVector(ctx, e.args[1]!);
-    cw.simd(binary);
+  const arg = (i: number) => emitVector(ctx, e.args[i]!);
+  if (e.args[0]!.dtype !== "float32") {
+    intOp(e).lanes!(cw, arg, ctx);
     return;
   }
-  switch (e.op) {
-    case "neg":
-      if (float) {
-        emitVector(ctx, e.args[0]!);
-        cw.simd(SimdOp.f32x4_neg);
-      } else {
-        cw.i32(0).simd(SimdOp.i32x4_splat);
-        emitVector(ctx, e.args[0]!);
-        cw.simd(SimdOp.i32x4_sub);
-      }
-      return;
-    case "abs":
-      emitVector(ctx, e.args[0]!);
-      cw.simd(SimdOp.f32x4_abs);
-      return;
-    case "sqrt":
-      emitVector(ctx, e.args[0]!);
-      cw.simd(SimdOp.f32x4_sqrt);
-      return;
-    case "recip":
-      cw.f32(1).simd(SimdOp.f32x4_splat);
-      emitVector(ctx, e.args[0]!);
-      cw.simd(SimdOp.f32x4_div);
-      return;
-    case "exp":
-    case "tanh":
-    case "erf":
-      emitVector(ctx, e.args[0]!);
-      cw.call(ctx.simdMath[e.op]);
-      return;
-    default:
-      emitLanewiseCall(ctx, e);
-  }
+  const r = WASM_SCALAR_OPS[e.op].float;
+  if ("host" in r) emitLanewiseCall(ctx, e);
+  else r.lanes(cw, arg, ctx);
 }
 
-/** log, sin and pow: each lane through the host function. */
+/** A JavaScript function (log, sin, pow) on each lane. */
 function emitLanewiseCall(ctx: ExprContext, e: Extract<Expr, { kind: "op" }>) {
   const { cw } = ctx;
   const x = cw.local(ValType.v128);
@@ -424,7 +281,7 @@ function emitLanewiseCall(ctx: ExprContext, e: Extract<Expr, { kind: "op" }>) {
   emitVector(ctx, e.args[0]!);
   cw.tee(x).set(out);
   let y = -1;
-  if (e.op === "pow") {
+  if (e.args.length === 2) {
     y = cw.local(ValType.v128);
     emitVector(ctx, e.args[1]!);
     cw.set(y);
@@ -433,7 +290,7 @@ function emitLanewiseCall(ctx: ExprContext, e: Extract<Expr, { kind: "op" }>) {
     cw.get(out);
     cw.get(x).lane(SimdOp.f32x4_extract_lane, lane).op(Op.f64_promote_f32);
     if (y >= 0) cw.get(y).lane(SimdOp.f32x4_extract_lane, lane).op(Op.f64_promote_f32);
-    cw.call(ctx.host[e.op as HostFunctionName]).op(Op.f32_demote_f64);
+    cw.call(ctx.host[e.op]!).op(Op.f32_demote_f64);
     cw.lane(SimdOp.f32x4_replace_lane, lane).set(out);
   }
   cw.get(out);

@@ -13,7 +13,6 @@ import {
   type LeafSlot,
   vectorizable,
 } from "./expr-codegen.js";
-import type { HostFunctionName } from "./host-functions.js";
 import { coalesceAxes } from "./loop-nest.js";
 import type { SimdMath } from "./simd-math.js";
 
@@ -27,7 +26,7 @@ export interface RenderContext {
   readonly bufferOffset: (buffer: number) => number;
   /** For a program input, its entry in the pointer table the run fills; undefined otherwise. */
   readonly inputEntry: (buffer: number) => number | undefined;
-  readonly host: Record<HostFunctionName, number>;
+  readonly host: Readonly<Record<string, number>>;
   readonly simdMath: SimdMath;
 }
 

@@ -21,8 +21,6 @@ export interface SimdMath {
   readonly erf: number;
 }
 
-export const SIMD_MATH_OPS = new Set(["exp", "tanh", "erf"]);
-
 const V = ValType.v128;
 
 function splat(cw: CodeWriter, value: number) {

@@ -6,7 +6,7 @@ import { type Storage, toHost } from "../../runtime/storage.js";
 import { ModuleBuilder } from "./emitter/module-builder.js";
 import { ValType } from "./emitter/opcodes.js";
 import type { WasmHeap } from "./heap.js";
-import { type HostFunctionName, hostFunctions } from "./host-functions.js";
+import { hostFunctions, hostSignatures } from "./host-functions.js";
 import { type RenderContext, type RenderedKernel, renderElementwise } from "./render-elementwise.js";
 import { matmulBatchTable, renderMatmul } from "./render-matmul.js";
 import { renderReduce } from "./render-reduce.js";
@@ -60,10 +60,9 @@ export class WasmProgram {
     this.pointerTable = end;
     end = align(end + 4 * program.inputs.length);
     const builder = new ModuleBuilder();
-    const host = {} as Record<HostFunctionName, number>;
-    for (const name of Object.keys(hostFunctions) as HostFunctionName[]) {
-      const sig = signatures[name];
-      host[name] = builder.importFunction("host", name, sig[0], sig[1]);
+    const host: Record<string, number> = {};
+    for (const [name, [params, results]] of Object.entries(hostSignatures)) {
+      host[name] = builder.importFunction("host", name, params, results);
     }
     const simdMath = addSimdMath(builder);
     const ctx: RenderContext = {
@@ -238,17 +237,3 @@ function workOf(kernel: Kernel): number {
 function align(n: number): number {
   return Math.ceil(n / 16) * 16;
 }
-
-const F64 = ValType.f64;
-const I32 = ValType.i32;
-const signatures: Record<HostFunctionName, [ValType[], ValType[]]> = {
-  exp: [[F64], [F64]],
-  log: [[F64], [F64]],
-  sin: [[F64], [F64]],
-  tanh: [[F64], [F64]],
-  erf: [[F64], [F64]],
-  pow: [[F64, F64], [F64]],
-  idiv: [[I32, I32], [I32]],
-  uniform: [[I32, I32], [F64]],
-  normal: [[I32, I32], [F64]],
-};

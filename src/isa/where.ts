@@ -1,26 +1,8 @@
 import { unbroadcast } from "./broadcast.js";
-import { broadcastOrThrow, defineBinary, sameDTypeOrThrow } from "./elementwise.js";
+import { broadcastOrThrow, sameDTypeOrThrow } from "./elementwise.js";
 import { InstructionError } from "./errors.js";
 import { defineInstruction, type Instruction } from "./instruction.js";
 import { broadcastIndex } from "./ref-loops.js";
-
-/** Comparisons (bool results, not differentiable) and selection. */
-
-export const cmplt = defineBinary({
-  name: "cmplt",
-  doc: "a < b, as bool",
-  accepts: "any",
-  result: "bool",
-  fn: (a, b) => (a < b ? 1 : 0),
-});
-
-export const cmpeq = defineBinary({
-  name: "cmpeq",
-  doc: "a == b, as bool",
-  accepts: "any",
-  result: "bool",
-  fn: (a, b) => (a === b ? 1 : 0),
-});
 
 /** where(cond, a, b): a where cond is true, else b; all three broadcast together. */
 export const where: Instruction = defineInstruction({
