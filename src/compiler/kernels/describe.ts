@@ -21,7 +21,7 @@ export function describeKernel(kernel: Kernel): { kind: string; shape: string; f
         fused: kernel.fused.join(" "),
       };
     }
-    case "host":
-      return { kind: "host", shape: shape(kernel.shape), fused: kernel.fused.join(" ") };
+    case "instruction":
+      return { kind: "instruction", shape: shape(kernel.shape), fused: kernel.fused.join(" ") };
   }
 }

@@ -104,7 +104,7 @@ function isEpilogueOf(
     return false;
   if (valueDType(r) === "bool") return false;
   const written = (b: number) =>
-    kernels.findIndex((x) => x !== undefined && x.kind !== "host" && x.out === b);
+    kernels.findIndex((x) => x !== undefined && x.kind !== "instruction" && x.out === b);
   const keptStrides = broadcastStrides(r);
   let fine = true;
   const visit = (e: Expr) => {
@@ -136,7 +136,9 @@ function isEpilogueOf(
     }
   };
   visit(k.expr);
-  const writers = kernels.filter((x) => x !== undefined && x.kind !== "host" && x.out === k.out).length;
+  const writers = kernels.filter(
+    (x) => x !== undefined && x.kind !== "instruction" && x.out === k.out,
+  ).length;
   return fine && writers === 1;
 }
 

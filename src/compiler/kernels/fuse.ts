@@ -52,9 +52,9 @@ export interface FuseOptions {
  * - movement instructions become views (index arithmetic), not copies, where possible;
  * - a reduction takes its elementwise prologue into its loop;
  * - matmul reads its operands through views (transposes cost nothing);
- * - anything else runs as a host kernel on its reference semantics.
+ * - anything else is an instruction kernel, run whole (the target's own kernel, or `ref`).
  * A value is written to a buffer only when it must be: a program output, an operand of
- * a matmul or host kernel, or an intermediate with arithmetic used more than once.
+ * a matmul or instruction kernel, or an intermediate with arithmetic used more than once.
  */
 export function fuseProgram(program: Program, options: FuseOptions = {}): KernelProgram {
   const fuse = options.fuse ?? true;
@@ -168,7 +168,7 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
     const input = (i: number) => valueAt(step.inputs[i]!);
     let result: Value;
     // Integer matmul is rare enough to run on its reference semantics.
-    const kind = name === "matmul" && info.dtype !== "float32" ? "host" : name;
+    const kind = name === "matmul" && info.dtype !== "float32" ? "instruction" : name;
     switch (kind) {
       case "reshape":
         result = moved(input(0), (v) => reshapeView(v, info.shape));
@@ -311,7 +311,7 @@ export function fuseProgram(program: Program, options: FuseOptions = {}): Kernel
         const operands = step.inputs.map((s) => materialize(valueAt(s)));
         const out = newBuffer(info.shape, info.dtype);
         kernels.push({
-          kind: "host",
+          kind: "instruction",
           instruction: step.instruction,
           attrs,
           inputs: operands.map((o) => o.buffer),

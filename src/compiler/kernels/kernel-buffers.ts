@@ -10,7 +10,7 @@ export function readsOf(kernel: Kernel): number[] {
       return [...exprBuffers(kernel.expr), ...(kernel.epilogue ? exprBuffers(kernel.epilogue.expr) : [])];
     case "matmul":
       return [kernel.a.buffer, kernel.b.buffer, ...(kernel.epilogue ? exprBuffers(kernel.epilogue) : [])];
-    case "host":
+    case "instruction":
       return [...kernel.inputs];
   }
 }

@@ -113,11 +113,13 @@ export interface MatmulKernel {
 }
 
 /**
- * An instruction the target has no generated kernel for, run with its reference semantics
- * on contiguous buffers: how user primitives and rare instructions work on every target.
+ * One instruction run whole on contiguous buffers, not broken into expressions: with the
+ * target's own kernel for it when the target has one (its kernel table), else with its
+ * reference semantics. How user primitives, rare instructions (gather, scatterAdd) and
+ * whatever a target claims with a kernel of its own (composites included) are run.
  */
-export interface HostKernel {
-  readonly kind: "host";
+export interface InstructionKernel {
+  readonly kind: "instruction";
   readonly instruction: Instruction;
   readonly attrs: Attrs;
   readonly inputs: readonly number[];
@@ -127,7 +129,7 @@ export interface HostKernel {
   readonly fused: readonly string[];
 }
 
-export type Kernel = ElementwiseKernel | ReduceKernel | MatmulKernel | HostKernel;
+export type Kernel = ElementwiseKernel | ReduceKernel | MatmulKernel | InstructionKernel;
 
 export interface KernelProgram {
   readonly buffers: readonly BufferInfo[];

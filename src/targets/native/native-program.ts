@@ -1,7 +1,8 @@
-import type { Kernel, KernelProgram } from "../../compiler/kernels/kernel-ir.js";
+import type { InstructionKernel, Kernel, KernelProgram } from "../../compiler/kernels/kernel-ir.js";
 import { planArena } from "../../compiler/plan-memory.js";
 import { allocHost, type HostArray } from "../../ir/dtype.js";
 import type { RefValue } from "../../isa/instruction.js";
+import { type KernelTable, runReference } from "../kernel-table.js";
 import type { ThreadPool } from "../pool/thread-pool.js";
 import type { TileKernel } from "../pool/worker-protocol.js";
 import { addressOf } from "./ffi.js";
@@ -37,7 +38,21 @@ export interface NativeProgramContext {
   readonly threads: number;
   /** Work below which kernels run on one thread (default PARALLEL_WORK; tests set it low). */
   readonly parallelWork?: { readonly elements: number; readonly multiplyAdds: number };
+  /** The target's own kernels for whole instructions. */
+  readonly kernels: KernelTable<NativeInstructionKernel>;
 }
+
+/**
+ * A kernel of the native target's own for one instruction: C source for a function over
+ * tile units, with its parameters (see native-kernel.ts and kernel-params.ts).
+ */
+export type NativeInstructionKernel = (
+  kernel: InstructionKernel,
+  bufferOffset: (buffer: number) => number,
+) => RenderedNativeKernel | undefined;
+
+/** The built-in kernel table: none yet; every instruction here is generated or run on `ref`. */
+export const NATIVE_KERNELS: KernelTable<NativeInstructionKernel> = {};
 
 /**
  * A kernel program on the native target: buffers placed in the arena (the compiler's
@@ -78,8 +93,8 @@ export class NativeProgram {
           return renderReduce(kernel, offset, ctx.lanes);
         case "matmul":
           return renderMatmul(kernel, offset, ctx.matmulTuning(), ctx.threads);
-        default:
-          return undefined;
+        default: // an instruction kernel: the target's own, if it has one
+          return ctx.kernels[kernel.instruction.name]?.(kernel, offset);
       }
     });
     const present = rendered.filter((r): r is RenderedNativeKernel => r !== undefined);
@@ -163,11 +178,11 @@ export class NativeProgram {
 
   private runKernel(k: number) {
     const kernel = this.program.kernels[k]!;
-    if (kernel.kind === "host") {
-      this.runHost(kernel);
+    const fn = this.kernels[k];
+    if (!fn && kernel.kind === "instruction") {
+      this.runReference(kernel);
       return;
     }
-    const fn = this.kernels[k];
     const units = this.units[k]!;
     if (!fn || units === 0) return;
     const pool = this.ctx.pool;
@@ -188,7 +203,8 @@ export class NativeProgram {
     }
   }
 
-  private runHost(kernel: Extract<Kernel, { kind: "host" }>) {
+  /** An instruction without a kernel here: its reference semantics on views of the arena. */
+  private runReference(kernel: InstructionKernel) {
     const { program } = this;
     const refInputs: RefValue[] = kernel.inputs.map((b, i) => ({
       shape: kernel.inputShapes[i]!,
@@ -200,7 +216,7 @@ export class NativeProgram {
       dtype: program.buffers[kernel.out]!.dtype,
       data: this.view(kernel.out),
     };
-    kernel.instruction.spec.ref!(refInputs, out, kernel.attrs);
+    runReference(kernel, refInputs, out);
   }
 }
 
@@ -212,8 +228,7 @@ function workOf(kernel: Kernel): number {
     }
     case "reduce":
     case "elementwise":
+    case "instruction":
       return kernel.shape.reduce((a, b) => a * b, 1);
-    default:
-      return 0;
   }
 }

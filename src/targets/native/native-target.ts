@@ -3,6 +3,7 @@ import { fuseProgram } from "../../compiler/kernels/fuse.js";
 import type { Program } from "../../compiler/program.js";
 import type { HostArray } from "../../ir/dtype.js";
 import { type Storage, toHost } from "../../runtime/storage.js";
+import { claims, type KernelTable } from "../kernel-table.js";
 import { defaultThreadCount, ThreadPool } from "../pool/thread-pool.js";
 import type { ProgramProfile, Target } from "../target.js";
 import { createWasmTarget } from "../wasm/wasm-target.js";
@@ -11,7 +12,7 @@ import { nativeCacheDir } from "./cache-dir.js";
 import { FfiUnavailableError } from "./ffi.js";
 import { NativeCompileError } from "./kernel-libraries.js";
 import { NativeArena } from "./native-arena.js";
-import { NativeProgram } from "./native-program.js";
+import { NATIVE_KERNELS, type NativeInstructionKernel, NativeProgram } from "./native-program.js";
 import { type NativeToolchain, nativeToolchain } from "./native-toolchain.js";
 
 export interface NativeTargetOptions {
@@ -30,6 +31,8 @@ export interface NativeTargetOptions {
    * small kernels are split across threads.
    */
   parallelWork?: { readonly elements: number; readonly multiplyAdds: number };
+  /** Kernels of the target's own for whole instructions, added to (or replacing) the built-in table. */
+  kernels?: KernelTable<NativeInstructionKernel>;
 }
 
 /**
@@ -41,6 +44,7 @@ export interface NativeTargetOptions {
  */
 export function createNativeTarget(options: NativeTargetOptions = {}): Target {
   const name = options.name ?? "native";
+  const kernelTable = { ...NATIVE_KERNELS, ...options.kernels };
   const threads = options.threads ?? defaultThreadCount();
   const arena = new NativeArena();
   let pool: ThreadPool | undefined;
@@ -92,6 +96,7 @@ export function createNativeTarget(options: NativeTargetOptions = {}): Target {
         lanes: t.compiler.lanes,
         pool: getPool(),
         threads,
+        kernels: kernelTable,
         ...(options.parallelWork ? { parallelWork: options.parallelWork } : {}),
       });
     } catch (error) {
@@ -117,7 +122,7 @@ export function createNativeTarget(options: NativeTargetOptions = {}): Target {
       } catch {}
       return `C kernels compiled for this CPU (${compiler}), fused, on ${threads} thread${threads > 1 ? "s" : ""}`;
     },
-    hasKernel: (instruction) => instruction.kind === "primitive",
+    hasKernel: (instruction) => claims(kernelTable, instruction),
     run(program: Program, inputs: readonly HostArray[]): HostArray[] {
       const native = prepare(program);
       return native === "fallback" ? wasm().run(program, inputs) : native.run(inputs);

@@ -1,8 +1,9 @@
-import type { Kernel, KernelProgram } from "../../compiler/kernels/kernel-ir.js";
+import type { InstructionKernel, Kernel, KernelProgram } from "../../compiler/kernels/kernel-ir.js";
 import { bytesPer, planArena } from "../../compiler/plan-memory.js";
 import type { HostArray } from "../../ir/dtype.js";
 import type { RefValue } from "../../isa/instruction.js";
 import { type Storage, toHost } from "../../runtime/storage.js";
+import { type KernelTable, runReference } from "../kernel-table.js";
 import { ModuleBuilder } from "./emitter/module-builder.js";
 import { ValType } from "./emitter/opcodes.js";
 import type { WasmHeap } from "./heap.js";
@@ -33,7 +34,19 @@ export interface WasmProgramOptions {
   readonly fma: boolean;
   /** Register-block height of matmul kernels (tuned per machine). */
   readonly matmulRows: number;
+  /** The target's own kernels for whole instructions. */
+  readonly kernels: KernelTable<WasmInstructionKernel>;
 }
+
+/**
+ * A kernel of the wasm target's own for one instruction: renders a function over tile
+ * units `(begin, end, arena base)`, like the generated kernels (find buffers with
+ * `bindBufferBases` and `ctx.bufferOffset`).
+ */
+export type WasmInstructionKernel = (kernel: InstructionKernel, ctx: RenderContext) => RenderedKernel;
+
+/** The built-in kernel table: none yet; every instruction here is generated or run on `ref`. */
+export const WASM_KERNELS: KernelTable<WasmInstructionKernel> = {};
 
 export class WasmProgram {
   private readonly id = nextProgramId++;
@@ -96,8 +109,8 @@ export class WasmProgram {
             fma: options.fma,
             rows: options.matmulRows,
           });
-        default:
-          return undefined;
+        default: // an instruction kernel: the target's own, if it has one
+          return options.kernels[kernel.instruction.name]?.(kernel, ctx);
       }
     });
     this.units = rendered.map((r) => r?.units ?? 1);
@@ -174,22 +187,28 @@ export class WasmProgram {
   }
 
   private runKernel(k: number, arena: number) {
-    const { program } = this;
-    const memory = this.options.heap.memory;
-    const kernel = program.kernels[k]!;
-    if (kernel.kind !== "host") {
-      const fn = this.exports[`k${k}`]!;
-      const units = this.units[k]!;
-      const pool = this.options.pool;
-      if (pool && units > 1 && this.work[k]! >= PARALLEL_WORK) {
-        // Several tasks per thread, so a thread that finishes early takes another.
-        const chunk = Math.max(1, Math.ceil(units / (pool.threads * 4)));
-        pool.launch(this.id, k, units, chunk, fn, arena);
-      } else {
-        fn(0, units, arena);
-      }
+    const kernel = this.program.kernels[k]!;
+    const fn = this.exports[`k${k}`];
+    if (!fn) {
+      if (kernel.kind !== "instruction") throw new Error(`internal: kernel ${k} was not rendered`);
+      this.runReference(kernel, arena);
       return;
     }
+    const units = this.units[k]!;
+    const pool = this.options.pool;
+    if (pool && units > 1 && this.work[k]! >= PARALLEL_WORK) {
+      // Several tasks per thread, so a thread that finishes early takes another.
+      const chunk = Math.max(1, Math.ceil(units / (pool.threads * 4)));
+      pool.launch(this.id, k, units, chunk, fn, arena);
+    } else {
+      fn(0, units, arena);
+    }
+  }
+
+  /** An instruction without a kernel here: its reference semantics on views of the same memory. */
+  private runReference(kernel: InstructionKernel, arena: number) {
+    const { program } = this;
+    const memory = this.options.heap.memory;
     const at = (b: number) => {
       const input = this.inputIndex.get(b);
       return input === undefined ? arena + this.offsets[b]! : this.inputAddresses[input]!;
@@ -208,7 +227,7 @@ export class WasmProgram {
       dtype: outInfo.dtype,
       data: view(memory, at(kernel.out), outInfo.dtype, outInfo.size),
     };
-    kernel.instruction.spec.ref!(refInputs, out, kernel.attrs);
+    runReference(kernel, refInputs, out);
   }
 
   get arenaBytes(): number {
@@ -226,11 +245,9 @@ function workOf(kernel: Kernel): number {
       return kernel.shape.reduce((a, b) => a * b, 1) * k;
     }
     case "reduce":
-      return kernel.shape.reduce((a, b) => a * b, 1);
     case "elementwise":
+    case "instruction":
       return kernel.shape.reduce((a, b) => a * b, 1);
-    default:
-      return 0;
   }
 }
 

@@ -3,12 +3,13 @@ import { fuseProgram } from "../../compiler/kernels/fuse.js";
 import type { Program } from "../../compiler/program.js";
 import type { HostArray } from "../../ir/dtype.js";
 import type { Storage } from "../../runtime/storage.js";
+import { claims, type KernelTable } from "../kernel-table.js";
 import type { ProgramProfile, Target } from "../target.js";
 import { wasmFeatures } from "./features.js";
 import { WasmHeap } from "./heap.js";
 import { type MatmulTuning, tuneMatmulRows, tuningProgram } from "./matmul-tuning.js";
 import { defaultThreadCount, ThreadPool } from "./thread-pool.js";
-import { MAX_PAGES, WasmProgram } from "./wasm-program.js";
+import { MAX_PAGES, WASM_KERNELS, type WasmInstructionKernel, WasmProgram } from "./wasm-program.js";
 
 export interface WasmTargetOptions {
   name?: string;
@@ -16,13 +17,16 @@ export interface WasmTargetOptions {
   threads?: number;
   /** Fuse elementwise chains and reduction prologues (default true); off to measure what it buys. */
   fuse?: boolean;
+  /** Kernels of the target's own for whole instructions, added to (or replacing) the built-in table. */
+  kernels?: KernelTable<WasmInstructionKernel>;
 }
 
 /**
  * The WebAssembly target: the compiler's kernels rendered as WebAssembly (SIMD128) at run
  * time, sharing one memory. Every primitive runs here: as a generated kernel, or, for the
- * few without one (gather, scatterAdd, pad, concat, checkRange and user primitives),
- * through its reference semantics on the same memory.
+ * few without one (gather, scatterAdd, checkRange and user primitives), through its
+ * reference semantics on the same memory; instructions in its kernel table run its own
+ * kernel for them.
  */
 /** The wasm target, with what it measured about this machine. */
 export interface WasmTarget extends Target {
@@ -35,6 +39,7 @@ export function createWasmTarget(options: WasmTargetOptions = {}): WasmTarget {
   const memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared: true });
   const heap = new WasmHeap(memory, MAX_PAGES * 65536);
   const name = options.name ?? "wasm";
+  const kernelTable = { ...WASM_KERNELS, ...options.kernels };
   const threads = options.threads ?? defaultThreadCount();
   // Workers start on first use, so importing the library costs nothing.
   let pool: ThreadPool | undefined;
@@ -53,6 +58,7 @@ export function createWasmTarget(options: WasmTargetOptions = {}): WasmTarget {
         pool: getPool(),
         fma: wasmFeatures.relaxedSimd,
         matmulRows: tuned().rows,
+        kernels: kernelTable,
       });
       compiled.set(program, wasm);
     }
@@ -63,7 +69,7 @@ export function createWasmTarget(options: WasmTargetOptions = {}): WasmTarget {
     matmulTuning: tuned,
     name,
     description: `WebAssembly SIMD kernels generated at run time, fused, on ${threads} thread${threads > 1 ? "s" : ""}${wasmFeatures.relaxedSimd ? ", relaxed-SIMD FMA" : ""}`,
-    hasKernel: (instruction) => instruction.kind === "primitive",
+    hasKernel: (instruction) => claims(kernelTable, instruction),
     run(program: Program, inputs: readonly HostArray[]): HostArray[] {
       return prepare(program).run(inputs);
     },
@@ -92,6 +98,7 @@ function measureMatmul(heap: WasmHeap, rows: number): number {
     program: "wasm-tuning",
     fma: wasmFeatures.relaxedSimd,
     matmulRows: rows,
+    kernels: {},
   });
   const inputs = program.program.inputs.map((b) =>
     new Float32Array(program.program.buffers[b]!.size).fill(0.5),
