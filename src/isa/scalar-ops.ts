@@ -32,6 +32,7 @@ export const SCALAR_OPS = {
   exp: { arity: 1, doc: "eˣ", accepts: "float", fn: Math.exp },
   log: { arity: 1, doc: "natural logarithm", accepts: "float", fn: Math.log },
   sin: { arity: 1, doc: "sine (radians)", accepts: "float", fn: Math.sin },
+  cos: { arity: 1, doc: "cosine (radians)", accepts: "float", fn: Math.cos },
   tanh: { arity: 1, doc: "hyperbolic tangent", accepts: "float", fn: Math.tanh },
   erf: { arity: 1, doc: "Gauss error function", accepts: "float", fn: erfScalar },
   abs: { arity: 1, doc: "|x|", accepts: "numeric", fn: Math.abs },
@@ -75,8 +76,8 @@ const GRADIENTS: { readonly [K in ScalarOp]?: Vjp } = {
   sqrt: (g, { out }) => [div(g, mul(out, 2))],
   exp: (g, { out }) => [mul(g, out)],
   log: (g, { inputs: [x] }) => [div(g, x!)],
-  // cos x = sin(x + π/2): no separate cos primitive is needed.
-  sin: (g, { inputs: [x] }) => [mul(g, sin(add(x!, Math.PI / 2)))],
+  sin: (g, { inputs: [x] }) => [mul(g, cos(x!))],
+  cos: (g, { inputs: [x] }) => [neg(mul(g, sin(x!)))],
   tanh: (g, { out }) => [mul(g, sub(1, mul(out, out)))],
   erf: (g, { inputs: [x] }) => [mul(g, mul(exp(neg(mul(x!, x!))), 2 / Math.sqrt(Math.PI)))],
   // sign(x) = [0 < x] − [x < 0]; zero at zero, as in PyTorch.
@@ -132,6 +133,7 @@ export const {
   exp,
   log,
   sin,
+  cos,
   tanh,
   erf,
   abs,

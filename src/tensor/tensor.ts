@@ -277,7 +277,7 @@ export class Tensor {
     return new Tensor(isa.sin(this.node));
   }
   cos(): Tensor {
-    return this.add(Math.PI / 2).sin();
+    return new Tensor(isa.cos(this.node));
   }
   tanh(): Tensor {
     return new Tensor(isa.tanh(this.node));

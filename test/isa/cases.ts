@@ -109,6 +109,10 @@ export const cases: Record<string, InstructionCase> = {
     examples: [{ inputs: [f32([0, Math.PI / 2, -Math.PI / 6])], expected: f32([0, 1, -0.5]) }],
     random: unary(),
   },
+  cos: {
+    examples: [{ inputs: [f32([0, Math.PI / 3, -Math.PI])], expected: f32([1, 0.5, -1]) }],
+    random: unary(),
+  },
   tanh: {
     examples: [{ inputs: [f32([0, 1, -30])], expected: f32([0, 0.7615941559557649, -1]) }],
     random: unary(),

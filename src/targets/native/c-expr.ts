@@ -76,6 +76,8 @@ export const C_SCALAR_OPS: ScalarRenderers<CRenderer, CRenderer> = {
   exp: { float: call("f_exp") },
   log: { float: call("f_log") },
   sin: { float: call("f_sin") },
+  // In double and rounded once, as the reference (Math.cos).
+  cos: { float: (a) => `((float)cos((double)${a}))` },
   tanh: { float: call("f_tanh") },
   erf: { float: call("f_erf") },
   abs: { float: call("fabsf"), int: call("i_abs") },

@@ -111,6 +111,7 @@ export const WASM_SCALAR_OPS: ScalarRenderers<WasmFloatOp, WasmIntOp> = {
   exp: { float: simdMath("exp") },
   log: { float: { host: Math.log } },
   sin: { float: { host: Math.sin } },
+  cos: { float: { host: Math.cos } },
   tanh: { float: simdMath("tanh") },
   erf: { float: simdMath("erf") },
   abs: {
