@@ -1,0 +1,60 @@
+import { exprViews } from "../../compiler/kernels/expr.js";
+import type { Expr, MatmulKernel } from "../../compiler/kernels/kernel-ir.js";
+import type { CodeWriter } from "./emitter/code-writer.js";
+import { Op, ValType } from "./emitter/opcodes.js";
+import { type ExprContext, emitScalar, emitVector, type LeafSlot } from "./expr-codegen.js";
+import { leavesOf, type RenderContext } from "./render-elementwise.js";
+
+/**
+ * A fused epilogue: each leaf is read at (row i + r, column jj + c) through its view;
+ * `apply` replaces a product local by the epilogue's value.
+ */
+export function matmulEpilogue(
+  kernel: MatmulKernel,
+  ctx: RenderContext,
+  cw: CodeWriter,
+  i: number,
+  jj: number,
+  base: (buffer: number) => number,
+) {
+  const expr = kernel.epilogue;
+  if (!expr) return undefined;
+  const leaves = leavesOf(expr);
+  const views = exprViews(expr);
+  const bases = leaves.map(() => cw.local(ValType.i32));
+  const column = cw.local(ValType.i32);
+  const context: ExprContext = {
+    ...ctx,
+    base,
+    cw,
+    leaves: new Map<Expr, LeafSlot>(
+      leaves.map((l, k) => [l, { base: bases[k]!, stride: views[k]!.strides[1]! }]),
+    ),
+    j: column,
+  };
+  const evaluate = (value: number, vector: boolean) => {
+    const ectx = { ...context, reduced: value, reducedIsVector: vector };
+    if (vector) emitVector(ectx, expr);
+    else emitScalar(ectx, expr);
+    cw.set(value);
+  };
+  return {
+    column,
+    setBases(row: number) {
+      views.forEach((v, k) => {
+        cw.i32(v.offset).get(i);
+        if (row) cw.i32(row).op(Op.i32_add);
+        cw.i32(v.strides[0]!).op(Op.i32_mul).op(Op.i32_add);
+        if (v.strides[1]) cw.get(jj).op(Op.i32_add);
+        cw.set(bases[k]!);
+      });
+    },
+    /** At a column offset known when rendering. */
+    apply(value: number, columnOffset: number, vector: boolean) {
+      cw.i32(columnOffset).set(column);
+      evaluate(value, vector);
+    },
+    /** At the column offset already in `column`. */
+    applyDynamic: evaluate,
+  };
+}
