@@ -7,6 +7,8 @@ import { generateCommand } from "./commands/generate.js";
 import { isaCommand } from "./commands/isa.js";
 import { plotCommand } from "./commands/plot.js";
 import { trainCommand } from "./commands/train.js";
+import { tuneCommand } from "./commands/tune.js";
+import { workerCommand } from "./commands/worker.js";
 import { packageVersion } from "./package-version.js";
 
 /** The `infiniset` command and its subcommands. Later issues add theirs to `subcommands`. */
@@ -26,6 +28,8 @@ export function createProgram(): Command {
     evalCommand(),
     plotCommand(),
     doctorCommand(),
+    tuneCommand(),
+    workerCommand(),
   ];
   // addCommand (unlike .command()) does not pass settings down; copy them so that every
   // command words its errors and help option the same way.
