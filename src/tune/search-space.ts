@@ -179,12 +179,12 @@ export function gridPoint(space: SearchSpace, index: number): Params {
   const entries = Object.entries(space).map(
     ([name, spec]) => [name, gridValues(spec, `space.${name}`)] as const,
   );
-  const params: Params = {};
+  const picked: ParamValue[] = [];
   let rest = index;
   for (let i = entries.length - 1; i >= 0; i--) {
-    const [name, values] = entries[i]!;
-    params[name] = values[rest % values.length]!;
+    const values = entries[i]![1];
+    picked[i] = values[rest % values.length]!;
     rest = Math.floor(rest / values.length);
   }
-  return params;
+  return Object.fromEntries(entries.map(([name], i) => [name, picked[i]!]));
 }

@@ -19,6 +19,8 @@ test("--help works for the program and every command", async () => {
     "isa",
     "plot",
     "train",
+    "tune",
+    "worker",
   ]);
   for (const command of commands) {
     const { code, stdout } = await runCli([command, "--help"]);

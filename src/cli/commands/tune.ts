@@ -3,6 +3,7 @@
 // started and ended, then a summary table; Ctrl-C stops the sweep so that --resume can
 // continue it.
 import { Command } from "commander";
+import { checkRedis } from "../../jobs/executors/redis-connection.js";
 import { rungIterations } from "../../tune/strategies/strategy.js";
 import { formatValue, summaryTable } from "../../tune/summary.js";
 import type { SweepEvent } from "../../tune/sweep.js";
@@ -94,6 +95,8 @@ export function tuneCommand(): Command {
       };
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
+      // An unreachable Redis is the whole story: say so before anything else.
+      if (flags.queue !== undefined) await checkRedis(flags.queue);
       if (!flags.json) print(describeSweep(config));
       try {
         const result = await tune({

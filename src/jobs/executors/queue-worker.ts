@@ -49,7 +49,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Run
   const worker = new Worker<Job, JobResult>(
     options.queueName ?? DEFAULT_QUEUE_NAME,
     async (job) => {
-      log(`${job.id}: ${describeJob(job.data)} (attempt ${job.attemptsMade + 1})`);
+      log(`${job.id}: ${describeJob(job.data)} (attempt ${job.attemptsStarted})`);
       const result = await runJobInChild(job.data, {
         workDir: options.workDir,
         threads: options.threadsPerJob,

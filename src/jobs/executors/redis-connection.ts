@@ -27,6 +27,9 @@ export function redisOptions(url: string): RedisOptions {
     // BullMQ's workers and event readers block on Redis: their commands must wait out a
     // reconnection rather than fail after a few retries.
     maxRetriesPerRequest: null,
+    // ioredis waits this long for a closed socket to say so; 2 s by default, which is how
+    // long a failed command would otherwise linger before exiting.
+    disconnectTimeout: 200,
   };
 }
 

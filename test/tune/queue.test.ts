@@ -1,0 +1,170 @@
+// Sweeps through a real Redis with three `infiniset worker` processes: every trial recorded
+// once, through a worker killed mid-trial and through a Redis restart; an unreachable Redis
+// is one clear error line.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import { readResults } from "../../src/tune/results-log.js";
+import type { SweepEvent } from "../../src/tune/sweep.js";
+import { tune } from "../../src/tune/tune.js";
+import { runCli } from "../cli/run-cli.js";
+import { RedisServer, redisSkipReason } from "../helpers/redis-server.js";
+import { startWorker, tinySweep, type WorkerProcess, workspace, writeConfig } from "./fixtures.js";
+
+// The workers' trials run on whatever target their processes pick; what is tested here is
+// the orchestration, which is the same for every target, so the wasm pass skips it.
+const skip =
+  process.env.INFINISET_TARGET === "wasm"
+    ? "orchestration is tested once, on the default target"
+    : redisSkipReason();
+
+/** Each trial exactly once, and `count` of them. */
+function assertEachTrialOnce(out: string, count: number): void {
+  const records = readResults(join(out, "results.jsonl"));
+  const trials = records.map((r) => r.trial).sort((a, b) => a - b);
+  assert.deepEqual(
+    trials,
+    Array.from({ length: count }, (_, i) => i),
+    `results: ${JSON.stringify(trials)}`,
+  );
+  for (const record of records) assert.equal(record.status, "completed", record.error);
+  const lines = readFileSync(join(out, "results.jsonl"), "utf8").trim().split("\n");
+  assert.equal(lines.length, count);
+}
+
+describe("tune through Redis with three workers", { skip }, () => {
+  let redis: RedisServer;
+  const { dir, corpus } = workspace();
+  let queueNumber = 0;
+  const workers: WorkerProcess[] = [];
+
+  before(async () => {
+    redis = await RedisServer.start();
+  });
+  after(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await redis.dispose();
+  });
+
+  /** Three workers on a queue of their own, with a short lock so a dead worker's job comes back fast. */
+  async function startWorkers(queueName: string): Promise<WorkerProcess[]> {
+    const started = [0, 1, 2].map(() =>
+      startWorker([
+        "--queue",
+        redis.url,
+        "--queue-name",
+        queueName,
+        "--work-dir",
+        join(dir, "jobs"),
+        "--slots",
+        "1",
+        "--lock-seconds",
+        "2",
+      ]),
+    );
+    workers.push(...started);
+    await Promise.all(started.map((w) => w.waitFor(/ worker .*slots1:/)));
+    return started;
+  }
+
+  test("a 12-trial random sweep completes with 12 distinct results, progress streamed back", async () => {
+    const queueName = `q${queueNumber++}`;
+    const pool = await startWorkers(queueName);
+    const out = join(dir, "sweep-12");
+    const events: SweepEvent[] = [];
+    const result = await tune({
+      config: tinySweep(corpus, { budget: { trials: 12 } }),
+      out,
+      queue: redis.url,
+      queueName,
+      onEvent: (event) => events.push(event),
+    });
+    assert.equal(result.run.reason, "completed");
+    assertEachTrialOnce(out, 12);
+    const params = new Set(result.run.records.map((r) => JSON.stringify(r.params)));
+    assert.equal(params.size, 12);
+    assert.ok(
+      events.some((e) => e.type === "evaluation"),
+      "evaluations streamed from the workers",
+    );
+    const hosts = new Set(result.run.records.map((r) => r.worker));
+    assert.ok(hosts.size >= 2, `trials ran on ${[...hosts].join(", ")}`);
+    await Promise.all(pool.map((w) => w.stop()));
+  });
+
+  test("kill -9 of a worker mid-trial: the trial is retried and every trial recorded once", async () => {
+    const queueName = `q${queueNumber++}`;
+    const pool = await startWorkers(queueName);
+    const out = join(dir, "sweep-kill");
+    const config = writeConfig(dir, tinySweep(corpus, { budget: { trials: 12 } }, 10), "kill.json");
+    const sweep = runCli([
+      "tune",
+      "--config",
+      config,
+      "--out",
+      out,
+      "--queue",
+      redis.url,
+      "--queue-name",
+      queueName,
+    ]);
+    const victim = pool[0]!;
+    const line = await victim.waitFor(/: train .* \(attempt 1\)/);
+    const jobId = line.split(" ")[1]!.replace(/:$/, "");
+    victim.child.kill("SIGKILL");
+    const { code, stderr } = await sweep;
+    assert.equal(code, 0, stderr);
+    assertEachTrialOnce(out, 12);
+    const retried = pool
+      .slice(1)
+      .some((w) => w.lines.some((l) => l.includes(`${jobId}: train`) && /attempt [2-9]/.test(l)));
+    assert.ok(retried, `${jobId} was taken up again by another worker`);
+    await Promise.all(pool.map((w) => w.stop()));
+  });
+
+  test("a Redis restart mid-sweep (append-only file on) loses no result", async () => {
+    const queueName = `q${queueNumber++}`;
+    const pool = await startWorkers(queueName);
+    const out = join(dir, "sweep-restart");
+    const config = writeConfig(dir, tinySweep(corpus, { budget: { trials: 12 } }), "restart.json");
+    const sweep = runCli([
+      "tune",
+      "--config",
+      config,
+      "--out",
+      out,
+      "--queue",
+      redis.url,
+      "--queue-name",
+      queueName,
+    ]);
+    await pool[0]!.waitFor(/: completed in/);
+    await redis.restart(2500);
+    const { code, stderr } = await sweep;
+    assert.equal(code, 0, stderr);
+    assertEachTrialOnce(out, 12);
+    await Promise.all(pool.map((w) => w.stop()));
+  });
+});
+
+describe("an unreachable Redis", () => {
+  test("tune --queue and worker --queue fail with one clear error line", async () => {
+    const { dir, corpus } = workspace();
+    const config = writeConfig(dir, tinySweep(corpus));
+    for (const args of [
+      ["tune", "--config", config, "--out", join(dir, "out"), "--queue", "redis://127.0.0.1:1"],
+      ["worker", "--queue", "redis://127.0.0.1:1"],
+    ]) {
+      const { code, stdout, stderr } = await runCli(args);
+      assert.notEqual(code, 0);
+      const lines = stderr.trim().split("\n");
+      assert.equal(lines.length, 1, stderr);
+      assert.match(
+        lines[0]!,
+        /^infiniset: error: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .*ECONNREFUSED/,
+      );
+      assert.doesNotMatch(stdout, /trial/);
+    }
+  });
+});
