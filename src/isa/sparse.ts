@@ -79,9 +79,27 @@ export const sparseMatmul: Instruction<SparseMatmulAttrs> = defineInstruction<Sp
           `entry ${n} at (${row}, ${col}) is outside the ${rows} × ${columns} sparse matrix`,
         );
       }
+    }
+    if (d === 1) {
+      // One output column (a binary linear model): consecutive entries of one row, the
+      // usual order, accumulate in a local before touching memory.
+      let row = v.length > 0 ? r[0]! : 0;
+      let acc = 0;
+      for (let n = 0; n < v.length; n++) {
+        if (r[n] !== row) {
+          o[row]! += acc;
+          acc = 0;
+          row = r[n]!;
+        }
+        acc += v[n]! * w[c[n]!]!;
+      }
+      if (v.length > 0) o[row]! += acc;
+      return;
+    }
+    for (let n = 0; n < v.length; n++) {
       const value = v[n]!;
-      const from = col * d;
-      const to = row * d;
+      const from = c[n]! * d;
+      const to = r[n]! * d;
       for (let k = 0; k < d; k++) o[to + k]! += value * w[from + k]!;
     }
   },

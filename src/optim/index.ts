@@ -7,6 +7,7 @@ export { Adam } from "./adam.js";
 export type { AdamOptions } from "./adam-options.js";
 export { AdamW } from "./adamw.js";
 export { clipByGlobalNorm, clipGradNorm, globalNorm } from "./clip-grad-norm.js";
+export { type LbfgsOptions, type LbfgsResult, minimizeLbfgs, type Objective } from "./lbfgs.js";
 export {
   Optimizer,
   type StepOnResult,
