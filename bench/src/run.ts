@@ -4,6 +4,7 @@
 // installs (TensorFlow.js, onnxruntime-node) and on PyTorch through python3 when it imports.
 // Prints a table, or with --json one JSON object per line on stdout (progress goes to stderr).
 import { availableParallelism, cpus } from "node:os";
+import { agreement } from "./agreement.js";
 import { contention } from "./contention.js";
 import { fusion } from "./fusion.js";
 import { gemm } from "./gemm.js";
@@ -12,7 +13,7 @@ import { overhead } from "./overhead.js";
 import type { Bench, BenchContext, BenchRecord } from "./report.js";
 import { trainGpt } from "./train-gpt.js";
 
-const benches: Bench[] = [gemm, fusion, overhead, lmZoo, trainGpt, contention];
+const benches: Bench[] = [gemm, fusion, overhead, lmZoo, trainGpt, contention, agreement];
 
 function usage(): string {
   return [

@@ -1,11 +1,14 @@
 import { Command } from "commander";
+import { chatCommand } from "./commands/chat.js";
 import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { evalCommand } from "./commands/eval.js";
 import { explainCommand } from "./commands/explain.js";
 import { generateCommand } from "./commands/generate.js";
+import { inspectCommand } from "./commands/inspect.js";
 import { isaCommand } from "./commands/isa.js";
 import { plotCommand } from "./commands/plot.js";
+import { runCommand } from "./commands/run.js";
 import { trainCommand } from "./commands/train.js";
 import { tuneCommand } from "./commands/tune.js";
 import { workerCommand } from "./commands/worker.js";
@@ -30,6 +33,9 @@ export function createProgram(): Command {
     doctorCommand(),
     tuneCommand(),
     workerCommand(),
+    runCommand(),
+    chatCommand(),
+    inspectCommand(),
   ];
   // addCommand (unlike .command()) does not pass settings down; copy them so that every
   // command words its errors and help option the same way.

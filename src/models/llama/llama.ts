@@ -11,7 +11,7 @@ import { concat, layerNorm, rmsNorm, where } from "../../tensor/functions.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { configFromGguf, type LlamaConfig } from "./config.js";
 import { applyRope, type RopeTables, ropeTables } from "./rope.js";
-import { loadWeight } from "./weights.js";
+import { loadTransposed, loadWeight } from "./weights.js";
 
 interface Norm {
   weight: Tensor;
@@ -19,6 +19,7 @@ interface Norm {
 }
 
 interface Projection {
+  /** [in, out]: the file's [out, in] transposed once at load. */
   weight: Tensor;
   bias?: Tensor;
 }
@@ -59,10 +60,12 @@ export class LlamaCache {
 
 export class LlamaModel {
   readonly config: LlamaConfig;
-  readonly #embedding: Tensor;
+  /** [vocab, embd] when the output matrix is separate; undefined when tied (use the head). */
+  readonly #embedding: Tensor | undefined;
   readonly #positionEmbedding: Tensor | undefined;
   readonly #blocks: Block[];
   readonly #outputNorm: Norm;
+  /** The output matrix transposed, [embd, vocab]; with tied weights also the embedding. */
   readonly #output: Tensor;
   #rope: RopeTables | undefined;
 
@@ -75,14 +78,17 @@ export class LlamaModel {
     const optional = (name: string, shape: number[]) =>
       file.hasTensor(name) ? weight(name, shape) : undefined;
     const projection = (name: string, out: number, inFeatures: number, bias: boolean): Projection => ({
-      weight: weight(`${name}.weight`, [out, inFeatures]),
+      weight: loadTransposed(file, `${name}.weight`, [out, inFeatures]),
       ...(bias ? { bias: weight(`${name}.bias`, [out]) } : { bias: optional(`${name}.bias`, [out]) }),
     });
     const norm = (name: string): Norm => ({
       weight: weight(`${name}.weight`, [embd]),
       ...(gpt2 ? { bias: weight(`${name}.bias`, [embd]) } : {}),
     });
-    this.#embedding = weight("token_embd.weight", [vocabSize, embd]);
+    const tied = !file.hasTensor("output.weight");
+    // Tied weights are kept once, as the head's [embd, vocab]; the embedding gathers its columns.
+    this.#output = loadTransposed(file, tied ? "token_embd.weight" : "output.weight", [vocabSize, embd]);
+    this.#embedding = tied ? undefined : weight("token_embd.weight", [vocabSize, embd]);
     this.#positionEmbedding = gpt2 ? weight("position_embd.weight", [config.contextLength, embd]) : undefined;
     this.#blocks = Array.from({ length: config.nLayer }, (_, i) => {
       const p = `blk.${i}`;
@@ -112,8 +118,6 @@ export class LlamaModel {
       };
     });
     this.#outputNorm = norm("output_norm");
-    // Without an output matrix the head reuses the token embedding (tied weights).
-    this.#output = optional("output.weight", [vocabSize, embd]) ?? this.#embedding;
   }
 
   /** An empty cache for up to `capacity` positions (default: the model's context length). */
@@ -141,14 +145,17 @@ export class LlamaModel {
     }
     // Positions are data, not constants, so every decoding step shares one compiled program.
     const positions = positionIds(cache.length, time);
-    let x = this.#embedding.gather(ids.reshape([batch * time]), 0).reshape([batch, time, embd]);
+    const flat = ids.reshape([batch * time]);
+    let x = (
+      this.#embedding ? this.#embedding.gather(flat, 0) : this.#output.gather(flat, 1).transpose()
+    ).reshape([batch, time, embd]);
     if (this.#positionEmbedding)
       x = x.add(this.#positionEmbedding.gather(positions, 0).reshape([1, time, embd]));
     this.#blocks.forEach((block, i) => {
       x = this.#block(block, x, cache.layers[i]!, positions);
     });
     if (!options.allPositions && time > 1) x = x.slice([0, time - 1, 0], [batch, time, embd]);
-    return this.#norm(this.#outputNorm, x).matmul(this.#output.transpose());
+    return this.#norm(this.#outputNorm, x).matmul(this.#output);
   }
 
   #norm(norm: Norm, x: Tensor): Tensor {
@@ -219,6 +226,6 @@ export class LlamaModel {
 }
 
 function linear(x: Tensor, p: Projection): Tensor {
-  const y = x.matmul(p.weight.transpose());
+  const y = x.matmul(p.weight);
   return p.bias ? y.add(p.bias) : y;
 }

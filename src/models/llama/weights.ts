@@ -47,3 +47,25 @@ export function readFloat32(file: GgufFile, name: string, shape?: readonly numbe
 export function loadWeight(file: GgufFile, name: string, shape?: readonly number[]): Tensor {
   return adoptArray(readFloat32(file, name, shape), file.tensor(name).shape);
 }
+
+/**
+ * Matrix `name` ([out, in] in the file) as its transpose [in, out]: the layout the matmul
+ * kernels read a right operand in, so x·W needs no copy of W at every step.
+ */
+export function loadTransposed(file: GgufFile, name: string, shape: readonly [number, number]): Tensor {
+  const [rows, columns] = shape;
+  const values = readFloat32(file, name, shape);
+  const transposed = new Float32Array(values.length);
+  // In tiles, so both arrays are walked through the cache rather than one at a stride.
+  const tile = 64;
+  for (let r0 = 0; r0 < rows; r0 += tile) {
+    for (let c0 = 0; c0 < columns; c0 += tile) {
+      const r1 = Math.min(rows, r0 + tile);
+      const c1 = Math.min(columns, c0 + tile);
+      for (let r = r0; r < r1; r++) {
+        for (let c = c0; c < c1; c++) transposed[c * rows + r] = values[r * columns + c]!;
+      }
+    }
+  }
+  return adoptArray(transposed, [columns, rows]);
+}

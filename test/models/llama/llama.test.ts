@@ -41,8 +41,13 @@ function maxRelativeError(actual: Float32Array, expected: Float64Array[]): numbe
 }
 
 for (const architecture of ["llama", "qwen2"] as const) {
-  test(`${architecture} (GQA, ${architecture === "llama" ? "tied output, adjacent RoPE pairs" : "q/k/v biases, RoPE halves"}): logits match a float64 reference`, () => {
-    const spec = { ...TEST_MODELS.tiny, name: `tiny-${architecture}`, architecture };
+  test(`${architecture} (GQA, ${architecture === "llama" ? "separate output, adjacent RoPE pairs" : "q/k/v biases, tied output, RoPE halves"}): logits match a float64 reference`, () => {
+    const spec = {
+      ...TEST_MODELS.tiny,
+      name: `tiny-${architecture}`,
+      architecture,
+      separateOutput: architecture === "llama",
+    };
     const file = GgufFile.open(testModelPath(spec, "F32", dir));
     try {
       const model = new LlamaModel(file);

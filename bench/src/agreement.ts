@@ -1,0 +1,185 @@
+// agreement: infiniset against llama.cpp on the same GGUF files, teacher-forced.
+//
+//   npm run bench -- agreement [--models 15m,110m] [--types F32,F16,Q8_0,...] [--json]
+//
+// For each test model (made by infiniset's writer, see test/fixtures/test-models.ts) and
+// tensor type, both read a 128-token passage of Moby Dick and give, at every position, the
+// distribution of the next token. Reported: the share of positions with the same top-1 token
+// (all, and where llama.cpp's top-2 log-probability margin exceeds 0.01 and 0.1), the largest
+// |Δ log-probability| over llama.cpp's 20 most likely tokens, and the mean KL(llama.cpp ‖
+// infiniset). Also whether both tokenize the tokenizer corpus identically.
+import type { Token } from "node-llama-cpp";
+import { noGrad } from "../../dist/src/autodiff/functional.js";
+import { loadMobyDick } from "../../dist/src/data/moby-dick.js";
+import { GgufFile } from "../../dist/src/formats/gguf/gguf-file.js";
+import { LlamaModel } from "../../dist/src/models/llama/llama.js";
+import type { QuantType } from "../../dist/src/quant/index.js";
+import { tensor } from "../../dist/src/tensor/creation.js";
+import { GgufTokenizer } from "../../dist/src/text/gguf/tokenizer.js";
+import { TEST_MODEL_TYPES, type TestModelName, testModelPath } from "../../dist/test/fixtures/test-models.js";
+import { TOKENIZER_CORPUS } from "../../dist/test/fixtures/tokenizer-corpus.js";
+import { loadLlamaCpp } from "./llama-cpp.js";
+import { type Bench, type BenchContext, type BenchRecord, fmt, formatTable } from "./report.js";
+
+const POSITIONS = 128;
+const TOP = 20;
+
+function option(args: string[], name: string): string | undefined {
+  const at = args.indexOf(name);
+  return at < 0 ? undefined : args[at + 1];
+}
+
+/** Log-softmax of one row of logits, in float64. */
+function logSoftmax(row: Float32Array): Float64Array {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of row) max = Math.max(max, v);
+  let total = 0;
+  for (const v of row) total += Math.exp(v - max);
+  const log = Math.log(total) + max;
+  return Float64Array.from(row, (v) => v - log);
+}
+
+async function compare(
+  context: BenchContext,
+  name: TestModelName,
+  type: QuantType,
+): Promise<BenchRecord | undefined> {
+  const llama = await loadLlamaCpp(context.log);
+  if (!llama) return undefined;
+  const path = testModelPath(name, type);
+  const reference = await llama.loadModel({ modelPath: path });
+  const file = GgufFile.open(path);
+  try {
+    const tokenizer = GgufTokenizer.fromGguf(file);
+    let tokenizationIdentical = 0;
+    for (const text of TOKENIZER_CORPUS) {
+      for (const special of [false, true]) {
+        const theirs = [...reference.tokenize(text, special)];
+        const ours = tokenizer.encode(text, { addSpecial: false, parseSpecial: special });
+        if (theirs.length === ours.length && theirs.every((id, i) => id === ours[i])) tokenizationIdentical++;
+        else context.log(`tokenization differs (special ${special}): ${JSON.stringify(text)}`);
+      }
+    }
+    const passage = loadMobyDick().slice(20_000, 22_000);
+    const ids = [tokenizer.bosId!, ...tokenizer.encode(passage, { addSpecial: false })].slice(0, POSITIONS);
+
+    // An F32 KV cache (llama.cpp's default is F16) and no flash attention, so the comparison
+    // measures the weights' arithmetic, not the cache's rounding.
+    const llamaContext = await reference.createContext({
+      contextSize: 256,
+      threads: 1,
+      flashAttention: false,
+      experimentalKvCacheKeyType: "F32",
+      experimentalKvCacheValueType: "F32",
+    });
+    const sequence = llamaContext.getSequence();
+    const evaluated = await sequence.controlledEvaluate(
+      ids.map((id) => [id as Token, { generateNext: { probabilities: true } }]),
+    );
+    await llamaContext.dispose();
+
+    const model = new LlamaModel(file);
+    const logits = noGrad(() => {
+      const cache = model.createCache(ids.length);
+      const out = model.forward(tensor(ids, [1, ids.length], { dtype: "int32" }), cache, {
+        allPositions: true,
+      });
+      return out.dataSync() as Float32Array;
+    });
+    const vocab = model.config.vocabSize;
+    let same = 0;
+    let marginCount01 = 0;
+    let sameMargin01 = 0;
+    let marginCount001 = 0;
+    let sameMargin001 = 0;
+    let maxDelta = 0;
+    let klTotal = 0;
+    for (let t = 0; t < ids.length; t++) {
+      const probabilities = evaluated[t]?.next.probabilities;
+      if (!probabilities) throw new Error(`llama.cpp gave no probabilities at position ${t}`);
+      const ours = logSoftmax(logits.subarray(t * vocab, (t + 1) * vocab));
+      // node-llama-cpp's float32 softmax sums to 1 ± 1e-4; renormalised, so that rounding
+      // is not counted as disagreement.
+      const raw = [...probabilities.entries()];
+      const sum = raw.reduce((total, [, p]) => total + p, 0);
+      const entries = raw.map(([id, p]) => [id, p / sum] as const);
+      const [first, second] = [entries[0]!, entries[1]!];
+      let ourTop = 0;
+      for (let i = 1; i < vocab; i++) if (ours[i]! > ours[ourTop]!) ourTop = i;
+      const agree = ourTop === first[0];
+      if (agree) same++;
+      const margin = Math.log(first[1]) - Math.log(second[1]);
+      if (margin > 0.01) {
+        marginCount001++;
+        if (agree) sameMargin001++;
+      }
+      if (margin > 0.1) {
+        marginCount01++;
+        if (agree) sameMargin01++;
+      }
+      for (const [id, p] of entries.slice(0, TOP))
+        maxDelta = Math.max(maxDelta, Math.abs(Math.log(p) - ours[id]!));
+      let kl = 0;
+      for (const [id, p] of entries) if (p > 0) kl += p * (Math.log(p) - ours[id]!);
+      klTotal += kl;
+    }
+    return {
+      bench: "agreement",
+      impl: "infiniset",
+      model: name,
+      quant: type,
+      positions: ids.length,
+      top1: same / ids.length,
+      top1Margin001: marginCount001 ? sameMargin001 / marginCount001 : null,
+      top1Margin01: marginCount01 ? sameMargin01 / marginCount01 : null,
+      maxAbsDeltaLogprob: maxDelta,
+      meanKl: klTotal / ids.length,
+      tokenizationIdentical: `${tokenizationIdentical}/${2 * TOKENIZER_CORPUS.length}`,
+    };
+  } finally {
+    file.close();
+    await reference.dispose();
+  }
+}
+
+export const agreement: Bench = {
+  name: "agreement",
+  description: "infiniset vs llama.cpp on GGUF test models: top-1, |Δ log p|, KL, tokenization",
+  async run(context) {
+    const models = (option(context.args, "--models") ?? "15m,110m").split(",") as TestModelName[];
+    const types = (option(context.args, "--types")?.split(",") ?? [...TEST_MODEL_TYPES]).map((t) =>
+      t.toUpperCase(),
+    ) as QuantType[];
+    for (const name of models) {
+      for (const type of types) {
+        context.log(`${name} ${type}…`);
+        const record = await compare(context, name, type);
+        if (record) context.emit(record);
+      }
+    }
+  },
+  render(records) {
+    return formatTable(
+      [
+        "model",
+        "type",
+        "top-1",
+        "top-1 (margin>0.01)",
+        "top-1 (margin>0.1)",
+        "max |Δ log p| top-20",
+        "mean KL",
+        "tokenization",
+      ],
+      records.map((r) => [
+        String(r.model),
+        String(r.quant),
+        fmt(r.top1 as number),
+        fmt(r.top1Margin001 as number),
+        fmt(r.top1Margin01 as number),
+        fmt(r.maxAbsDeltaLogprob as number, 2),
+        fmt(r.meanKl as number, 2),
+        String(r.tokenizationIdentical),
+      ]),
+    );
+  },
+};
