@@ -11,13 +11,16 @@ test("--help works for the program and every command", async () => {
     .map((m) => m[1]!)
     .filter((c) => c !== "help");
   assert.deepEqual(commands.sort(), [
+    "chat",
     "demo",
     "doctor",
     "eval",
     "explain",
     "generate",
+    "inspect",
     "isa",
     "plot",
+    "run",
     "train",
     "tune",
     "worker",
