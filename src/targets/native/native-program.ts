@@ -3,8 +3,9 @@ import { planArena } from "../../compiler/plan-memory.js";
 import { allocHost, type HostArray } from "../../ir/dtype.js";
 import type { RefValue } from "../../isa/instruction.js";
 import { type KernelTable, runReference } from "../kernel-table.js";
+import { Schedule, type ScheduledStep } from "../pool/schedule.js";
 import type { ThreadPool } from "../pool/thread-pool.js";
-import type { TileKernel } from "../pool/worker-protocol.js";
+import type { StepRunner, TileKernel } from "../pool/worker-protocol.js";
 import { addressOf } from "./ffi.js";
 import type { KernelLibraries } from "./kernel-libraries.js";
 import type { MatmulTuning } from "./matmul-tuning.js";
@@ -66,14 +67,17 @@ export class NativeProgram {
   private readonly offsets: readonly number[];
   private readonly arenaBytes_: number;
   private readonly kernels: (TileKernel | undefined)[];
-  private readonly units: number[];
-  private readonly work: number[];
+  /** The kernels in order, each with how it is split into tasks. */
+  private readonly schedule: Schedule;
+  /** Whether any kernel is split across threads (else the program runs on the calling thread). */
+  private readonly parallel: boolean;
+  private readonly runner: StepRunner & { host(kernel: number): void };
   private readonly params: ParamsBlock;
   /** Program inputs and outputs that kernels may read or write outside the arena. */
   private readonly movable: number[];
   /** This run's buffers outside the arena. */
   private readonly outside = new Map<number, HostArray>();
-  /** What the workers need to run this program's kernels; sent before its first launch on them. */
+  /** What the workers need to run this program's kernels; sent before its first run on them. */
   private readonly loadMessage: NativeLoadMessage;
   private loadedOnWorkers = false;
 
@@ -109,10 +113,21 @@ export class NativeProgram {
       const { call, params } = b;
       return (begin: number, end: number) => call(params, begin, end);
     });
-    this.units = rendered.map((r) => r?.units ?? 0);
-    this.work = program.kernels.map(workOf);
+    this.schedule = new Schedule(
+      program.kernels.flatMap((kernel, k): ScheduledStep[] => {
+        // An instruction without a kernel here runs its reference semantics on the main thread.
+        if (!this.kernels[k] && kernel.kind === "instruction")
+          return [{ kernel: k, units: 1, chunk: 1, host: true }];
+        const units = rendered[k]?.units ?? 0;
+        return units === 0 ? [] : [{ kernel: k, units, chunk: chunkOf(kernel, units, ctx) }];
+      }),
+    );
+    this.parallel = this.schedule.list.some((s) => s.chunk < s.units);
+    this.runner = {
+      kernel: (k) => this.kernels[k],
+      host: (k) => this.runReference(this.program.kernels[k] as InstructionKernel),
+    };
     this.loadMessage = {
-      programId: this.id,
       kernels: bound.map((b) => b && { path: b.path, symbol: b.symbol, params: b.params }),
     };
   }
@@ -146,11 +161,7 @@ export class NativeProgram {
       const array = this.outside.get(b);
       this.params.placeBuffer(b, array ? addressOf(array) - arena : BigInt(this.offsets[b]!));
     }
-    program.kernels.forEach((_, k) => {
-      const start = times ? performance.now() : 0;
-      this.runKernel(k);
-      if (times) times[k] = performance.now() - start;
-    });
+    this.runSteps(times);
     program.outputs.forEach((b, i) => {
       if (!this.outside.has(b)) outputs[i]!.set(this.view(b));
     });
@@ -176,30 +187,36 @@ export class NativeProgram {
     return this.ctx.arena.view(this.offsets[b]!, info.dtype, info.size);
   }
 
-  private runKernel(k: number) {
-    const kernel = this.program.kernels[k]!;
-    const fn = this.kernels[k];
-    if (!fn && kernel.kind === "instruction") {
-      this.runReference(kernel);
-      return;
-    }
-    const units = this.units[k]!;
-    if (!fn || units === 0) return;
+  /**
+   * Runs the schedule: on the pool in one run when some kernel is worth splitting across
+   * threads (the workers walk the kernels with this thread), else all here. With `times`,
+   * each step runs on its own and is timed.
+   */
+  private runSteps(times: number[] | undefined) {
+    const { schedule, runner } = this;
     const pool = this.ctx.pool;
-    const least = this.ctx.parallelWork ?? PARALLEL_WORK;
-    const enough = this.work[k]! >= (kernel.kind === "matmul" ? least.multiplyAdds : least.elements);
-    if (pool && units > 1 && enough) {
+    if (pool && this.parallel) {
       // Programs that never fill the threads (most small ones) never cost the workers a load.
       if (!this.loadedOnWorkers) {
-        pool.loadMessage(this.loadMessage);
+        pool.load(this.id, schedule, this.loadMessage);
         this.loadedOnWorkers = true;
       }
-      // Several tasks per thread, so a thread that finishes early takes another; a matmul
-      // unit is a whole block of the product, worth a task of its own.
-      const chunk = kernel.kind === "matmul" ? 1 : Math.max(1, Math.ceil(units / (pool.threads * 4)));
-      pool.launch(this.id, k, units, chunk, fn);
-    } else {
-      fn(0, units);
+      if (!times) {
+        pool.run(this.id, schedule, runner);
+        return;
+      }
+      schedule.list.forEach((step, s) => {
+        const start = performance.now();
+        pool.run(this.id, schedule, runner, 0, s, s + 1);
+        times[step.kernel] = performance.now() - start;
+      });
+      return;
+    }
+    for (const step of schedule.list) {
+      const start = times ? performance.now() : 0;
+      if (step.host) runner.host(step.kernel);
+      else this.kernels[step.kernel]!(0, step.units);
+      if (times) times[step.kernel] = performance.now() - start;
     }
   }
 
@@ -218,6 +235,18 @@ export class NativeProgram {
     };
     runReference(kernel, refInputs, out);
   }
+}
+
+/**
+ * Units per task: several tasks per thread for a kernel worth splitting, so a thread that
+ * finishes early takes another (a matmul unit is a whole block of the product, worth a
+ * task of its own); all units in one task below the work that pays for splitting.
+ */
+function chunkOf(kernel: Kernel, units: number, ctx: NativeProgramContext): number {
+  const least = ctx.parallelWork ?? PARALLEL_WORK;
+  const enough = workOf(kernel) >= (kernel.kind === "matmul" ? least.multiplyAdds : least.elements);
+  if (!ctx.pool || units === 1 || !enough) return units;
+  return kernel.kind === "matmul" ? 1 : Math.max(1, Math.ceil(units / (ctx.pool.threads * 4)));
 }
 
 function workOf(kernel: Kernel): number {

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { serveLaunches } from "../pool/serve-launches.js";
+import { servePrograms } from "../pool/serve-programs.js";
 import type { PoolWorkerData, TileKernel } from "../pool/worker-protocol.js";
 import { bindKernel } from "./ffi.js";
 import type { NativeLoadMessage } from "./native-worker-protocol.js";
@@ -12,12 +12,12 @@ import type { NativeLoadMessage } from "./native-worker-protocol.js";
 const { control } = workerData as PoolWorkerData;
 const programs = new Map<number, (TileKernel | undefined)[]>();
 
-serveLaunches(
+servePrograms(
   new Int32Array(control),
   parentPort!,
   {
-    load(message) {
-      const { programId, kernels } = message as NativeLoadMessage;
+    load(programId, message) {
+      const { kernels } = message as NativeLoadMessage;
       programs.set(
         programId,
         kernels.map((k) => {

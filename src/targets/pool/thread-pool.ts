@@ -1,18 +1,20 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import type { Schedule } from "./schedule.js";
 import {
   CONTROL_INTS,
   Control,
   Operation,
-  openTasks,
-  runTasks,
+  openSteps,
+  type PoolLoadMessage,
+  runSteps,
+  type StepRunner,
   signalWord,
-  type TileKernel,
 } from "./worker-protocol.js";
 
 /** Which worker script a pool starts, what it hands it, and how errors name the pool. */
 export interface PoolWorkerSpec {
-  /** The worker module; it calls `serveLaunches` (see serve-launches.ts). */
+  /** The worker module; it calls `servePrograms` (see serve-programs.ts). */
   readonly url: URL;
   /** Target-specific data for each worker (a wasm memory, nothing for native libraries). */
   readonly data: Record<string, unknown>;
@@ -21,11 +23,12 @@ export interface PoolWorkerSpec {
 }
 
 /**
- * Worker threads that run kernels over tile ranges. A launch splits a kernel's tile units
- * into tasks that the main thread and the workers take from a shared counter (an idle
- * thread takes the next task, so a busy core does not stall the launch), then waits for
- * all. The pool knows nothing of how kernels are made: a target sends each program to
- * its workers with `load`, and its worker script turns that message into kernels.
+ * Worker threads that run programs' kernels over tile ranges. A program is handed to the
+ * pool once per run: every thread walks its schedule (schedule.ts), taking tasks of each
+ * kernel from a shared counter (an idle thread takes the next task, so a busy core does
+ * not stall the run) and moving on when the kernel's tasks are done. The pool knows
+ * nothing of how kernels are made: a target sends each program to its workers with
+ * `load`, and its worker script turns that message into kernels.
  */
 export class ThreadPool {
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_INTS * 4));
@@ -49,9 +52,13 @@ export class ThreadPool {
     });
   }
 
-  /** Sends a program to every worker (the worker script says what the message holds) and waits until all have it. */
-  loadMessage(message: unknown): void {
-    for (const w of this.workers) w.postMessage(message);
+  /**
+   * Sends a program to every worker (its schedule, and a message the target's worker
+   * script turns into kernels) and waits until all have it.
+   */
+  load(programId: number, schedule: Schedule, message: unknown): void {
+    const load: PoolLoadMessage = { programId, schedule: schedule.buffer, target: message };
+    for (const w of this.workers) w.postMessage(load);
     this.waitUntilReady();
     const c = this.control;
     c[Control.DONE] = 0;
@@ -64,38 +71,28 @@ export class ThreadPool {
   }
 
   /**
-   * Runs `units` tile units of a kernel, `chunk` per task, on every thread that has a core;
-   * each call gets `argument`. Returns when every task is done, whichever threads did them.
+   * Runs steps [first, end) of a loaded program on every thread that has a core, the
+   * calling one included (`runner` gives its kernels, and runs the host steps); each tile
+   * call gets `argument`. Returns when every step is done, whichever threads did the work.
    */
-  launch(
+  run(
     programId: number,
-    kernel: number,
-    units: number,
-    chunk: number,
-    runHere: TileKernel,
+    schedule: Schedule,
+    runner: StepRunner,
     argument = 0,
+    first = 0,
+    end = schedule.length,
   ): void {
     this.waitUntilReady();
     const c = this.control;
     const generation = this.generation + 1;
-    // Close the previous launch's tasks first, so a late worker cannot claim with old fields.
-    Atomics.store(c, Control.NEXT, openTasks(generation));
+    openSteps(schedule.steps, first, end, generation);
     c[Control.PROGRAM] = programId;
-    c[Control.KERNEL] = kernel;
-    c[Control.UNITS] = units;
-    c[Control.CHUNK] = chunk;
+    c[Control.FIRST_STEP] = first;
+    c[Control.END_STEP] = end;
     c[Control.ARGUMENT] = argument;
-    Atomics.store(c, Control.TASKS_DONE, 0);
     this.signal(Operation.RUN);
-    runTasks(c, generation, runHere);
-    const tasks = Math.ceil(units / chunk);
-    for (
-      let done = Atomics.load(c, Control.TASKS_DONE);
-      done < tasks;
-      done = Atomics.load(c, Control.TASKS_DONE)
-    ) {
-      Atomics.wait(c, Control.TASKS_DONE, done, 1000);
-    }
+    runSteps(c, schedule.steps, first, end, generation, argument, runner);
     this.checkFailure();
   }
 

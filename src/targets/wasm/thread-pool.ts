@@ -1,3 +1,4 @@
+import type { Schedule } from "../pool/schedule.js";
 import { ThreadPool as SharedThreadPool } from "../pool/thread-pool.js";
 import type { LoadMessage } from "./worker-protocol.js";
 
@@ -15,9 +16,9 @@ export class ThreadPool extends SharedThreadPool {
     );
   }
 
-  /** Instantiates a program's module in every worker. */
-  load(programId: number, module: WebAssembly.Module): void {
-    const message: LoadMessage = { programId, module };
-    this.loadMessage(message);
+  /** Instantiates a program's module in every worker, beside its schedule. */
+  loadModule(programId: number, schedule: Schedule, module: WebAssembly.Module): void {
+    const message: LoadMessage = { module };
+    this.load(programId, schedule, message);
   }
 }

@@ -4,6 +4,7 @@ import type { HostArray } from "../../ir/dtype.js";
 import type { RefValue } from "../../isa/instruction.js";
 import { type Storage, toHost } from "../../runtime/storage.js";
 import { type KernelTable, runReference } from "../kernel-table.js";
+import { Schedule, type ScheduledStep } from "../pool/schedule.js";
 import { ModuleBuilder } from "./emitter/module-builder.js";
 import { ValType } from "./emitter/opcodes.js";
 import type { WasmHeap } from "./heap.js";
@@ -22,8 +23,8 @@ import { view, WasmBuffer } from "./wasm-buffer.js";
  */
 let nextProgramId = 1;
 
-/** Below this much work (elements, or multiply-adds for matmul) a kernel runs on one thread. */
-const PARALLEL_WORK = 32 * 1024;
+/** Below this much work (elements, or multiply-adds for matmul) a kernel runs as one task. */
+export const PARALLEL_WORK = 32 * 1024;
 
 export interface WasmProgramOptions {
   /** The target's memory allocator (arenas and resident buffers). */
@@ -36,6 +37,8 @@ export interface WasmProgramOptions {
   readonly matmulRows: number;
   /** The target's own kernels for whole instructions. */
   readonly kernels: KernelTable<WasmInstructionKernel>;
+  /** Work below which a kernel runs as one task (default PARALLEL_WORK; tests set it low). */
+  readonly parallelWork?: number;
 }
 
 /**
@@ -58,8 +61,12 @@ export class WasmProgram {
   /** Inputs' addresses during a run (program inputs are read where they are). */
   private inputAddresses: number[] = [];
   private readonly tables: { offset: number; data: Int32Array }[] = [];
-  private readonly units: number[];
-  private readonly work: number[];
+  /** The kernels in order, each with how it is split into tasks. */
+  private readonly schedule: Schedule;
+  /** Whether any kernel is split across threads (else the program runs on the calling thread). */
+  private readonly parallel: boolean;
+  private readonly module: WebAssembly.Module;
+  private loadedOnWorkers = false;
   readonly bytesNeeded: number;
 
   constructor(
@@ -113,8 +120,23 @@ export class WasmProgram {
           return options.kernels[kernel.instruction.name]?.(kernel, ctx);
       }
     });
-    this.units = rendered.map((r) => r?.units ?? 1);
-    this.work = program.kernels.map(workOf);
+    const pool = options.pool;
+    this.schedule = new Schedule(
+      program.kernels.map((kernel, k): ScheduledStep => {
+        // An instruction without a kernel here runs its reference semantics on the main thread.
+        if (!rendered[k] && kernel.kind === "instruction")
+          return { kernel: k, units: 1, chunk: 1, host: true };
+        const units = rendered[k]?.units ?? 1;
+        // Several tasks per thread, so a thread that finishes early takes another.
+        const split = pool && units > 1 && workOf(kernel) >= (options.parallelWork ?? PARALLEL_WORK);
+        return {
+          kernel: k,
+          units,
+          chunk: split ? Math.max(1, Math.ceil(units / (pool.threads * 4))) : units,
+        };
+      }),
+    );
+    this.parallel = this.schedule.list.some((s) => s.chunk < s.units);
     builder.importMemory("env", "memory", 1, MAX_PAGES, true);
     rendered.forEach((r, k) => {
       if (r) builder.addFunction([ValType.i32, ValType.i32, ValType.i32], [], r.code, `k${k}`);
@@ -125,7 +147,7 @@ export class WasmProgram {
       host: hostFunctions,
     });
     this.exports = instance.exports as never;
-    options.pool?.load(this.id, module);
+    this.module = module;
   }
 
   /**
@@ -154,11 +176,7 @@ export class WasmProgram {
         this.inputAddresses,
       );
       for (const t of this.tables) new Int32Array(memory.buffer, arena + t.offset, t.data.length).set(t.data);
-      kernels.kernels.forEach((_, k) => {
-        const start = times ? performance.now() : 0;
-        this.runKernel(k, arena);
-        if (times) times[k] = performance.now() - start;
-      });
+      this.runSteps(arena, times);
       return kernels.outputs.map((b) => {
         const info = kernels.buffers[b]!;
         const bytes = info.size * bytesPer(info.dtype);
@@ -186,22 +204,40 @@ export class WasmProgram {
     });
   }
 
-  private runKernel(k: number, arena: number) {
-    const kernel = this.program.kernels[k]!;
-    const fn = this.exports[`k${k}`];
-    if (!fn) {
-      if (kernel.kind !== "instruction") throw new Error(`internal: kernel ${k} was not rendered`);
-      this.runReference(kernel, arena);
+  /**
+   * Runs the schedule: on the pool in one run when some kernel is worth splitting across
+   * threads (the workers walk the kernels with this thread), else all here. With `times`,
+   * each step runs on its own and is timed.
+   */
+  private runSteps(arena: number, times: number[] | undefined) {
+    const { schedule } = this;
+    const pool = this.options.pool;
+    const runner = {
+      kernel: (k: number) => this.exports[`k${k}`],
+      host: (k: number) => this.runReference(this.program.kernels[k] as InstructionKernel, arena),
+    };
+    if (pool && this.parallel) {
+      // Programs that never fill the threads never cost the workers an instantiation.
+      if (!this.loadedOnWorkers) {
+        pool.loadModule(this.id, schedule, this.module);
+        this.loadedOnWorkers = true;
+      }
+      if (!times) {
+        pool.run(this.id, schedule, runner, arena);
+        return;
+      }
+      schedule.list.forEach((step, s) => {
+        const start = performance.now();
+        pool.run(this.id, schedule, runner, arena, s, s + 1);
+        times[step.kernel] = performance.now() - start;
+      });
       return;
     }
-    const units = this.units[k]!;
-    const pool = this.options.pool;
-    if (pool && units > 1 && this.work[k]! >= PARALLEL_WORK) {
-      // Several tasks per thread, so a thread that finishes early takes another.
-      const chunk = Math.max(1, Math.ceil(units / (pool.threads * 4)));
-      pool.launch(this.id, k, units, chunk, fn, arena);
-    } else {
-      fn(0, units, arena);
+    for (const step of schedule.list) {
+      const start = times ? performance.now() : 0;
+      if (step.host) runner.host(step.kernel);
+      else this.exports[`k${step.kernel}`]!(0, step.units, arena);
+      if (times) times[step.kernel] = performance.now() - start;
     }
   }
 

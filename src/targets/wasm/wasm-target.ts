@@ -19,6 +19,11 @@ export interface WasmTargetOptions {
   fuse?: boolean;
   /** Kernels of the target's own for whole instructions, added to (or replacing) the built-in table. */
   kernels?: KernelTable<WasmInstructionKernel>;
+  /**
+   * Work (elements; multiply-adds for matmul) below which a kernel runs as one task.
+   * Default: wasm-program.ts's PARALLEL_WORK; 1 splits every kernel across the threads.
+   */
+  parallelWork?: number;
 }
 
 /**
@@ -59,6 +64,7 @@ export function createWasmTarget(options: WasmTargetOptions = {}): WasmTarget {
         fma: wasmFeatures.relaxedSimd,
         matmulRows: tuned().rows,
         kernels: kernelTable,
+        ...(options.parallelWork ? { parallelWork: options.parallelWork } : {}),
       });
       compiled.set(program, wasm);
     }

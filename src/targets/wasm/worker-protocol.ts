@@ -1,8 +1,7 @@
 import type { PoolWorkerData } from "../pool/worker-protocol.js";
 
-/** A program's module, sent to every worker before its first launch. */
+/** A program's module, sent to every worker before its first run on them. */
 export interface LoadMessage {
-  readonly programId: number;
   readonly module: WebAssembly.Module;
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { randn, type Tensor, tensor, withTarget } from "../../../src/index.js";
+import { arange, randn, type Tensor, tensor, withTarget } from "../../../src/index.js";
 import { nativeAvailability } from "../../../src/targets/native/availability.js";
 import { createNativeTarget } from "../../../src/targets/native/native-target.js";
 import { compareValues } from "../../helpers/values.js";
@@ -47,6 +47,8 @@ const steps: Record<string, Step> = {
   matmulT: (x, y) => x.matmul(y.transpose()).matmul(y).mul(0.01),
   reshapeRoundTrip: (x) => x.reshape([-1]).reshape(x.shape as number[]),
   where: (x, y) => x.gt(y).cast("float32").mul(x).add(y.mul(0.5)),
+  // a host kernel (reference semantics on the target's memory) between generated ones
+  gatherRows: (x, y) => x.add(y).gather(arange(x.shape[0]! - 1, -1, -1, { dtype: "int32" }), 0).mul(0.5),
   intRoundTrip: (x) => x.mul(3).cast("int32").cast("float32"),
 };
 const names = Object.keys(steps);
