@@ -48,7 +48,11 @@ const steps: Record<string, Step> = {
   reshapeRoundTrip: (x) => x.reshape([-1]).reshape(x.shape as number[]),
   where: (x, y) => x.gt(y).cast("float32").mul(x).add(y.mul(0.5)),
   // a host kernel (reference semantics on the target's memory) between generated ones
-  gatherRows: (x, y) => x.add(y).gather(arange(x.shape[0]! - 1, -1, -1, { dtype: "int32" }), 0).mul(0.5),
+  gatherRows: (x, y) =>
+    x
+      .add(y)
+      .gather(arange(x.shape[0]! - 1, -1, -1, { dtype: "int32" }), 0)
+      .mul(0.5),
   intRoundTrip: (x) => x.mul(3).cast("int32").cast("float32"),
 };
 const names = Object.keys(steps);

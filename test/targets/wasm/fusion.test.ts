@@ -1,7 +1,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { arange, concat, createWasmTarget, randn, Tensor, tensor, withTarget, zeros } from "../../../src/index.js";
+import {
+  arange,
+  concat,
+  createWasmTarget,
+  randn,
+  Tensor,
+  tensor,
+  withTarget,
+  zeros,
+} from "../../../src/index.js";
 import { compareValues } from "../../helpers/values.js";
 
 /**
@@ -33,7 +42,11 @@ const steps: Record<string, Step> = {
   reshapeRoundTrip: (x) => x.reshape([-1]).reshape(x.shape as number[]),
   where: (x, y) => x.gt(y).cast("float32").mul(x).add(y.mul(0.5)),
   // a host kernel (reference semantics on the target's memory) between generated ones
-  gatherRows: (x, y) => x.add(y).gather(arange(x.shape[0]! - 1, -1, -1, { dtype: "int32" }), 0).mul(0.5),
+  gatherRows: (x, y) =>
+    x
+      .add(y)
+      .gather(arange(x.shape[0]! - 1, -1, -1, { dtype: "int32" }), 0)
+      .mul(0.5),
 };
 const names = Object.keys(steps);
 
