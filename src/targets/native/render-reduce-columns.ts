@@ -2,6 +2,16 @@ import type { ReduceKernel } from "../../compiler/kernels/kernel-ir.js";
 import type { Leaf } from "./c-expr.js";
 import { cExpr, cType } from "./c-expr.js";
 import { declareLeaf, type LeafPlan, placeLeaf, positionExpr } from "./c-leaf-access.js";
+import {
+  declareScalarMax,
+  declareVectorMax,
+  gatherVector,
+  maxResult,
+  scalarMaxStep,
+  vectorMaxResult,
+  vectorMaxStep,
+  vectorTypes,
+} from "./c-max-reduce.js";
 import { cPrelude } from "./c-prelude.js";
 import type { KernelParams } from "./kernel-params.js";
 import { kernelSignature, type RenderedNativeKernel } from "./native-kernel.js";
@@ -9,10 +19,10 @@ import { kernelSignature, type RenderedNativeKernel } from "./native-kernel.js";
 /**
  * A reduction across rows (the innermost kept axis is contiguous, the innermost reduced
  * axis is not: a bias gradient, sum over axis 0 of [rows, columns]) as C that computes
- * `lanes` neighbouring outputs at once: each step along the reduced axes reads `lanes`
- * contiguous elements, one per output, and the compiler keeps the accumulators in one
- * vector register. Reading each output's column one element at a time would neither
- * vectorise nor use whole cache lines.
+ * neighbouring outputs at once: each step along the reduced axes reads contiguous
+ * elements, one per output, into accumulators kept in vector registers (several vectors
+ * for float32, so each step reads whole cache lines). Reading each output's column one
+ * element at a time would neither vectorise nor use whole cache lines.
  *
  * Each output accumulates its elements one by one in the order of the reduced axes,
  * whether it is computed with its neighbours or alone at the end of a tile, so results do
@@ -28,6 +38,9 @@ export interface ColumnNest {
   /** Per leaf: strides along the reduced axes. */
   readonly redStrides: readonly (readonly number[])[];
 }
+
+/** Vectors of neighbouring float32 outputs computed together (BLOCK·lanes columns per pass). */
+const BLOCK = 4;
 
 export function renderReduceColumns(
   kernel: ReduceKernel,
@@ -113,13 +126,13 @@ export function renderReduceColumns(
     ...indent([...place, `for (int64_t r = 0; r < ${nR}; r++) {`, ...indent(body, 1), "}"], redLoops.length),
     ...redLoops.map((_, d) => `${"  ".repeat(redLoops.length - 1 - d)}}`),
   ];
-  const perRun = [
-    `const int64_t w = ${jTo} - jb < ${lanes} ? ${jTo} - jb : ${lanes};`,
-    `${t} acc[${lanes}];`,
-    `for (int l = 0; l < ${lanes}; l++) acc[l] = ${init};`,
-    `if (w == ${lanes}) {`,
+  const scalarRun = (width: number) => [
+    `const int64_t w = ${jTo} - jb < ${width} ? ${jTo} - jb : ${width};`,
+    `${t} acc[${width}];`,
+    `for (int l = 0; l < ${width}; l++) acc[l] = ${init};`,
+    `if (w == ${width}) {`,
     ...indent(
-      overReduced([`for (int l = 0; l < ${lanes}; l++) acc[l] = ${combine("acc[l]", value("l"))};`]),
+      overReduced([`for (int l = 0; l < ${width}; l++) acc[l] = ${combine("acc[l]", value("l"))};`]),
       1,
     ),
     "} else {",
@@ -127,9 +140,57 @@ export function renderReduceColumns(
     "}",
     `for (int64_t l = 0; l < w; l++) o[${outBase} + jb + l] = ${stored(finalize("acc[l]"))};`,
   ];
-  const body = [`for (int64_t jb = ${jFrom}; jb < ${jTo}; jb += ${lanes}) {`, ...indent(perRun, 1), "}"];
+  // float32: BLOCK vectors of neighbouring outputs per pass, so each step along the reduced
+  // axis reads BLOCK·lanes contiguous floats (whole cache lines, one stream per pass); the
+  // columns left at the end of a tile are reduced one by one.
+  const width = lanes * BLOCK;
+  const isMax = kernel.op === "max";
+  const vectorRun = [
+    `const int64_t w = ${jTo} - jb < ${width} ? ${jTo} - jb : ${width};`,
+    `if (w == ${width}) {`,
+    ...indent(
+      [
+        ...Array.from({ length: BLOCK }, (_, u) =>
+          isMax ? declareVectorMax(`a${u}`, lanes) : [`vf a${u} = {0};`],
+        ).flat(),
+        ...overReduced(
+          Array.from({ length: BLOCK }, (_, u) => {
+            const v = `v${u}`;
+            const gathered = gatherVector(lanes, (l) => value(`${u * lanes} + ${l}`), v);
+            return [...gathered, ...(isMax ? vectorMaxStep(`a${u}`, v) : [`a${u} = a${u} + ${v};`])];
+          }).flat(),
+        ),
+        `for (int l = 0; l < ${lanes}; l++) {`,
+        ...Array.from({ length: BLOCK }, (_, u) => {
+          const lane = isMax ? vectorMaxResult(`a${u}`, "l") : `a${u}[l]`;
+          return `  o[${outBase} + jb + ${u * lanes} + l] = ${stored(finalize(lane))};`;
+        }),
+        "}",
+      ],
+      1,
+    ),
+    "} else {",
+    `  for (int64_t l = 0; l < w; l++) {`,
+    ...indent(
+      [
+        ...(isMax ? declareScalarMax("m") : ["float m = 0.0f;"]),
+        ...overReduced(isMax ? scalarMaxStep("m", value("l")) : [`m = m + ${value("l")};`]),
+        `o[${outBase} + jb + l] = ${stored(finalize(isMax ? maxResult("m") : "m"))};`,
+      ],
+      2,
+    ),
+    "  }",
+    "}",
+  ];
+  const step = float ? width : lanes;
+  const body = [
+    `for (int64_t jb = ${jFrom}; jb < ${jTo}; jb += ${step}) {`,
+    ...indent(float ? vectorRun : scalarRun(lanes), 1),
+    "}",
+  ];
   const source = [
     cPrelude(),
+    ...(float ? [vectorTypes(lanes)] : []),
     `${kernelSignature()} {`,
     ...indent(top, 1),
     ...outerLoops.map((l, d) => `${"  ".repeat(d + 1)}${l} {`),

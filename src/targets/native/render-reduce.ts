@@ -11,6 +11,16 @@ import {
   readLeaf,
   strideClass,
 } from "./c-leaf-access.js";
+import {
+  declareScalarMax,
+  declareVectorMax,
+  foldLane,
+  gatherVector,
+  maxResult,
+  scalarMaxStep,
+  vectorMaxStep,
+  vectorTypes,
+} from "./c-max-reduce.js";
 import { cPrelude } from "./c-prelude.js";
 import { leavesOf } from "./expr-leaves.js";
 import { KernelParams } from "./kernel-params.js";
@@ -22,7 +32,7 @@ import { renderReduceColumns } from "./render-reduce-columns.js";
  * so each row is computed whole by one tile), the reduced axes inside. The innermost
  * reduced axis accumulates into `lanes` partial results, a fixed-length loop the compiler
  * keeps in vector registers, then a scalar tail; the partials are combined in a fixed
- * order. The row's value goes through `finalize` (a mean's division) and is stored; a
+ * order (a float max keeps running maxima and flags instead: c-max-reduce.ts). The row's value goes through `finalize` (a mean's division) and is stored; a
  * fused epilogue then sweeps the row again (still in cache), writing an elementwise
  * result that uses the row's value, as the wasm kernels do.
  *
@@ -134,18 +144,36 @@ export function renderReduce(
     return positionExpr(params, views[k]!.offset, [...keptTerms, ...redTerms]);
   };
   const n = params.int(redDims[inner]!);
+  const indent = (lines: string[], depth: number) => lines.map((l) => `${"  ".repeat(depth)}${l}`);
   const valueAt = (expr: typeof kernel.expr, j: string, reduced?: string) =>
     cExpr(expr, (leaf: Leaf) => readLeaf(plans[leaves.indexOf(leaf)]!, j), reduced);
 
   const proPlace = plans.slice(0, proLeaves.length).map((plan) => placeLeaf(plan, position(plan.index)));
-  const reduceInner = [
-    ...proPlace,
-    "int64_t j = 0;",
-    `for (; j + ${lanes} <= ${n}; j += ${lanes}) {`,
-    `  for (int l = 0; l < ${lanes}; l++) acc[l] = ${combine("acc[l]", valueAt(kernel.expr, "(j + l)"))};`,
-    "}",
-    `for (; j < ${n}; j++) tail = ${combine("tail", valueAt(kernel.expr, "j"))};`,
-  ];
+  // A float max keeps vectors of running maxima and applies the NaN and zero rules at the end
+  // (c-max-reduce.ts); a sum, or an integer max, accumulates `lanes` partials in a fixed order.
+  const vectorMax = float && kernel.op === "max";
+  const reduceInner = vectorMax
+    ? [
+        ...proPlace,
+        "int64_t j = 0;",
+        `for (; j + ${lanes} <= ${n}; j += ${lanes}) {`,
+        ...indent(
+          gatherVector(lanes, (l) => valueAt(kernel.expr, `(j + ${l})`)),
+          1,
+        ),
+        ...indent(vectorMaxStep("vacc", "v_in"), 1),
+        "}",
+        `for (; j < ${n}; j++)`,
+        ...indent(scalarMaxStep("tail", valueAt(kernel.expr, "j")), 1),
+      ]
+    : [
+        ...proPlace,
+        "int64_t j = 0;",
+        `for (; j + ${lanes} <= ${n}; j += ${lanes}) {`,
+        `  for (int l = 0; l < ${lanes}; l++) acc[l] = ${combine("acc[l]", valueAt(kernel.expr, "(j + l)"))};`,
+        "}",
+        `for (; j < ${n}; j++) tail = ${combine("tail", valueAt(kernel.expr, "j"))};`,
+      ];
   const finalized = kernel.finalize ? valueAt(kernel.finalize, "0", "tail") : "tail";
   const epiInner = epilogue
     ? [
@@ -155,24 +183,37 @@ export function renderReduce(
         `for (int64_t j = 0; j < ${n}; j++) e[${epiClass === "0" ? "0" : epiClass === "1" ? "j" : "j * se"}] = ${stored(epilogue.expr.dtype, valueAt(epilogue.expr, "j", "row"))};`,
       ]
     : [];
-  const indent = (lines: string[], depth: number) => lines.map((l) => `${"  ".repeat(depth)}${l}`);
   const overRow = (body: string[]) => [
     ...redLoops.map((l, d) => `${"  ".repeat(d)}${l} {`),
     ...indent(body, redLoops.length),
     ...redLoops.map((_, d) => `${"  ".repeat(redLoops.length - 1 - d)}}`),
   ];
+  const accumulate = vectorMax
+    ? [
+        ...declareVectorMax("vacc", lanes),
+        ...declareScalarMax("tail"),
+        ...overRow(reduceInner),
+        `for (int l = 0; l < ${lanes}; l++) {`,
+        ...indent(foldLane("tail", "vacc", "l"), 1),
+        "}",
+        `tail = ${maxResult("tail")};`,
+      ]
+    : [
+        `${t} acc[${lanes}];`,
+        `for (int l = 0; l < ${lanes}; l++) acc[l] = ${init};`,
+        `${t} tail = ${init};`,
+        ...overRow(reduceInner),
+        `for (int l = 0; l < ${lanes}; l++) tail = ${combine("tail", "acc[l]")};`,
+      ];
   const perRow = [
-    `${t} acc[${lanes}];`,
-    `for (int l = 0; l < ${lanes}; l++) acc[l] = ${init};`,
-    `${t} tail = ${init};`,
-    ...overRow(reduceInner),
-    `for (int l = 0; l < ${lanes}; l++) tail = ${combine("tail", "acc[l]")};`,
+    ...accumulate,
     `const ${cType(outDType)} row = ${stored(outDType, finalized)};`,
     `o[${outIndex}] = row;`,
     ...(epilogue ? overRow(epiInner) : []),
   ];
   const source = [
     cPrelude(),
+    ...(vectorMax ? [vectorTypes(lanes)] : []),
     `${kernelSignature()} {`,
     ...indent(top, 1),
     ...keptLoops.map((l, d) => `${"  ".repeat(d + 1)}${l} {`),

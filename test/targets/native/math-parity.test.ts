@@ -37,6 +37,18 @@ test("native and wasm agree bit for bit on transcendental functions and special 
   const y = tensor([...floats].reverse());
   const ints = tensor([0, 1, -1, 7, -7, 2147483647, -2147483648, 3, -3, 100, 0, 5], { dtype: "int32" });
   const intsB = tensor([0, 0, 0, 2, -2, -1, -1, 0, 5, -7, 3, 1], { dtype: "int32" });
+  // Negative values, with rows 3 and 4 all zeros (mixed signs; row 4 all −0, except column
+  // 2), and NaNs in row 5 and in column 30.
+  const zerosAndNaNs = tensor(
+    Array.from({ length: 40 * 37 }, (_, k) => {
+      const [i, j] = [Math.floor(k / 37), k % 37];
+      if (j === 30 && i % 9 === 8) return Number.NaN;
+      if (i === 3) return (i * 7 + j * 13) % 3 === 0 ? 0 : -0;
+      if (i === 4) return j === 2 ? 0 : -0;
+      if (i === 5 && j === 11) return Number.NaN;
+      return -(((i * 7 + j * 13) % 50) + 1) / 8;
+    }),
+  ).reshape([40, 37]);
   const cases: Record<string, () => Tensor> = {
     exp: () => x.exp(),
     tanh: () => x.tanh(),
@@ -56,6 +68,12 @@ test("native and wasm agree bit for bit on transcendental functions and special 
       tensor([0, -0, -0, 0])
         .maximum(tensor([-0, 0, -0, 0]))
         .add(tensor([0, -0, -0, 0]).minimum(tensor([-0, 0, -0, 0]))),
+    // reductions: along rows (contiguous) and across them (strided), vector paths and tails
+    maxRows: () => zerosAndNaNs.max(1),
+    maxColumns: () => zerosAndNaNs.max(0),
+    minRows: () => zerosAndNaNs.neg().min(1),
+    minColumns: () => zerosAndNaNs.neg().min(0),
+    maxOfAll: () => zerosAndNaNs.slice([6, 0]).max(),
     toInt: () => x.mul(3e7).cast("int32"),
     toBool: () => x.cast("bool"),
     intDiv: () => ints.div(intsB),
