@@ -31,7 +31,7 @@ export function fitNaiveBayes(
     return totals.log().sub(totals.sum(0, true).log());
   });
   return {
-    weights: logTheta.dataSync() as Float32Array,
+    weights: Float32Array.from(logTheta.dataSync()),
     bias: Float32Array.from(counts, (c) => Math.log(c / labels.length)),
     features: x.columns,
     outputs: classes,

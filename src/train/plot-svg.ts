@@ -1,7 +1,10 @@
 // A training curve as a standalone SVG: training loss per step and validation loss per
 // evaluation against the iteration, with labelled axes. Drawn by hand because it is two
 // polylines and some ticks; a charting library would need a DOM to do the same.
+import { escapeXml, formatNumber, MARGIN, niceTicks } from "../plot/svg-chart.js";
 import type { TrainingLogRecord } from "./training-log.js";
+
+export { niceTicks };
 
 export interface LossCurveOptions {
   title?: string;
@@ -14,30 +17,6 @@ interface Series {
   color: string;
   markers: boolean;
   points: [number, number][];
-}
-
-const MARGIN = { left: 64, right: 24, top: 40, bottom: 52 };
-
-/** About `count` round tick values (1, 2 or 5 times a power of ten apart) covering [low, high]. */
-export function niceTicks(low: number, high: number, count = 5): number[] {
-  if (!(high > low)) return [low];
-  const rough = (high - low) / count;
-  const power = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough) ?? 10 * power;
-  const ticks: number[] = [];
-  for (let i = Math.ceil(low / step); i * step <= high + step * 1e-9; i++) {
-    // Rounding to the step's decimals keeps 0.30000000000000004 out of the labels.
-    ticks.push(Number((i * step).toFixed(Math.max(0, -Math.floor(Math.log10(step))))));
-  }
-  return ticks;
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function formatNumber(value: number): string {
-  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
 }
 
 /** The finite points of each series drawn from a log's step and eval records. */

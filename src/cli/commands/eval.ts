@@ -1,8 +1,10 @@
 import { Command } from "commander";
+import { readClassifierConfig } from "../../classify/classifier-checkpoint.js";
 import { loadCorpus } from "../../data/corpus.js";
 import { evaluateLanguageModel } from "../../train/evaluate-language-model.js";
 import { loadLanguageModelCheckpoint } from "../../train/language-model-checkpoint.js";
 import { integerInRange } from "../parse-integer.js";
+import { evalClassifierFromFlags } from "./eval-classifier.js";
 import { evalNgramFromFlags } from "./eval-ngram.js";
 import { rejectFlags } from "./model-flags.js";
 
@@ -14,6 +16,7 @@ interface EvalFlags {
   batchSize?: number;
   seed: number;
   json?: boolean;
+  plots?: string;
 }
 
 /** A number the checkpoint's training settings hold, if they hold it. */
@@ -25,7 +28,7 @@ function trainingNumber(training: Record<string, unknown>, key: string): number 
 export function evalCommand(): Command {
   return new Command("eval")
     .description(
-      "print a trained network's validation loss and perplexity on the last 10% of a corpus, or an n-gram model's perplexity on a text",
+      "print a trained network's validation loss and perplexity on the last 10% of a corpus, an n-gram model's perplexity on a text, or a classifier's held-out evaluation",
     )
     .option(
       "--checkpoint <dir>",
@@ -46,6 +49,7 @@ export function evalCommand(): Command {
     )
     .option("--batch-size <n>", "blocks per batch (default: the run's)", integerInRange(1, 1_000_000))
     .option("--seed <n>", "seed for choosing the batches", integerInRange(0, 2 ** 32 - 1), 0)
+    .option("--plots <dir>", "classifier: write confusion, ROC, precision-recall and calibration SVGs here")
     .option(
       "--json",
       "print one JSON object: valLoss, perplexity, batches, batchSize, blockSize, data (--model: perplexity, perplexityExcludingOovs, tokens, oovs, sentences, logProb, order, level, data)",
@@ -61,6 +65,14 @@ export function evalCommand(): Command {
       }
       if (flags.checkpoint === undefined) {
         throw new Error("give --checkpoint DIR (a trained network) or --model FILE.arpa (an n-gram model)");
+      }
+      const classifier = readClassifierConfig(flags.checkpoint);
+      if (classifier) {
+        rejectFlags(command, ["checkpoint", "data", "json", "plots"], "classifier");
+        evalClassifierFromFlags({ ...flags, checkpoint: flags.checkpoint }, classifier, (line) =>
+          process.stdout.write(`${line}\n`),
+        );
+        return;
       }
       const loaded = loadLanguageModelCheckpoint(flags.checkpoint);
       const training = loaded.config.training;

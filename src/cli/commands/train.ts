@@ -10,6 +10,12 @@ import { LOG_FILE, type PreparedGptRun, trainGpt } from "../../train/train-gpt.j
 import { integerInRange } from "../parse-integer.js";
 import { numberInRange } from "../parse-number.js";
 import { rejectFlags } from "./model-flags.js";
+import {
+  CLASSIFIER_FLAGS,
+  type ClassifierFlags,
+  classifierOptions,
+  trainClassifierFromFlags,
+} from "./train-classifier.js";
 import { trainNgramFromFlags } from "./train-ngram.js";
 import { trainRecurrentFromFlags } from "./train-rnn.js";
 
@@ -69,6 +75,7 @@ const FLAGS_OF: Record<string, readonly string[]> = {
   lstm: RECURRENT_FLAGS,
   gru: RECURRENT_FLAGS,
   ngram: ["data", "order", "level", "out", "json"],
+  classifier: CLASSIFIER_FLAGS,
 };
 
 /** Which setting each flag sets (flags that set nothing in the settings are not listed). */
@@ -137,12 +144,12 @@ function describeRun(run: PreparedGptRun, out: string): string[] {
 
 export function trainCommand(): Command {
   const positive = integerInRange(1, 1_000_000_000);
-  return new Command("train")
+  const command = new Command("train")
     .description("train a model on a text corpus, with checkpoints and a JSON-lines log in --out")
     .addArgument(
       new Argument(
         "<model>",
-        "the kind of model: a GPT, a recurrent LM or a Kneser-Ney n-gram model",
+        "the kind of model: a GPT, a recurrent LM, a Kneser-Ney n-gram model or a text classifier",
       ).choices(Object.keys(FLAGS_OF)),
     )
     .option("--data <source>", 'the corpus: "moby-dick" or a path to a UTF-8 text file (preset: moby-dick)')
@@ -193,6 +200,10 @@ export function trainCommand(): Command {
     .action(async (model: string, flags: ModelFlags, command: Command) => {
       rejectFlags(command, FLAGS_OF[model]!, model);
       const print = (line: string) => process.stdout.write(`${line}\n`);
+      if (model === "classifier") {
+        trainClassifierFromFlags(flags as unknown as ClassifierFlags, print);
+        return;
+      }
       if (model === "ngram") {
         await trainNgramFromFlags(flags, print);
         return;
@@ -215,4 +226,6 @@ export function trainCommand(): Command {
         },
       });
     });
+  for (const option of classifierOptions()) command.addOption(option);
+  return command;
 }

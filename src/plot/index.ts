@@ -1,0 +1,3 @@
+/** SVG charts: line charts, heatmaps, box plots, and the plots of a classifier's evaluation. */
+export * from "./evaluation-plots.js";
+export * from "./svg-chart.js";
