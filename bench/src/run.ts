@@ -6,6 +6,7 @@
 import { availableParallelism, cpus } from "node:os";
 import { agreement } from "./agreement.js";
 import { contention } from "./contention.js";
+import { decode } from "./decode.js";
 import { fusion } from "./fusion.js";
 import { gemm } from "./gemm.js";
 import { lmZoo } from "./lm-zoo.js";
@@ -13,7 +14,7 @@ import { overhead } from "./overhead.js";
 import type { Bench, BenchContext, BenchRecord } from "./report.js";
 import { trainGpt } from "./train-gpt.js";
 
-const benches: Bench[] = [gemm, fusion, overhead, lmZoo, trainGpt, contention, agreement];
+const benches: Bench[] = [gemm, fusion, overhead, lmZoo, trainGpt, contention, agreement, decode];
 
 function usage(): string {
   return [

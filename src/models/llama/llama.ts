@@ -4,12 +4,13 @@
 // [out, in], and every projection is x·Wᵀ. A forward pass takes new token ids and a KV
 // cache, so a prompt is one batched pass and each decoded token one more.
 import type { GgufFile } from "../../formats/gguf/gguf-file.js";
-import { AttentionCache } from "../../nn/attention-cache.js";
 import { causalMask } from "../../nn/causal-mask.js";
 import { positionIds } from "../../nn/position-ids.js";
-import { concat, layerNorm, rmsNorm, where } from "../../tensor/functions.js";
+import { arange, full } from "../../tensor/creation.js";
+import { layerNorm, rmsNorm, where } from "../../tensor/functions.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { configFromGguf, type LlamaConfig } from "./config.js";
+import { KvCache } from "./kv-cache.js";
 import { applyRope, type RopeTables, ropeTables } from "./rope.js";
 import { loadTransposed, loadWeight } from "./weights.js";
 
@@ -36,26 +37,6 @@ interface Block {
   gate?: Projection;
   up: Projection;
   down: Projection;
-}
-
-/** What a model has seen of one sequence: one attention cache per layer. */
-export class LlamaCache {
-  readonly layers: AttentionCache[];
-
-  constructor(
-    nLayer: number,
-    readonly capacity: number,
-  ) {
-    this.layers = Array.from({ length: nLayer }, () => new AttentionCache(capacity));
-  }
-
-  get length(): number {
-    return this.layers[0]?.length ?? 0;
-  }
-
-  tensors(): Tensor[] {
-    return this.layers.flatMap((layer) => layer.tensors());
-  }
 }
 
 export class LlamaModel {
@@ -121,30 +102,27 @@ export class LlamaModel {
   }
 
   /** An empty cache for up to `capacity` positions (default: the model's context length). */
-  createCache(capacity = this.config.contextLength): LlamaCache {
+  createCache(capacity = this.config.contextLength): KvCache {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > this.config.contextLength) {
       throw new Error(`cache capacity must be 1…${this.config.contextLength}, got ${capacity}`);
     }
-    return new LlamaCache(this.config.nLayer, capacity);
+    return new KvCache(this.config.nLayer, capacity, this.config.nHeadKv * this.config.headDim);
   }
 
   /**
-   * Logits for int32 ids [B, T] that follow the cache's positions; the cache grows by T.
-   * By default only the last position's logits ([B, 1, vocab]); `allPositions` gives [B, T, vocab].
+   * Logits for int32 ids [1, T] that follow the cache's positions. By default only the last
+   * position's logits ([1, 1, vocab]); `allPositions` gives [1, T, vocab]. Realise the logits
+   * together with `cache.pendingTensors()`, then `cache.commit()` (GenerationSession does).
    */
-  forward(ids: Tensor, cache: LlamaCache, options: { allPositions?: boolean } = {}): Tensor {
-    if (ids.dtype !== "int32" || ids.rank !== 2) {
-      throw new Error(`LlamaModel.forward: ids must be int32 [batch, time], got ${ids.dtype} [${ids.shape}]`);
+  forward(ids: Tensor, cache: KvCache, options: { allPositions?: boolean } = {}): Tensor {
+    if (ids.dtype !== "int32" || ids.rank !== 2 || ids.shape[0] !== 1) {
+      throw new Error(`LlamaModel.forward: ids must be int32 [1, time], got ${ids.dtype} [${ids.shape}]`);
     }
     const [batch, time] = ids.shape as [number, number];
     const { embd } = this.config;
-    if (cache.length + time > cache.capacity) {
-      throw new Error(
-        `LlamaModel: ${cache.length} cached + ${time} new positions exceed the cache's ${cache.capacity}`,
-      );
-    }
     // Positions are data, not constants, so every decoding step shares one compiled program.
     const positions = positionIds(cache.length, time);
+    cache.begin(time);
     const flat = ids.reshape([batch * time]);
     let x = (
       this.#embedding ? this.#embedding.gather(flat, 0) : this.#output.gather(flat, 1).transpose()
@@ -152,7 +130,7 @@ export class LlamaModel {
     if (this.#positionEmbedding)
       x = x.add(this.#positionEmbedding.gather(positions, 0).reshape([1, time, embd]));
     this.#blocks.forEach((block, i) => {
-      x = this.#block(block, x, cache.layers[i]!, positions);
+      x = this.#block(block, x, cache, i, positions);
     });
     if (!options.allPositions && time > 1) x = x.slice([0, time - 1, 0], [batch, time, embd]);
     return this.#norm(this.#outputNorm, x).matmul(this.#output);
@@ -172,11 +150,10 @@ export class LlamaModel {
     return applyRope(shaped, positions, this.#rope, this.config).reshape([batch, time, width]);
   }
 
-  #block(block: Block, input: Tensor, cache: AttentionCache, positions: Tensor): Tensor {
+  #block(block: Block, input: Tensor, cache: KvCache, layer: number, positions: Tensor): Tensor {
     const { nHead, nHeadKv, headDim } = this.config;
     const [batch, time] = input.shape as [number, number, number];
     const qDim = nHead * headDim;
-    const kvDim = nHeadKv * headDim;
     const h = this.#norm(block.attnNorm, input);
     let q: Tensor;
     let k: Tensor;
@@ -190,14 +167,14 @@ export class LlamaModel {
     }
     q = this.#rotate(q, nHead, positions);
     k = this.#rotate(k, nHeadKv, positions);
-    // The cache keeps rotated keys and values side by side: [B, capacity, 2·kvDim].
-    const seen = cache.append(concat([k, v], 2)).projections;
-    const capacity = seen.shape[1]!;
-    const heads = (part: number) =>
-      seen
-        .slice([0, 0, part * kvDim], [batch, capacity, (part + 1) * kvDim])
+    cache.add(k, v);
+    const capacity = cache.capacity;
+    const heads = (rows: Tensor) =>
+      withNewRows(rows, k === rows ? cache.keyTensors[layer]! : cache.valueTensors[layer]!, positions)
         .reshape([batch, capacity, nHeadKv, headDim])
         .permute([0, 2, 1, 3]);
+    const keys = heads(k);
+    const values = heads(v);
     const group = nHead / nHeadKv;
     // Query heads that share a key/value head attend together: [B, kvHeads, group·T, D].
     const queries = q
@@ -205,14 +182,14 @@ export class LlamaModel {
       .permute([0, 2, 1, 3])
       .reshape([batch, nHeadKv, group * time, headDim]);
     const scores = queries
-      .matmul(heads(0).transpose())
+      .matmul(keys.transpose())
       .mul(1 / Math.sqrt(headDim))
       .reshape([batch, nHeadKv, group, time, capacity]);
     // Unfilled and future positions get −∞, so softmax gives them weight exactly 0.
     const masked = where(causalMask(positions, capacity), scores, Number.NEGATIVE_INFINITY);
     const weights = masked.softmax(-1).reshape([batch, nHeadKv, group * time, capacity]);
     const joined = weights
-      .matmul(heads(1))
+      .matmul(values)
       .reshape([batch, nHead, time, headDim])
       .permute([0, 2, 1, 3])
       .reshape([batch, time, qDim]);
@@ -223,6 +200,20 @@ export class LlamaModel {
       : linear(f, block.up).gelu("tanh");
     return x.add(linear(hidden, block.down));
   }
+}
+
+/**
+ * The cache's rows [1, capacity, kvDim] with this step's `rows` [1, T, kvDim] at their
+ * positions: one token is a broadcast select; a prompt gathers its rows into place.
+ */
+function withNewRows(rows: Tensor, cached: Tensor, positions: Tensor): Tensor {
+  const [, time, width] = rows.shape as [number, number, number];
+  const capacity = cached.shape[1]!;
+  // Slot s holds new row s − start when 0 ≤ s − start < T.
+  const offset = arange(capacity, undefined, 1, { dtype: "int32" }).sub(positions.slice([0], [1]));
+  const isNew = where(offset.lt(0), full([capacity], 0, { dtype: "bool" }), offset.lt(time));
+  const placed = time === 1 ? rows : rows.gather(offset.maximum(0).minimum(time - 1), 1);
+  return where(isNew.reshape([1, capacity, 1]), placed, cached).reshape([1, capacity, width]);
 }
 
 function linear(x: Tensor, p: Projection): Tensor {

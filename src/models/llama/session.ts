@@ -7,7 +7,8 @@ import { tensor } from "../../tensor/creation.js";
 import { Tensor } from "../../tensor/tensor.js";
 import type { GgufTokenizer } from "../../text/gguf/tokenizer.js";
 import { type SamplingOptions, sampleToken } from "../../text/sampling.js";
-import type { LlamaCache, LlamaModel } from "./llama.js";
+import type { KvCache } from "./kv-cache.js";
+import type { LlamaModel } from "./llama.js";
 
 export interface GenerationStats {
   promptTokens: number;
@@ -30,7 +31,7 @@ export interface GenerateFromOptions {
 
 export class GenerationSession {
   readonly tokens: number[] = [];
-  #cache: LlamaCache;
+  #cache: KvCache;
   #logits: Float32Array | undefined;
   /** Tokens run through the model so far, over the session's life (for prefill counts). */
   #fed = 0;
@@ -61,8 +62,9 @@ export class GenerationSession {
     }
     this.#logits = noGrad(() => {
       const logits = this.model.forward(tensor(ids, [1, ids.length], { dtype: "int32" }), this.#cache);
-      // One program for the logits and the cache, so the next step starts from the cache's values.
-      Tensor.realize(logits, ...this.#cache.tensors());
+      // One program for the logits and the new cache rows.
+      Tensor.realize(logits, ...this.#cache.pendingTensors());
+      this.#cache.commit();
       const values = logits.dataSync();
       return values instanceof Float32Array ? values : Float32Array.from(values);
     });
@@ -81,7 +83,7 @@ export class GenerationSession {
     if (!extends_) {
       this.tokens.length = 0;
       this.#logits = undefined;
-      this.#cache = this.model.createCache(this.capacity);
+      this.#cache.clear();
     }
     return this.feed(ids.slice(this.tokens.length));
   }

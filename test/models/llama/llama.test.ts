@@ -7,6 +7,7 @@ import { noGrad } from "../../../src/autodiff/functional.js";
 import { GgufFile } from "../../../src/formats/gguf/gguf-file.js";
 import { LlamaModel } from "../../../src/models/llama/llama.js";
 import { tensor } from "../../../src/tensor/creation.js";
+import { Tensor } from "../../../src/tensor/tensor.js";
 import { TEST_MODELS, testModelPath } from "../../fixtures/test-models.js";
 import { referenceLogits } from "./reference-forward.js";
 
@@ -67,9 +68,15 @@ test("a prompt in one pass then tokens one at a time give the logits of one full
   const full = logitsOf(model, IDS);
   const vocab = model.config.vocabSize;
   noGrad(() => {
-    const cache = model.createCache(16);
+    const cache = model.createCache(IDS.length);
     const prompt = 5;
-    const first = model.forward(tensor(IDS.slice(0, prompt), [1, prompt], { dtype: "int32" }), cache);
+    const run = (ids: number[]) => {
+      const logits = model.forward(tensor(ids, [1, ids.length], { dtype: "int32" }), cache);
+      Tensor.realize(logits, ...cache.pendingTensors());
+      cache.commit();
+      return logits;
+    };
+    const first = run(IDS.slice(0, prompt));
     const check = (values: Float32Array, t: number) => {
       const expected = full.subarray(t * vocab, (t + 1) * vocab);
       const worst = values.reduce((m, v, i) => Math.max(m, Math.abs(v - expected[i]!)), 0);
@@ -77,10 +84,11 @@ test("a prompt in one pass then tokens one at a time give the logits of one full
     };
     check(first.dataSync() as Float32Array, prompt - 1);
     for (let t = prompt; t < IDS.length; t++) {
-      const step = model.forward(tensor([IDS[t]!], [1, 1], { dtype: "int32" }), cache);
+      const step = run([IDS[t]!]);
       check(step.dataSync() as Float32Array, t);
     }
     assert.equal(cache.length, IDS.length);
+    assert.throws(() => run([1]), /exceed the capacity 12/);
   });
 });
 
