@@ -4,6 +4,7 @@ import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { evalCommand } from "./commands/eval.js";
 import { explainCommand } from "./commands/explain.js";
+import { exportCommand } from "./commands/export.js";
 import { generateCommand } from "./commands/generate.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { isaCommand } from "./commands/isa.js";
@@ -36,6 +37,7 @@ export function createProgram(): Command {
     runCommand(),
     chatCommand(),
     inspectCommand(),
+    exportCommand(),
   ];
   // addCommand (unlike .command()) does not pass settings down; copy them so that every
   // command words its errors and help option the same way.

@@ -16,6 +16,7 @@ test("--help works for the program and every command", async () => {
     "doctor",
     "eval",
     "explain",
+    "export",
     "generate",
     "inspect",
     "isa",
