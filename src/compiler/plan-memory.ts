@@ -1,3 +1,4 @@
+import { DTYPE_INFO, type DType } from "../ir/dtype.js";
 import { readsOf, writesOf } from "./kernels/kernel-buffers.js";
 import type { KernelProgram } from "./kernels/kernel-ir.js";
 
@@ -14,8 +15,8 @@ export interface ArenaPlan {
 
 const ALIGN = 16;
 
-export function bytesPer(dtype: string): number {
-  return dtype === "bool" ? 1 : 4;
+export function bytesPer(dtype: DType): number {
+  return DTYPE_INFO[dtype].bytes;
 }
 
 /**

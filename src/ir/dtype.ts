@@ -1,9 +1,9 @@
 /**
- * Element types. float32 and int32 are computed with; bool comes from comparisons.
- * The union is the place to add float16/bfloat16 and block-quantised storage types:
- * each needs an entry in `DTYPE_INFO` and nothing else at this level.
+ * Element types. float32 and int32 are computed with; bool comes from comparisons; uint8
+ * holds bytes: packed quantized weights (a row of ggml blocks per row of the tensor), which
+ * the quantized instructions read and arithmetic refuses.
  */
-export type DType = "float32" | "int32" | "bool";
+export type DType = "float32" | "int32" | "bool" | "uint8";
 
 /** Host storage for a buffer of a dtype. */
 export type HostArray = Float32Array | Int32Array | Uint8Array | Float64Array;
@@ -18,6 +18,7 @@ export const DTYPE_INFO: Readonly<Record<DType, DTypeInfo>> = {
   float32: { bytes: 4, isFloat: true, alloc: (n) => new Float32Array(n) },
   int32: { bytes: 4, isFloat: false, alloc: (n) => new Int32Array(n) },
   bool: { bytes: 1, isFloat: false, alloc: (n) => new Uint8Array(n) },
+  uint8: { bytes: 1, isFloat: false, alloc: (n) => new Uint8Array(n) },
 };
 
 export const DTYPES = Object.keys(DTYPE_INFO) as DType[];
@@ -51,5 +52,7 @@ export function coerce(dtype: DType, x: number): number {
       return x | 0;
     case "bool":
       return x ? 1 : 0;
+    case "uint8":
+      return x & 0xff;
   }
 }

@@ -1,4 +1,5 @@
 import { type DType, isFloat } from "../ir/dtype.js";
+import { InstructionError } from "./errors.js";
 import { defineInstruction, type Instruction } from "./instruction.js";
 
 /** Converts dtype. Float → int truncates toward zero (as C does); anything → bool is x ≠ 0. */
@@ -9,7 +10,12 @@ export const cast: Instruction<{ dtype: DType }> = defineInstruction<{ dtype: DT
   attrs: { dtype: "dtype" },
   elementwise: true,
   shape: ([x]) => x!.shape,
-  dtype: (_, { dtype }) => dtype,
+  dtype: ([x], { dtype }) => {
+    if (dtype === "uint8" && x!.dtype !== "uint8") {
+      throw new InstructionError("cast", `cannot cast ${x!.dtype} to uint8 (uint8 holds packed bytes)`);
+    }
+    return dtype;
+  },
   ref: ([x], out, { dtype }) => {
     const src = x!.data;
     if (dtype === "bool") for (let i = 0; i < src.length; i++) out.data[i] = src[i] ? 1 : 0;

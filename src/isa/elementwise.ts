@@ -14,13 +14,13 @@ import { broadcastIndex } from "./ref-loops.js";
 export type DTypeClass = "float" | "numeric" | "any";
 
 export function checkDType(name: string, dtype: DType, accepts: DTypeClass): void {
-  const ok = accepts === "any" || (accepts === "float" ? isFloat(dtype) : dtype !== "bool");
+  const ok =
+    accepts === "any" ||
+    (accepts === "float" ? isFloat(dtype) : dtype === "float32" || dtype === "int32");
   if (!ok) {
     const want = accepts === "float" ? "float32" : "float32 or int32";
-    throw new InstructionError(
-      name,
-      `expects ${want}, got ${dtype}${dtype === "bool" ? " (cast it first)" : ""}`,
-    );
+    const hint = dtype === "bool" || dtype === "uint8" ? " (cast it first)" : "";
+    throw new InstructionError(name, `expects ${want}, got ${dtype}${hint}`);
   }
 }
 

@@ -27,6 +27,7 @@ export * from "./losses.js";
 export * from "./matmul.js";
 export * from "./movement.js";
 export * from "./normalization.js";
+export * from "./quantized.js";
 export * from "./recurrent.js";
 export * from "./reduce.js";
 export * from "./scalar-ops.js";

@@ -43,7 +43,11 @@ export const sum = defineInstruction<ReduceAttrs>({
   attrs: reduceAttrSchema,
   canonicalize: canonicalReduce("sum"),
   shape: ([x], a) => reducedShape(x!.shape, a.axes!, a.keepdims!),
-  dtype: ([x]): DType => (x!.dtype === "bool" ? "int32" : x!.dtype),
+  dtype: ([x]): DType => {
+    if (x!.dtype === "bool") return "int32";
+    checkDType("sum", x!.dtype, "numeric");
+    return x!.dtype;
+  },
   ref: ([x], out, a) => {
     const into = reductionIndex(x!.shape, a.axes!);
     out.data.fill(0);

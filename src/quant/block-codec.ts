@@ -9,8 +9,8 @@ export interface BlockCodec {
   readonly blockBytes: number;
   /** Encodes src[at .. at+blockSize) into dst[out .. out+blockBytes). */
   encode(src: Float32Array, at: number, dst: Uint8Array, out: number): void;
-  /** Decodes dst[out .. out+blockSize) from src[at .. at+blockBytes). */
-  decode(src: Uint8Array, at: number, dst: Float32Array, out: number): void;
+  /** Decodes dst[out .. out+blockSize) from src[at .. at+blockBytes) (float32 values, in any float array). */
+  decode(src: Uint8Array, at: number, dst: Float32Array | Float64Array, out: number): void;
 }
 
 /**

@@ -89,19 +89,19 @@ export function quantize(type: QuantType, values: Float32Array, columns: number)
 }
 
 /** Decodes bytes of `type` into float32 values (rows of `columns`), into `out` when given. */
-export function dequantize(
+export function dequantize<T extends Float32Array | Float64Array = Float32Array>(
   type: QuantType,
   bytes: Uint8Array,
   columns: number,
-  out?: Float32Array,
-): Float32Array {
+  out?: T,
+): T {
   const codec = codecOf(type);
   const perRow = rowBytes(type, columns);
   if (perRow === 0 ? bytes.length !== 0 : bytes.length % perRow !== 0) {
     throw new Error(`dequantize: ${bytes.length} bytes are not whole ${type} rows of ${columns} values`);
   }
   const blocks = bytes.length / codec.blockBytes;
-  const result = out ?? new Float32Array(blocks * codec.blockSize);
+  const result = out ?? (new Float32Array(blocks * codec.blockSize) as T);
   if (result.length < blocks * codec.blockSize) {
     throw new Error(`dequantize: output holds ${result.length} values, needs ${blocks * codec.blockSize}`);
   }

@@ -54,6 +54,8 @@ export function tensor(
     const v = Number(data[i]);
     if (dtype === "int32" && !Number.isInteger(v))
       throw new Error(`tensor: ${v} is not an integer (dtype int32)`);
+    if (dtype === "uint8" && !(Number.isInteger(v) && v >= 0 && v <= 255))
+      throw new Error(`tensor: ${v} is not a byte (dtype uint8)`);
     buffer[i] = v;
   }
   const node = Node.leaf(shape, dtype);

@@ -10,7 +10,7 @@ const EDGE_ITEMS = 3;
 
 function formatValue(v: number, dtype: DType, decimals: number): string {
   if (dtype === "bool") return v ? "true" : "false";
-  if (dtype === "int32") return String(v);
+  if (dtype === "int32" || dtype === "uint8") return String(v);
   if (Number.isNaN(v)) return "nan";
   if (!Number.isFinite(v)) return v > 0 ? "inf" : "-inf";
   return v.toFixed(decimals);

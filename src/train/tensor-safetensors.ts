@@ -1,12 +1,17 @@
-// Tensors to and from the safetensors format's typed arrays: F32, I32 and BOOL are the
-// dtypes the engine computes with, and a float32 value survives the trip bit for bit.
+// Tensors to and from the safetensors format's typed arrays: F32, I32, BOOL and U8 (packed
+// quantized weights), and a float32 value survives the trip bit for bit.
 
 import type { SafetensorsDtype, SafetensorsTensor } from "../formats/safetensors.js";
 import type { DType } from "../ir/dtype.js";
 import { tensor } from "../tensor/creation.js";
 import type { Tensor } from "../tensor/tensor.js";
 
-const SAFETENSORS_DTYPE: Record<DType, SafetensorsDtype> = { float32: "F32", int32: "I32", bool: "BOOL" };
+const SAFETENSORS_DTYPE: Record<DType, SafetensorsDtype> = {
+  float32: "F32",
+  int32: "I32",
+  bool: "BOOL",
+  uint8: "U8",
+};
 
 /** Computes the tensor if pending and copies its values out. */
 export function toSafetensorsTensor(value: Tensor): SafetensorsTensor {
@@ -27,5 +32,6 @@ export function fromSafetensorsTensor(name: string, stored: SafetensorsTensor): 
   if (dtype === "F32") return tensor(data as Float32Array, shape, { dtype: "float32" });
   if (dtype === "I32") return tensor(data as Int32Array, shape, { dtype: "int32" });
   if (dtype === "BOOL") return tensor(data as Uint8Array, shape, { dtype: "bool" });
-  throw new Error(`tensor "${name}" is ${dtype}; only F32, I32 and BOOL can be loaded`);
+  if (dtype === "U8") return tensor(data as Uint8Array, shape, { dtype: "uint8" });
+  throw new Error(`tensor "${name}" is ${dtype}; only F32, I32, BOOL and U8 can be loaded`);
 }

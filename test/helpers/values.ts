@@ -26,6 +26,12 @@ export const i32 = (data: ArrayLike<number>, shape: Shape = [data.length]): Valu
   shape,
   dtype: "int32",
 });
+/** Bytes: packed quantized weights. */
+export const u8 = (data: ArrayLike<number>, shape: Shape = [data.length]): Value => ({
+  data,
+  shape,
+  dtype: "uint8",
+});
 export const bool = (data: ArrayLike<number>, shape: Shape = [data.length]): Value => ({
   data,
   shape,

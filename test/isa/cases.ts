@@ -1,5 +1,6 @@
 import fc from "fast-check";
-import { bool, f32, i32, type Value } from "../helpers/values.js";
+import { codecOf, QUANT_TYPES, quantize } from "../../src/quant/index.js";
+import { bool, f32, i32, u8, type Value } from "../helpers/values.js";
 
 /**
  * Test cases for every built-in instruction, keyed by name. `registry.test.ts` fails if a
@@ -64,6 +65,13 @@ const broadcastable = (rnd: () => number, dims: readonly number[]) =>
 const randomAxes = (rnd: () => number, rank: number) => [...Array(rank).keys()].filter(() => rnd() < 0.5);
 const randomAxis = (rnd: () => number, rank: number) => Math.floor(rnd() * rank);
 
+const zeros = (n: number) => Array<number>(n).fill(0);
+/** Random weights [rows, columns] quantized to `type`: a uint8 [rows, rowBytes] value. */
+const packed = (rnd: () => number, type: (typeof QUANT_TYPES)[number], rows: number, columns: number) => {
+  const values = Float32Array.from({ length: rows * columns }, () => rnd() * 2 - 1);
+  const bytes = quantize(type, values, columns);
+  return u8(bytes, [rows, bytes.length / rows]);
+};
 const unary =
   (lo = -2, hi = 2) =>
   (dims: number[], rnd: () => number) => ({ inputs: [floats(rnd, dims, lo, hi)] });
@@ -356,6 +364,94 @@ export const cases: Record<string, InstructionCase> = {
       return rnd() < 0.5
         ? { inputs: [floats(rnd, [...batch, m, k]), floats(rnd, [...other, k, n])] }
         : { inputs: [floats(rnd, [...other, m, k]), floats(rnd, [...batch, k, n])] };
+    },
+  },
+
+  // ——— quantized weights ———
+  dequantize: {
+    examples: [
+      // Q8_0: d = 0.5 (binary16 0x3800), quants −2, 0, 3, then zeros; a second row with d = 1.
+      {
+        inputs: [u8([0x00, 0x38, 0xfe, 0, 3, ...zeros(29), 0x00, 0x3c, 7, ...zeros(31)], [2, 34])],
+        attrs: { type: "Q8_0" },
+        expected: f32([-1, 0, 1.5, ...zeros(29), 7, ...zeros(31)], [2, 32]),
+      },
+      // Q4_0 (any letter case): d = 2, nibble 0x0f → (15 − 8)·2 = 14 and (0 − 8)·2 = −16.
+      {
+        inputs: [u8([0x00, 0x40, 0x0f, ...Array(15).fill(0x88)], [1, 18])],
+        attrs: { type: "q4_0" },
+        expected: f32([14, ...zeros(15), -16, ...zeros(15)], [1, 32]),
+      },
+      // F16 rows: 1.0, −2.0.
+      {
+        inputs: [u8([0x00, 0x3c, 0x00, 0xc0], [1, 4])],
+        attrs: { type: "F16" },
+        expected: f32([1, -2], [1, 2]),
+      },
+      {
+        inputs: [u8([1, 2, 3], [1, 3])],
+        attrs: { type: "Q8_0" },
+        throws: /dequantize: \[1,3\]: a Q8_0 row is a multiple of 34 bytes, got 3/,
+      },
+      {
+        inputs: [f32([1, 2], [1, 2])],
+        attrs: { type: "F16" },
+        throws: /dequantize: packed weights are uint8, got float32/,
+      },
+      {
+        inputs: [u8([0, 0], [1, 2])],
+        attrs: { type: "Q3_K" },
+        throws: /dequantize: unknown tensor type "Q3_K"/,
+      },
+    ],
+    random: (dims, rnd) => {
+      const type = QUANT_TYPES[Math.floor(rnd() * QUANT_TYPES.length)]!;
+      const rows = dims[0] ?? 1;
+      const columns = codecOf(type).blockSize * (dims[1] ?? 1);
+      return { inputs: [packed(rnd, type, rows, columns)], attrs: { type } };
+    },
+  },
+  quantizedMatmul: {
+    examples: [
+      // x = ones [1, 32]; W row 0 is Q8_0 d = 1 with every quant 1 (sum 32), row 1 has d = 0.5
+      // and quant j = j (sum 0.5 · 496).
+      {
+        inputs: [
+          f32(Array(32).fill(1), [1, 32]),
+          u8(
+            [0x00, 0x3c, ...Array(32).fill(1), 0x00, 0x38, ...Array.from({ length: 32 }, (_, j) => j)],
+            [2, 34],
+          ),
+        ],
+        attrs: { type: "Q8_0" },
+        expected: f32([32, 248], [1, 2]),
+      },
+      // a batch of two rows of two, against F32 weights [[1, 2], [3, 4]] (x · Wᵀ)
+      {
+        inputs: [
+          f32([1, 0, 0, 1, 1, 1, 2, -1], [2, 2, 2]),
+          u8(new Uint8Array(Float32Array.of(1, 2, 3, 4).buffer), [2, 8]),
+        ],
+        attrs: { type: "F32" },
+        expected: f32([1, 3, 2, 4, 3, 7, 0, 2], [2, 2, 2]),
+      },
+      {
+        inputs: [f32(Array(16).fill(1), [1, 16]), u8(Array(34).fill(0), [1, 34])],
+        attrs: { type: "Q8_0" },
+        throws: /quantizedMatmul: x \[1,16\] needs 32 columns to multiply Q8_0 weights of 1 × 32/,
+      },
+      {
+        inputs: [f32(Array(32).fill(1), [32]), u8(Array(34).fill(0), [1, 34])],
+        attrs: { type: "Q8_0" },
+        throws: /quantizedMatmul: x needs rank ≥ 2/,
+      },
+    ],
+    random: (dims, rnd) => {
+      const type = QUANT_TYPES[Math.floor(rnd() * QUANT_TYPES.length)]!;
+      const [m, n] = [dims[0] ?? 1, dims[1] ?? 1];
+      const k = codecOf(type).blockSize * (type.endsWith("_K") ? 1 : (dims[2] ?? 1));
+      const lead = rnd() < 0.3 ? [1 + Math.floor(rnd() * 2)] : [];
+      return { inputs: [floats(rnd, [...lead, m, k], -1, 1), packed(rnd, type, n, k)], attrs: { type } };
     },
   },
 

@@ -13,7 +13,7 @@ import { cases, sampleArbitrary } from "./cases.js";
  * own-kernel-targets.ts). Tolerance: float32 rtol 1e-4 / atol 1e-5 (decompositions round at
  * each step where the oracle computes in one go); int32 and bool exactly.
  */
-const tolerance = { float32: [1e-4, 1e-5], int32: [0, 0], bool: [0, 0] } as const;
+const tolerance = { float32: [1e-4, 1e-5], int32: [0, 0], bool: [0, 0], uint8: [0, 0] } as const;
 
 const builtIn = availableTargets();
 for (const target of [...builtIn, ...targetsWithOwnKernels()]) {

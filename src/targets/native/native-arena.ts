@@ -47,7 +47,8 @@ export class NativeArena {
       case "int32":
         return new Int32Array(buffer, at, size);
       case "bool":
-        return new Uint8Array(buffer, at, size * bytesPer("bool"));
+      case "uint8":
+        return new Uint8Array(buffer, at, size * bytesPer(dtype));
     }
   }
 }

@@ -43,7 +43,8 @@ export function vectorizable(e: Expr, leaves: Map<Expr, LeafSlot>): boolean {
     case "reduced":
       return e.dtype !== "bool";
     case "load":
-      return e.dtype !== "bool" && Math.abs(leaves.get(e)!.stride) <= 1 && leaves.get(e)!.stride >= 0;
+      // Four-byte elements only: bool and uint8 load one byte per lane.
+      return bytesPer(e.dtype) === 4 && Math.abs(leaves.get(e)!.stride) <= 1 && leaves.get(e)!.stride >= 0;
     case "iota":
       return e.dtype === "int32";
     case "random":

@@ -90,7 +90,7 @@ export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): Rendered
   const epiVector =
     epilogue !== undefined &&
     vectorizable(epilogue.expr, epiSlots) &&
-    epilogue.expr.dtype !== "bool" &&
+    bytesPer(epilogue.expr.dtype) === 4 &&
     redNest.innerStrides[epiOutSet] === 1 &&
     redNest.inner >= 4;
   const init = isSum ? 0 : float ? Number.NEGATIVE_INFINITY : -(2 ** 31);

@@ -47,6 +47,7 @@ export function view(memory: WebAssembly.Memory, offset: number, dtype: DType, s
     case "int32":
       return new Int32Array(memory.buffer, offset, size);
     case "bool":
+    case "uint8":
       return new Uint8Array(memory.buffer, offset, size);
   }
 }
