@@ -15,8 +15,7 @@ export type DTypeClass = "float" | "numeric" | "any";
 
 export function checkDType(name: string, dtype: DType, accepts: DTypeClass): void {
   const ok =
-    accepts === "any" ||
-    (accepts === "float" ? isFloat(dtype) : dtype === "float32" || dtype === "int32");
+    accepts === "any" || (accepts === "float" ? isFloat(dtype) : dtype === "float32" || dtype === "int32");
   if (!ok) {
     const want = accepts === "float" ? "float32" : "float32 or int32";
     const hint = dtype === "bool" || dtype === "uint8" ? " (cast it first)" : "";

@@ -141,8 +141,7 @@ export function renderElementwise(kernel: ElementwiseKernel, ctx: RenderContext)
   const outOffset = ctx.bufferOffset(kernel.out);
   const bytes = bytesPer(kernel.expr.dtype);
   const outStride = nest.innerStrides[leaves.length]!;
-  const vector =
-    vectorizable(kernel.expr, slots) && bytes === 4 && nest.inner >= 4 && outStride === 1;
+  const vector = vectorizable(kernel.expr, slots) && bytes === 4 && nest.inner >= 4 && outStride === 1;
   // Tiles split the first outer axis, or the inner axis when there is no outer one.
   const tiledInner = nest.outer.length === 0;
   const outAddress = () => {
