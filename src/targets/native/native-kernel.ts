@@ -19,6 +19,12 @@ export interface RenderedNativeKernel {
   readonly params: KernelParams;
   /** How many tile units the kernel's range covers. */
   readonly units: number;
+  /**
+   * For an instruction kernel that multiplies matrices, its multiply-adds: it is then
+   * split across threads by the matmul's threshold, one unit per task (a unit is a block of
+   * the product), instead of by its output's size.
+   */
+  readonly multiplyAdds?: number;
 }
 
 /** The signature line every kernel function has. */

@@ -15,6 +15,7 @@ import type { NativeLoadMessage } from "./native-worker-protocol.js";
 import { ParamsBlock } from "./params-block.js";
 import { renderElementwise } from "./render-elementwise.js";
 import { renderMatmul } from "./render-matmul.js";
+import { renderDequantize, renderQuantizedMatmul } from "./render-quantized.js";
 import { renderReduce } from "./render-reduce.js";
 
 /** Inputs and outputs of at least this many bytes are used in place (smaller typed arrays may live on V8's heap, which moves). */
@@ -50,10 +51,14 @@ export interface NativeProgramContext {
 export type NativeInstructionKernel = (
   kernel: InstructionKernel,
   bufferOffset: (buffer: number) => number,
+  threads: number,
 ) => RenderedNativeKernel | undefined;
 
-/** The built-in kernel table: none yet; every instruction here is generated or run on `ref`. */
-export const NATIVE_KERNELS: KernelTable<NativeInstructionKernel> = {};
+/** The built-in kernel table: quantized weights; every other instruction is generated or run on `ref`. */
+export const NATIVE_KERNELS: KernelTable<NativeInstructionKernel> = {
+  dequantize: renderDequantize,
+  quantizedMatmul: renderQuantizedMatmul,
+};
 
 /**
  * A kernel program on the native target: buffers placed in the arena (the compiler's
@@ -98,7 +103,7 @@ export class NativeProgram {
         case "matmul":
           return renderMatmul(kernel, offset, ctx.matmulTuning(), ctx.threads);
         default: // an instruction kernel: the target's own, if it has one
-          return ctx.kernels[kernel.instruction.name]?.(kernel, offset);
+          return ctx.kernels[kernel.instruction.name]?.(kernel, offset, ctx.threads);
       }
     });
     const present = rendered.filter((r): r is RenderedNativeKernel => r !== undefined);
@@ -118,8 +123,8 @@ export class NativeProgram {
         // An instruction without a kernel here runs its reference semantics on the main thread.
         if (!this.kernels[k] && kernel.kind === "instruction")
           return [{ kernel: k, units: 1, chunk: 1, host: true }];
-        const units = rendered[k]?.units ?? 0;
-        return units === 0 ? [] : [{ kernel: k, units, chunk: chunkOf(kernel, units, ctx) }];
+        const r = rendered[k];
+        return !r || r.units === 0 ? [] : [{ kernel: k, units: r.units, chunk: chunkOf(kernel, r, ctx) }];
       }),
     );
     this.parallel = this.schedule.list.some((s) => s.chunk < s.units);
@@ -242,11 +247,16 @@ export class NativeProgram {
  * finishes early takes another (a matmul unit is a whole block of the product, worth a
  * task of its own); all units in one task below the work that pays for splitting.
  */
-function chunkOf(kernel: Kernel, units: number, ctx: NativeProgramContext): number {
+function chunkOf(kernel: Kernel, rendered: RenderedNativeKernel, ctx: NativeProgramContext): number {
+  const { units } = rendered;
   const least = ctx.parallelWork ?? PARALLEL_WORK;
-  const enough = workOf(kernel) >= (kernel.kind === "matmul" ? least.multiplyAdds : least.elements);
+  // Kernels that multiply matrices are split by their multiply-adds, a unit per task (a
+  // unit is a block of the product); the others by their size.
+  const multiplyAdds = kernel.kind === "matmul" ? workOf(kernel) : rendered.multiplyAdds;
+  const enough =
+    multiplyAdds !== undefined ? multiplyAdds >= least.multiplyAdds : workOf(kernel) >= least.elements;
   if (!ctx.pool || units === 1 || !enough) return units;
-  return kernel.kind === "matmul" ? 1 : Math.max(1, Math.ceil(units / (ctx.pool.threads * 4)));
+  return multiplyAdds !== undefined ? 1 : Math.max(1, Math.ceil(units / (ctx.pool.threads * 4)));
 }
 
 function workOf(kernel: Kernel): number {
