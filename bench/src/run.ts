@@ -13,8 +13,9 @@ import { lmZoo } from "./lm-zoo.js";
 import { overhead } from "./overhead.js";
 import type { Bench, BenchContext, BenchRecord } from "./report.js";
 import { trainGpt } from "./train-gpt.js";
+import { tuneBench } from "./tune.js";
 
-const benches: Bench[] = [gemm, fusion, overhead, lmZoo, trainGpt, contention, agreement, decode];
+const benches: Bench[] = [gemm, fusion, overhead, lmZoo, trainGpt, contention, agreement, decode, tuneBench];
 
 function usage(): string {
   return [
