@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { batchCommand } from "./commands/batch.js";
 import { chatCommand } from "./commands/chat.js";
 import { demoCommand } from "./commands/demo.js";
 import { doctorCommand } from "./commands/doctor.js";
@@ -34,6 +35,7 @@ export function createProgram(): Command {
     doctorCommand(),
     tuneCommand(),
     workerCommand(),
+    batchCommand(),
     runCommand(),
     chatCommand(),
     inspectCommand(),

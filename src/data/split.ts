@@ -19,3 +19,20 @@ export function splitTrainValidation(tokens: Int32Array, trainFraction = 0.9): T
   }
   return { train: tokens.subarray(0, trainLength), validation: tokens.subarray(trainLength) };
 }
+
+/**
+ * Fold `index` of `count` for cross-validation: the tokens cut by position into `count`
+ * contiguous parts of (nearly) equal length; part `index` validates, the others, joined in
+ * order, train. Position, not shuffling, for the same reason as above.
+ */
+export function splitFold(tokens: Int32Array, index: number, count: number): TrainValidationSplit {
+  if (!(Number.isInteger(count) && count >= 2 && Number.isInteger(index) && index >= 0 && index < count)) {
+    throw new Error(`splitFold: fold ${index} of ${count} is not a fold (0 <= index < count, count >= 2)`);
+  }
+  const start = Math.round((tokens.length * index) / count);
+  const end = Math.round((tokens.length * (index + 1)) / count);
+  const train = new Int32Array(tokens.length - (end - start));
+  train.set(tokens.subarray(0, start));
+  train.set(tokens.subarray(end), start);
+  return { train, validation: tokens.subarray(start, end) };
+}

@@ -8,6 +8,7 @@ import { Linear } from "../nn/linear.js";
 import { AdamW } from "../optim/adamw.js";
 import { warmupCosine } from "../optim/schedules/warmup-cosine.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { checkValidationFold, type ValidationFold } from "./text-dataset.js";
 
 export interface GptTrainingSettings {
   /** `moby-dick` or a path to a UTF-8 text file. */
@@ -42,6 +43,8 @@ export interface GptTrainingSettings {
   /** Save a checkpoint every this many iterations (and after the last). */
   checkpointEvery: number;
   seed: number;
+  /** Cross-validation: validate on this fold of the corpus instead of its last 10%. */
+  validationFold?: ValidationFold;
 }
 
 /**
@@ -120,6 +123,7 @@ export function checkGptTrainingSettings(s: GptTrainingSettings): void {
   if (typeof s.data !== "string" || s.data === "") throw new Error("data must name a corpus or a file");
   if (typeof s.bias !== "boolean") throw new Error(`bias must be true or false, got ${s.bias}`);
   if (!(s.dropout >= 0 && s.dropout < 1)) throw new Error(`dropout must be in [0, 1), got ${s.dropout}`);
+  checkValidationFold(s.validationFold);
   if (!Array.isArray(s.betas) || s.betas.length !== 2 || !s.betas.every((b) => b >= 0 && b < 1)) {
     throw new Error(`betas must be two numbers in [0, 1), got ${JSON.stringify(s.betas)}`);
   }

@@ -9,6 +9,7 @@ import { WordTokenizer } from "../models/rnn-lm/word-tokenizer.js";
 import { AdamW } from "../optim/adamw.js";
 import { warmupCosine } from "../optim/schedules/warmup-cosine.js";
 import { CharTokenizer } from "../text/char-tokenizer.js";
+import { checkValidationFold, type ValidationFold } from "./text-dataset.js";
 import type { TextTokenizer } from "./tokenizer.js";
 
 export interface RnnTrainingSettings {
@@ -45,6 +46,8 @@ export interface RnnTrainingSettings {
   evalBatches: number;
   checkpointEvery: number;
   seed: number;
+  /** Cross-validation: validate on this fold of the corpus instead of its last 10%. */
+  validationFold?: ValidationFold;
 }
 
 /**
@@ -127,6 +130,7 @@ export function checkRnnTrainingSettings(s: RnnTrainingSettings): void {
   }
   if (typeof s.data !== "string" || s.data === "") throw new Error("data must name a corpus or a file");
   if (!(s.dropout >= 0 && s.dropout < 1)) throw new Error(`dropout must be in [0, 1), got ${s.dropout}`);
+  checkValidationFold(s.validationFold);
   if (!Array.isArray(s.betas) || s.betas.length !== 2 || !s.betas.every((b) => b >= 0 && b < 1)) {
     throw new Error(`betas must be two numbers in [0, 1), got ${JSON.stringify(s.betas)}`);
   }

@@ -3,7 +3,7 @@
 // that a corpus too small for it fails here, with sizes, not deep in the first batch.
 import { type BlockBatch, sampleBlockBatch } from "../data/block-batches.js";
 import type { Corpus } from "../data/corpus.js";
-import { splitTrainValidation } from "../data/split.js";
+import { splitFold, splitTrainValidation } from "../data/split.js";
 import type { SeededRng } from "../random/seeded-rng.js";
 import { tensor } from "../tensor/creation.js";
 import type { Tensor } from "../tensor/tensor.js";
@@ -22,6 +22,27 @@ export interface TextDatasetOptions {
   blockSize: number;
   /** The share of tokens, from the start, used for training. Default 0.9. */
   trainFraction?: number;
+  /** Cross-validation: validate on this fold of the corpus and train on the others, instead. */
+  validationFold?: ValidationFold;
+}
+
+/** Fold `index` (from 0) of `count` contiguous parts of the corpus. */
+export interface ValidationFold {
+  index: number;
+  count: number;
+}
+
+/** Throws unless `fold` is absent or a fold (a run's settings may name one). */
+export function checkValidationFold(fold: unknown): void {
+  if (fold === undefined) return;
+  const { index, count } = (fold ?? {}) as Partial<ValidationFold>;
+  if (
+    !(Number.isInteger(count) && count! >= 2 && Number.isInteger(index) && index! >= 0 && index! < count!)
+  ) {
+    throw new Error(
+      `validationFold must be { index, count } with 0 <= index < count and count >= 2, got ${JSON.stringify(fold)}`,
+    );
+  }
 }
 
 /** Tokenizes and splits a corpus for training with blocks of `blockSize` tokens. */
@@ -40,7 +61,9 @@ export function prepareTextDataset(
         `training and validation parts need at least ${needed} each (use a smaller --block-size or more text)`,
     );
   }
-  const { train, validation } = splitTrainValidation(tokens, trainFraction);
+  const { train, validation } = options.validationFold
+    ? splitFold(tokens, options.validationFold.index, options.validationFold.count)
+    : splitTrainValidation(tokens, trainFraction);
   for (const [name, part] of [
     ["training", train],
     ["validation", validation],

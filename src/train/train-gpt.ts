@@ -110,7 +110,10 @@ export function trainGpt(options: TrainGptOptions): TrainGptResult {
     tokenizer = resumeFrom
       ? tokenizerFromJson(resumeFrom.config.tokenizer)
       : CharTokenizer.fromCorpus(corpus.text);
-    dataset = prepareTextDataset(corpus, tokenizer, { blockSize: settings.blockSize });
+    dataset = prepareTextDataset(corpus, tokenizer, {
+      blockSize: settings.blockSize,
+      ...(settings.validationFold ? { validationFold: settings.validationFold } : {}),
+    });
   } catch (error) {
     // Most likely the file changed since the run started and has characters the saved vocabulary lacks.
     if (!resumeFrom) throw error;

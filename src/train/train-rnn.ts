@@ -79,7 +79,10 @@ export function trainRnnLm(options: TrainRnnOptions): TrainRnnResult {
     tokenizer = resumeFrom
       ? tokenizerFromJson(resumeFrom.config.tokenizer)
       : rnnTokenizerFor(settings, corpus.text);
-    dataset = prepareTextDataset(corpus, tokenizer, { blockSize: settings.blockSize });
+    dataset = prepareTextDataset(corpus, tokenizer, {
+      blockSize: settings.blockSize,
+      ...(settings.validationFold ? { validationFold: settings.validationFold } : {}),
+    });
   } catch (error) {
     // Most likely the file changed since the run started and has characters the saved vocabulary lacks.
     if (!resumeFrom) throw error;

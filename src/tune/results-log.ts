@@ -17,6 +17,8 @@ export interface ResultRecord {
   objective: number | null;
   status: "completed" | "failed";
   error?: string;
+  /** With cross-validation: each fold's objective (`objective` is their mean). */
+  folds?: (number | null)[];
   /** The run's evaluations up to `iterations`. */
   evaluations: Evaluation[];
   /** Wall time of this segment, including starting its process. */

@@ -55,7 +55,8 @@ export function summarizeSweep(
   return {
     trials,
     ...(best ? { best } : {}),
-    iterations: [...furthest.values()].reduce((sum, r) => sum + r.iterations, 0),
+    // A cross-validated trial trains one run per fold.
+    iterations: [...furthest.values()].reduce((sum, r) => sum + r.iterations * (r.folds?.length ?? 1), 0),
   };
 }
 

@@ -53,6 +53,11 @@ export interface SweepConfig {
   seed: number;
   /** Compute threads each trial uses (INFINISET_THREADS in its process). */
   threadsPerTrial: number;
+  /**
+   * K-fold cross-validation when more than 1: each trial trains K runs, each validating on
+   * another K-th of the corpus, and its objective is their mean. Default 1 (the run's own split).
+   */
+  folds: number;
 }
 
 const FIELDS = [
@@ -66,6 +71,7 @@ const FIELDS = [
   "budget",
   "seed",
   "threadsPerTrial",
+  "folds",
 ];
 
 function positiveInteger(value: unknown, path: string): number {
@@ -182,6 +188,7 @@ export function parseSweepConfig(value: unknown, source = "sweep"): SweepConfig 
     throw new ConfigError("seed", `must be an integer >= 0, got ${describe(seed)}`);
   const threadsPerTrial =
     value.threadsPerTrial === undefined ? 1 : positiveInteger(value.threadsPerTrial, "threadsPerTrial");
+  const folds = value.folds === undefined ? 1 : positiveInteger(value.folds, "folds");
   const name = value.name ?? source;
   if (typeof name !== "string" || !/^[\w.-]+$/.test(name)) {
     throw new ConfigError("name", `must be letters, digits, "-", "_" or ".", got ${describe(name)}`);
@@ -197,6 +204,7 @@ export function parseSweepConfig(value: unknown, source = "sweep"): SweepConfig 
     budget,
     seed,
     threadsPerTrial,
+    folds,
   };
   checkTrials(config);
   return config;

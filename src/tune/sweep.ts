@@ -22,7 +22,7 @@ export const SWEEP_FILE = "sweep.json";
 
 export type SweepEvent =
   | { type: "start"; segment: Segment; params: Params }
-  | { type: "evaluation"; trial: number; evaluation: Evaluation }
+  | { type: "evaluation"; trial: number; fold?: number; evaluation: Evaluation }
   | { type: "result"; record: ResultRecord }
   | { type: "waiting-for-workers" };
 
@@ -126,6 +126,37 @@ function toRecord(config: SweepConfig, segment: Segment, params: Params, result:
   };
 }
 
+/**
+ * A cross-validated segment: the mean objective over the folds (each fold's is kept), and
+ * the evaluations averaged per iteration; failed if any fold failed.
+ */
+function combineFolds(folds: ResultRecord[]): ResultRecord {
+  const first = folds[0]!;
+  const failed = folds.findIndex((r) => r.objective === null);
+  const iterations = first.evaluations
+    .map((e) => e.iter)
+    .filter((iter) => folds.every((r) => r.evaluations.some((e) => e.iter === iter)));
+  const evaluations = iterations.map((iter) => {
+    const at = folds.map((r) => r.evaluations.find((e) => e.iter === iter)!);
+    const mean: Evaluation = { iter };
+    for (const key of Object.keys(at[0]!)) {
+      if (key !== "iter" && at.every((e) => typeof e[key] === "number"))
+        mean[key] = at.reduce((sum, e) => sum + e[key]!, 0) / at.length;
+    }
+    return mean;
+  });
+  return {
+    ...first,
+    objective: failed >= 0 ? null : folds.reduce((sum, r) => sum + r.objective!, 0) / folds.length,
+    status: failed >= 0 ? "failed" : "completed",
+    ...(failed >= 0 ? { error: `fold ${failed}: ${folds[failed]!.error}` } : {}),
+    folds: folds.map((r) => r.objective),
+    evaluations,
+    seconds: Number(folds.reduce((sum, r) => sum + r.seconds, 0).toFixed(3)),
+    worker: [...new Set(folds.map((r) => r.worker))].join(","),
+  };
+}
+
 /** Runs (or resumes) a sweep until its budget is spent, its search is done, or `signal` aborts. */
 export async function runSweep(options: SweepOptions): Promise<SweepRun> {
   const { config, out, executor } = options;
@@ -157,21 +188,27 @@ export async function runSweep(options: SweepOptions): Promise<SweepRun> {
     ? setTimeout(() => wake(), deadline - performance.now())
     : undefined;
 
-  const launch = (segment: Segment) => {
-    const params = trialParams(config, segment.trial);
+  /** One train job of the segment: the whole run, or one fold of it. */
+  const runJob = (segment: Segment, params: Params, fold?: number): Promise<ResultRecord | undefined> => {
+    const settings = { ...trialSettings(config, params), iterations: segment.iterations };
+    const folded = fold !== undefined;
     const job: TrainJob = {
       kind: "train",
       model: config.model,
-      settings: { ...trialSettings(config, params), iterations: segment.iterations },
-      dir: `${prefix}${trialName(segment.trial)}`,
+      settings: folded ? { ...settings, validationFold: { index: fold, count: config.folds } } : settings,
+      dir: `${prefix}${trialName(segment.trial)}${folded ? `/fold-${fold}` : ""}`,
     };
-    const jobId = `${config.name}-${id}.t${segment.trial}.r${segment.rung}`;
-    emit({ type: "start", segment, params });
+    const jobId = `${config.name}-${id}.t${segment.trial}.r${segment.rung}${folded ? `.f${fold}` : ""}`;
     const onProgress = (progress: JobProgress) => {
       if ("evaluation" in progress)
-        emit({ type: "evaluation", trial: segment.trial, evaluation: progress.evaluation });
+        emit({
+          type: "evaluation",
+          trial: segment.trial,
+          evaluation: progress.evaluation,
+          ...(folded ? { fold } : {}),
+        });
     };
-    const done = executor.run(jobId, job, onProgress).then(
+    return executor.run(jobId, job, onProgress).then(
       (result) => toRecord(config, segment, params, result),
       (error: Error): ResultRecord | undefined =>
         error instanceof ExecutorClosedError
@@ -183,6 +220,18 @@ export async function runSweep(options: SweepOptions): Promise<SweepRun> {
               worker: "",
             }),
     );
+  };
+
+  const launch = (segment: Segment) => {
+    const params = trialParams(config, segment.trial);
+    emit({ type: "start", segment, params });
+    const done =
+      config.folds > 1
+        ? Promise.all(Array.from({ length: config.folds }, (_, fold) => runJob(segment, params, fold))).then(
+            (folds) =>
+              folds.every((r) => r !== undefined) ? combineFolds(folds as ResultRecord[]) : undefined,
+          )
+        : runJob(segment, params);
     const key = `${segment.trial}/${segment.rung}`;
     running.set(
       key,
@@ -203,10 +252,12 @@ export async function runSweep(options: SweepOptions): Promise<SweepRun> {
       const capacity = await executor.capacity();
       if (capacity === 0 && !waitingForWorkers) emit({ type: "waiting-for-workers" });
       waitingForWorkers = capacity === 0;
-      let next = running.size < Math.max(1, capacity) ? strategy.next() : "wait";
+      // A segment is one job per fold.
+      const segments = Math.max(1, Math.ceil(capacity / config.folds));
+      let next = running.size < segments ? strategy.next() : "wait";
       while (typeof next === "object") {
         launch(next);
-        next = running.size < Math.max(1, capacity) ? strategy.next() : "wait";
+        next = running.size < segments ? strategy.next() : "wait";
       }
       if (next === "done" && running.size === 0) {
         reason = "completed";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { splitTrainValidation } from "../../src/data/split.js";
+import { splitFold, splitTrainValidation } from "../../src/data/split.js";
 
 const tokens = Int32Array.from({ length: 100 }, (_, i) => i);
 
@@ -25,4 +25,20 @@ test("bad fractions and data too small to split give clear errors", () => {
     assert.throws(() => splitTrainValidation(tokens, fraction), /trainFraction must be in \(0, 1\)/);
   }
   assert.throws(() => splitTrainValidation(Int32Array.of(1, 2, 3)), /3 tokens are too few/);
+});
+
+test("splitFold: the folds are contiguous parts covering the tokens once; each trains on the rest, in order", () => {
+  const tokens = Int32Array.from({ length: 10 }, (_, i) => i);
+  const folds = [0, 1, 2].map((i) => splitFold(tokens, i, 3));
+  assert.deepEqual(
+    folds.map((f) => [...f.validation]),
+    [
+      [0, 1, 2],
+      [3, 4, 5, 6],
+      [7, 8, 9],
+    ],
+  );
+  assert.deepEqual([...folds[1]!.train], [0, 1, 2, 7, 8, 9]);
+  assert.throws(() => splitFold(tokens, 3, 3), /fold 3 of 3 is not a fold/);
+  assert.throws(() => splitFold(tokens, 0, 1), /fold 0 of 1/);
 });

@@ -2,13 +2,16 @@
 // once, through a worker killed mid-trial and through a Redis restart; an unreachable Redis
 // is one clear error line.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
+import { scoreText } from "../../src/jobs/batch-jobs.js";
+import { loadLanguageModelCheckpoint } from "../../src/train/language-model-checkpoint.js";
 import { readResults } from "../../src/tune/results-log.js";
 import type { SweepEvent } from "../../src/tune/sweep.js";
 import { tune } from "../../src/tune/tune.js";
 import { runCli } from "../cli/run-cli.js";
+import { tinyTrainedRun } from "../cli/train-fixtures.js";
 import { RedisServer, redisSkipReason } from "../helpers/redis-server.js";
 import { startWorker, tinySweep, type WorkerProcess, workspace, writeConfig } from "./fixtures.js";
 
@@ -144,6 +147,41 @@ describe("tune through Redis with three workers", { skip }, () => {
     const { code, stderr } = await sweep;
     assert.equal(code, 0, stderr);
     assertEachTrialOnce(out, 12);
+    await Promise.all(pool.map((w) => w.stop()));
+  });
+
+  test("batch eval goes through the same queue: each text scored once, as it is scored here", async () => {
+    const queueName = `q${queueNumber++}`;
+    const pool = await startWorkers(queueName);
+    const { run } = tinyTrainedRun();
+    const input = join(dir, "texts.txt");
+    const texts = [
+      "the cat sat on the mat.",
+      "the dog sat on the log.",
+      "on the mat",
+      "the log",
+      "a cat",
+      "the dog",
+    ];
+    writeFileSync(input, `${texts.join("\n")}\n`);
+    const out = join(dir, "scores.jsonl");
+    const args = ["batch", "eval", "--checkpoint", run, "--input", input, "--out", out, "--per-job", "2"];
+    const { code, stderr } = await runCli([...args, "--queue", redis.url, "--queue-name", queueName]);
+    assert.equal(code, 0, stderr);
+    const results = readFileSync(out, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { index: number; loss: number });
+    assert.deepEqual(
+      results.map((r) => r.index),
+      [0, 1, 2, 3, 4, 5],
+    );
+    const loaded = loadLanguageModelCheckpoint(run);
+    texts.forEach((text, i) =>
+      assert.ok(Math.abs(results[i]!.loss - scoreText(loaded, text).loss) < 1e-5, text),
+    );
+    const jobs = pool.flatMap((w) => w.lines.filter((l) => /: eval 2 texts/.test(l)));
+    assert.equal(jobs.length, 3);
     await Promise.all(pool.map((w) => w.stop()));
   });
 });

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { readCheckpointConfig } from "../../src/train/checkpoint.js";
 import { readResults } from "../../src/tune/results-log.js";
 import { readSweepConfig } from "../../src/tune/sweep-config.js";
 import { tune } from "../../src/tune/tune.js";
@@ -128,4 +129,22 @@ test("a bad config is one clear error line and a non-zero exit", async () => {
     assert.equal(stdout, "");
   }
   assert.ok(!existsSync(join(dir, "never")));
+});
+
+test("K-fold cross-validation: a trial's objective is the mean over folds, each validated on its own part", async () => {
+  const { dir, corpus } = workspace();
+  const config = tinySweep(corpus, { folds: 2, budget: { trials: 1 } });
+  const result = await tune({ config, out: join(dir, "folds"), workers: 2 });
+  const [record] = result.run.records;
+  assert.equal(record!.folds!.length, 2);
+  const [a, b] = record!.folds as number[];
+  assert.notEqual(a, b);
+  assert.ok(Math.abs(record!.objective! - (a + b) / 2) < 1e-12);
+  assert.equal(result.summary.iterations, 2 * 6);
+  for (const fold of [0, 1]) {
+    const { config: saved } = readCheckpointConfig(
+      join(dir, "folds", "trials", "trial-0000", `fold-${fold}`),
+    );
+    assert.deepEqual(saved.training.validationFold, { index: fold, count: 2 });
+  }
 });
