@@ -177,9 +177,9 @@ describe("tune through Redis with three workers", { skip }, () => {
       [0, 1, 2, 3, 4, 5],
     );
     const loaded = loadLanguageModelCheckpoint(run);
-    texts.forEach((text, i) =>
-      assert.ok(Math.abs(results[i]!.loss - scoreText(loaded, text).loss) < 1e-5, text),
-    );
+    for (const [i, text] of texts.entries()) {
+      assert.ok(Math.abs(results[i]!.loss - scoreText(loaded, text).loss) < 1e-5, text);
+    }
     const jobs = pool.flatMap((w) => w.lines.filter((l) => /: eval 2 texts/.test(l)));
     assert.equal(jobs.length, 3);
     await Promise.all(pool.map((w) => w.stop()));
