@@ -5,8 +5,8 @@ import { niceTicks } from "../train/plot-svg.js";
 import type { Objective } from "./objective.js";
 import type { ResultRecord } from "./results-log.js";
 
-const MARGIN = { left: 72, right: 24, top: 40, bottom: 52 };
-const COLORS = ["#9ecae1", "#6baed6", "#3182bd", "#08519c", "#08306b"];
+const MARGIN = { left: 72, right: 24, top: 60, bottom: 52 };
+const COLORS = ["#bdbdbd", "#74a9cf", "#0570b0", "#023858", "#000000"];
 
 function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -48,8 +48,10 @@ export function renderSweepSvg(
   const yTicks = niceTicks(Math.min(...ys), Math.max(...ys), 5);
   const x0 = 0;
   const x1 = Math.max(...xs, xTicks.at(-1) ?? 1) + 1;
-  const y0 = Math.min(yTicks[0] ?? 0, ...ys);
-  const y1 = Math.max(yTicks.at(-1) ?? 1, ...ys, y0 + 1e-6);
+  // A little room above and below, so no point sits on the frame.
+  const pad = (Math.max(...ys) - Math.min(...ys)) * 0.05 || 0.05;
+  const y0 = Math.min(yTicks[0] ?? 0, Math.min(...ys) - pad);
+  const y1 = Math.max(yTicks.at(-1) ?? 1, Math.max(...ys) + pad, y0 + 1e-6);
   const plotWidth = width - MARGIN.left - MARGIN.right;
   const plotHeight = height - MARGIN.top - MARGIN.bottom;
   const px = (x: number) => (MARGIN.left + ((x - x0) / (x1 - x0)) * plotWidth).toFixed(1);
@@ -107,13 +109,15 @@ export function renderSweepSvg(
     ]),
     ...(best.length > 0 ? [["#d62728", "best so far (full runs)"] as [string, string]] : []),
   ];
-  legend.forEach(([color, text], i) => {
-    const ly = MARGIN.top + 14 + i * 18;
+  // The legend is one row above the plot, right-aligned, where it hides no point.
+  let lx = right;
+  for (const [color, text] of [...legend].reverse()) {
+    lx -= text.length * 6.5 + 34;
     lines.push(
-      `<line x1="${right - 190}" y1="${ly - 4}" x2="${right - 166}" y2="${ly - 4}" stroke="${color}" stroke-width="3"/>`,
-      `<text x="${right - 160}" y="${ly}">${escapeXml(text)}</text>`,
+      `<line x1="${lx.toFixed(1)}" y1="${MARGIN.top - 16}" x2="${(lx + 22).toFixed(1)}" y2="${MARGIN.top - 16}" stroke="${color}" stroke-width="3"/>`,
+      `<text x="${(lx + 27).toFixed(1)}" y="${MARGIN.top - 12}">${escapeXml(text)}</text>`,
     );
-  });
+  }
   lines.push("</svg>");
   return `${lines.join("\n")}\n`;
 }
