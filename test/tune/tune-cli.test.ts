@@ -132,7 +132,10 @@ test("a bad config is one clear error line and a non-zero exit", async () => {
 });
 
 test("K-fold cross-validation: a trial's objective is the mean over folds, each validated on its own part", async () => {
-  const { dir, corpus } = workspace();
+  const { dir } = workspace();
+  // Two halves that differ, so the folds learn and validate on different text.
+  const corpus = join(dir, "halves.txt");
+  writeFileSync(corpus, "the cat sat on the mat. ".repeat(30) + "a dog ran to a log! ".repeat(36));
   const config = tinySweep(corpus, { folds: 2, budget: { trials: 1 } });
   const result = await tune({ config, out: join(dir, "folds"), workers: 2 });
   const [record] = result.run.records;
