@@ -7,7 +7,7 @@ import type { GgufFile } from "../../formats/gguf/gguf-file.js";
 import { causalMask } from "../../nn/causal-mask.js";
 import { positionIds } from "../../nn/position-ids.js";
 import { arange, full } from "../../tensor/creation.js";
-import { layerNorm, rmsNorm, where } from "../../tensor/functions.js";
+import { concat, layerNorm, rmsNorm, where } from "../../tensor/functions.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { configFromGguf, type LlamaConfig } from "./config.js";
 import { KvCache } from "./kv-cache.js";
@@ -27,15 +27,12 @@ interface Projection {
 
 interface Block {
   attnNorm: Norm;
-  /** llama/qwen2: separate q, k, v; gpt2: one fused qkv. */
-  q?: Projection;
-  k?: Projection;
-  v?: Projection;
-  qkv?: Projection;
+  /** q, k and v side by side (fused in gpt2 files, joined at load for llama and qwen2). */
+  qkv: Projection;
   out: Projection;
   ffnNorm: Norm;
-  gate?: Projection;
-  up: Projection;
+  /** gate and up side by side for SwiGLU (llama, qwen2); up alone for gpt2's GELU MLP. */
+  gateUp: Projection;
   down: Projection;
 }
 
@@ -58,17 +55,33 @@ export class LlamaModel {
     const weight = (name: string, shape: number[]) => loadWeight(file, name, shape);
     const optional = (name: string, shape: number[]) =>
       file.hasTensor(name) ? weight(name, shape) : undefined;
-    const projection = (name: string, out: number, inFeatures: number, bias: boolean): Projection => ({
-      weight: loadTransposed(file, `${name}.weight`, [out, inFeatures]),
-      ...(bias ? { bias: weight(`${name}.bias`, [out]) } : { bias: optional(`${name}.bias`, [out]) }),
-    });
+    // Projections of one input, joined: weights [in, Σ out], biases [Σ out] when any has one.
+    const projection = (names: string[], outs: number[], inFeatures: number, bias: boolean): Projection => {
+      const biases = names.map((name, i) =>
+        bias ? weight(`${name}.bias`, [outs[i]!]) : optional(`${name}.bias`, [outs[i]!]),
+      );
+      const joined = biases.every((b) => b === undefined)
+        ? undefined
+        : concat(
+            biases.map((b, i) => b ?? full([outs[i]!], 0)),
+            0,
+          );
+      return {
+        weight: loadTransposed(
+          file,
+          names.map((name) => `${name}.weight`),
+          outs.map((out) => [out, inFeatures] as const),
+        ),
+        ...(joined ? { bias: joined } : {}),
+      };
+    };
     const norm = (name: string): Norm => ({
       weight: weight(`${name}.weight`, [embd]),
       ...(gpt2 ? { bias: weight(`${name}.bias`, [embd]) } : {}),
     });
     const tied = !file.hasTensor("output.weight");
     // Tied weights are kept once, as the head's [embd, vocab]; the embedding gathers its columns.
-    this.#output = loadTransposed(file, tied ? "token_embd.weight" : "output.weight", [vocabSize, embd]);
+    this.#output = loadTransposed(file, [tied ? "token_embd.weight" : "output.weight"], [[vocabSize, embd]]);
     this.#embedding = tied ? undefined : weight("token_embd.weight", [vocabSize, embd]);
     this.#positionEmbedding = gpt2 ? weight("position_embd.weight", [config.contextLength, embd]) : undefined;
     this.#blocks = Array.from({ length: config.nLayer }, (_, i) => {
@@ -78,24 +91,21 @@ export class LlamaModel {
       if (gpt2) {
         return {
           attnNorm: norm(`${p}.attn_norm`),
-          qkv: projection(`${p}.attn_qkv`, 3 * embd, embd, true),
-          out: projection(`${p}.attn_output`, embd, embd, true),
+          qkv: projection([`${p}.attn_qkv`], [3 * embd], embd, true),
+          out: projection([`${p}.attn_output`], [embd], embd, true),
           ffnNorm: norm(`${p}.ffn_norm`),
-          up: projection(`${p}.ffn_up`, ffn, embd, true),
-          down: projection(`${p}.ffn_down`, embd, ffn, true),
+          gateUp: projection([`${p}.ffn_up`], [ffn], embd, true),
+          down: projection([`${p}.ffn_down`], [embd], ffn, true),
         };
       }
       const qwen = config.architecture === "qwen2";
       return {
         attnNorm: norm(`${p}.attn_norm`),
-        q: projection(`${p}.attn_q`, qDim, embd, qwen),
-        k: projection(`${p}.attn_k`, kvDim, embd, qwen),
-        v: projection(`${p}.attn_v`, kvDim, embd, qwen),
-        out: projection(`${p}.attn_output`, embd, qDim, false),
+        qkv: projection([`${p}.attn_q`, `${p}.attn_k`, `${p}.attn_v`], [qDim, kvDim, kvDim], embd, qwen),
+        out: projection([`${p}.attn_output`], [embd], qDim, false),
         ffnNorm: norm(`${p}.ffn_norm`),
-        gate: projection(`${p}.ffn_gate`, ffn, embd, false),
-        up: projection(`${p}.ffn_up`, ffn, embd, false),
-        down: projection(`${p}.ffn_down`, embd, ffn, false),
+        gateUp: projection([`${p}.ffn_gate`, `${p}.ffn_up`], [ffn, ffn], embd, false),
+        down: projection([`${p}.ffn_down`], [embd], ffn, false),
       };
     });
     this.#outputNorm = norm("output_norm");
@@ -154,19 +164,12 @@ export class LlamaModel {
     const { nHead, nHeadKv, headDim } = this.config;
     const [batch, time] = input.shape as [number, number, number];
     const qDim = nHead * headDim;
-    const h = this.#norm(block.attnNorm, input);
-    let q: Tensor;
-    let k: Tensor;
-    let v: Tensor;
-    if (block.qkv) {
-      const qkv = linear(h, block.qkv);
-      const part = (i: number) => qkv.slice([0, 0, i * qDim], [batch, time, (i + 1) * qDim]);
-      [q, k, v] = [part(0), part(1), part(2)];
-    } else {
-      [q, k, v] = [linear(h, block.q!), linear(h, block.k!), linear(h, block.v!)];
-    }
-    q = this.#rotate(q, nHead, positions);
-    k = this.#rotate(k, nHeadKv, positions);
+    const kvDim = nHeadKv * headDim;
+    const qkv = linear(this.#norm(block.attnNorm, input), block.qkv);
+    const columns = (from: number, to: number) => qkv.slice([0, 0, from], [batch, time, to]);
+    const q = this.#rotate(columns(0, qDim), nHead, positions);
+    const k = this.#rotate(columns(qDim, qDim + kvDim), nHeadKv, positions);
+    const v = columns(qDim + kvDim, qDim + 2 * kvDim);
     cache.add(k, v);
     const capacity = cache.capacity;
     const heads = (rows: Tensor) =>
@@ -194,10 +197,15 @@ export class LlamaModel {
       .permute([0, 2, 1, 3])
       .reshape([batch, time, qDim]);
     const x = input.add(linear(joined, block.out));
-    const f = this.#norm(block.ffnNorm, x);
-    const hidden = block.gate
-      ? linear(f, block.gate).silu().mul(linear(f, block.up))
-      : linear(f, block.up).gelu("tanh");
+    const gateUp = linear(this.#norm(block.ffnNorm, x), block.gateUp);
+    const { ffn } = this.config;
+    const hidden =
+      this.config.architecture === "gpt2"
+        ? gateUp.gelu("tanh")
+        : gateUp
+            .slice([0, 0, 0], [batch, time, ffn])
+            .silu()
+            .mul(gateUp.slice([0, 0, ffn], [batch, time, 2 * ffn]));
     return x.add(linear(hidden, block.down));
   }
 }

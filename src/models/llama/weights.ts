@@ -49,23 +49,34 @@ export function loadWeight(file: GgufFile, name: string, shape?: readonly number
 }
 
 /**
- * Matrix `name` ([out, in] in the file) as its transpose [in, out]: the layout the matmul
- * kernels read a right operand in, so x·W needs no copy of W at every step.
+ * Matrices `names` ([out_i, in] in the file) side by side and transposed: [in, Σ out_i],
+ * the layout the matmul kernels read a right operand in, so x·W needs no copy of W at any
+ * step, and projections of the same input (q, k and v; gate and up) are one matmul.
  */
-export function loadTransposed(file: GgufFile, name: string, shape: readonly [number, number]): Tensor {
-  const [rows, columns] = shape;
-  const values = readFloat32(file, name, shape);
-  const transposed = new Float32Array(values.length);
-  // In tiles, so both arrays are walked through the cache rather than one at a stride.
-  const tile = 64;
-  for (let r0 = 0; r0 < rows; r0 += tile) {
-    for (let c0 = 0; c0 < columns; c0 += tile) {
-      const r1 = Math.min(rows, r0 + tile);
-      const c1 = Math.min(columns, c0 + tile);
-      for (let r = r0; r < r1; r++) {
-        for (let c = c0; c < c1; c++) transposed[c * rows + r] = values[r * columns + c]!;
+export function loadTransposed(
+  file: GgufFile,
+  names: readonly string[],
+  shapes: readonly (readonly [number, number])[],
+): Tensor {
+  const columns = shapes[0]![1];
+  const width = shapes.reduce((total, [rows]) => total + rows, 0);
+  const out = new Float32Array(columns * width);
+  let first = 0;
+  names.forEach((name, i) => {
+    const [rows] = shapes[i]!;
+    const values = readFloat32(file, name, shapes[i]);
+    // In tiles, so both arrays are walked through the cache rather than one at a stride.
+    const tile = 64;
+    for (let r0 = 0; r0 < rows; r0 += tile) {
+      for (let c0 = 0; c0 < columns; c0 += tile) {
+        const r1 = Math.min(rows, r0 + tile);
+        const c1 = Math.min(columns, c0 + tile);
+        for (let r = r0; r < r1; r++) {
+          for (let c = c0; c < c1; c++) out[c * width + first + r] = values[r * columns + c]!;
+        }
       }
     }
-  }
-  return adoptArray(transposed, [columns, rows]);
+    first += rows;
+  });
+  return adoptArray(out, [columns, width]);
 }
