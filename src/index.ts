@@ -65,4 +65,5 @@ export {
   where,
 } from "./tensor/functions.js";
 export type { NestedArray } from "./tensor/nested.js";
+export { dequantizeRows, quantizedMatmul, quantizeRows } from "./tensor/quantized.js";
 export { call, Tensor, type TensorLike } from "./tensor/tensor.js";

@@ -17,6 +17,7 @@ export {
 export { ModuleList } from "./module-list.js";
 export { MultiHeadAttention, type MultiHeadAttentionOptions } from "./multi-head-attention.js";
 export { positionIds } from "./position-ids.js";
+export { QuantizedLinear, type QuantizedLinearOptions } from "./quantized-linear.js";
 export { RecurrentLayer, type RecurrentOptions, type RecurrentWeights } from "./recurrent-layer.js";
 export { RmsNorm } from "./rms-norm.js";
 export { Rnn, type RnnOptions, type RnnOutput } from "./rnn.js";

@@ -37,6 +37,7 @@ const VALID_NAME = /^[A-Za-z0-9_]+$/;
  */
 export abstract class Module {
   readonly #parameters = new Map<string, Tensor>();
+  readonly #buffers = new Map<string, Tensor>();
   readonly #children = new Map<string, Module>();
   #training = true;
 
@@ -56,6 +57,16 @@ export abstract class Module {
     return value;
   }
 
+  /**
+   * Registers a value that is part of the module's state but not trained (packed quantized
+   * weights): saved and loaded with the state dict, never handed to an optimizer. Any dtype.
+   */
+  protected buffer(name: string, value: Tensor): Tensor {
+    this.#checkNewName(name, "buffer");
+    this.#buffers.set(name, value);
+    return value;
+  }
+
   /** Registers a child module; its parameters appear under `name.`. Returns the child. */
   protected submodule<M extends Module>(name: string, child: M): M {
     this.#checkNewName(name, "submodule");
@@ -72,7 +83,7 @@ export abstract class Module {
         `${this.constructor.name}.${who}: name ${JSON.stringify(name)} must be letters, digits or _ (dots separate levels)`,
       );
     }
-    if (this.#parameters.has(name) || this.#children.has(name)) {
+    if (this.#parameters.has(name) || this.#buffers.has(name) || this.#children.has(name)) {
       throw new Error(`${this.constructor.name}.${who}: "${name}" is already registered`);
     }
   }
@@ -122,6 +133,15 @@ export abstract class Module {
     return out;
   }
 
+  /** Every buffer (see `buffer`) with its dotted name, in the order of `namedParameters`. */
+  namedBuffers(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [prefix, m] of this.namedModules()) {
+      for (const [name, b] of m.#buffers) out.push([prefix ? `${prefix}.${name}` : name, b]);
+    }
+    return out;
+  }
+
   parameters(): Tensor[] {
     return this.namedParameters().map(([, p]) => p);
   }
@@ -157,23 +177,25 @@ export abstract class Module {
   // ——— state dict ———
 
   /**
-   * A snapshot of every parameter's current value by dotted name. The tensors are detached
+   * A snapshot of every parameter's and buffer's current value by dotted name. The tensors are detached
    * copies (sharing the immutable buffer, not copying it): later updates to the model do not
    * change a state dict taken earlier.
    */
   stateDict(): Map<string, Tensor> {
-    return new Map(this.namedParameters().map(([name, p]) => [name, p.detach()]));
+    return new Map(
+      [...this.namedParameters(), ...this.namedBuffers()].map(([name, p]) => [name, p.detach()]),
+    );
   }
 
   /**
-   * Sets parameters from a state dict. Everything is checked before anything changes, and
+   * Sets parameters and buffers from a state dict. Everything is checked before anything changes, and
    * all problems are reported in one error: keys missing from the dict and keys the model
    * does not have (both only when `strict`), and shape or dtype mismatches (always).
    */
   loadStateDict(dict: StateDict, options: LoadStateDictOptions = {}): LoadStateDictResult {
     const strict = options.strict ?? true;
     const entries = new Map<string, Tensor>(dict instanceof Map ? dict : Object.entries(dict));
-    const own = this.namedParameters();
+    const own = [...this.namedParameters(), ...this.namedBuffers()];
     const ownNames = new Set(own.map(([name]) => name));
     const missingKeys = own.map(([name]) => name).filter((name) => !entries.has(name));
     const unexpectedKeys = [...entries.keys()].filter((name) => !ownNames.has(name));

@@ -66,14 +66,16 @@ export function tensor(
 /**
  * A tensor that takes `array` as its storage, without copying: the array must not be
  * changed afterwards. For large values read once into memory (model weights), where a copy
- * would double what loading costs. Float32Array gives float32, Int32Array int32.
+ * would double what loading costs. Float32Array gives float32, Int32Array int32, Uint8Array
+ * uint8 (packed quantized rows).
  */
-export function adoptArray(array: Float32Array | Int32Array, shape: readonly number[]): Tensor {
+export function adoptArray(array: Float32Array | Int32Array | Uint8Array, shape: readonly number[]): Tensor {
   const checked = checkShape(shape, "adoptArray");
   if (sizeOf(checked) !== array.length) {
     throw new Error(`adoptArray: ${array.length} values do not fill shape [${checked.join(",")}]`);
   }
-  const node = Node.leaf(checked, array instanceof Float32Array ? "float32" : "int32");
+  const dtype = array instanceof Float32Array ? "float32" : array instanceof Int32Array ? "int32" : "uint8";
+  const node = Node.leaf(checked, dtype);
   attachBuffer(node, array);
   return new Tensor(node);
 }
