@@ -1,16 +1,32 @@
 import { availableTargets, getTarget, type Target } from "../targets/index.js";
 
 /**
- * The target realisations run on: `INFINISET_TARGET` (ref, wasm or native) if set, else
+ * The target realisations run on: `INFINISET_TARGET` (ref, wasm, native or webgpu) if set, else
  * the best available: `native` where a C compiler and the FFI work, else `wasm` (`ref` is
  * the oracle and the fallback for debugging). Asking for `native` where it cannot work
- * gives `wasm` with a warning, not an error.
+ * gives `wasm` with a warning, not an error; asking for `webgpu` where no GPU adapter answers
+ * gives the CPU target with a warning.
  */
 let current: Target | undefined;
 
+function cpuTarget(): Target {
+  return availableTargets().find((t) => t.name === "native") ?? getTarget("wasm");
+}
+
 function chooseTarget(): Target {
   const requested = process.env.INFINISET_TARGET;
-  if (!requested) return availableTargets().find((t) => t.name === "native") ?? getTarget("wasm");
+  if (!requested) return cpuTarget();
+  if (requested === "webgpu") {
+    try {
+      return getTarget("webgpu");
+    } catch (error) {
+      const cpu = cpuTarget();
+      process.emitWarning(`INFINISET_TARGET=webgpu: ${(error as Error).message}; running on ${cpu.name}`, {
+        code: "INFINISET_WEBGPU_UNAVAILABLE",
+      });
+      return cpu;
+    }
+  }
   if (requested === "native") {
     try {
       return getTarget("native");

@@ -13,8 +13,13 @@ export interface DeviceBuffer {
   readonly dtype: DType;
   readonly size: number;
   readonly byteLength: number;
-  /** A host copy of the values. */
+  /**
+   * A host copy of the values. A target whose device cannot be waited for on this thread
+   * (WebGPU in a browser) throws, saying to use `readAsync`.
+   */
   read(): HostArray;
+  /** A host copy of the values, without blocking (when absent, `read` is used). */
+  readAsync?(): Promise<HostArray>;
   retain(): void;
   release(): void;
 }
@@ -28,4 +33,9 @@ export function isDeviceBuffer(s: Storage): s is DeviceBuffer {
 /** The values on the host: the array itself, or a copy read from the device. */
 export function toHost(s: Storage): HostArray {
   return isDeviceBuffer(s) ? s.read() : s;
+}
+
+/** The values on the host, read asynchronously where the device needs it. */
+export async function toHostAsync(s: Storage): Promise<HostArray> {
+  return isDeviceBuffer(s) ? (s.readAsync ? s.readAsync() : s.read()) : s;
 }

@@ -3,13 +3,17 @@ import { createNativeTarget } from "./native/native-target.js";
 import { createRefTarget } from "./ref/ref-target.js";
 import type { Target } from "./target.js";
 import { createWasmTarget } from "./wasm/wasm-target.js";
+import { openedWebgpu, openWebgpuSync } from "./webgpu/open-webgpu.js";
 
 export { createNativeTarget } from "./native/native-target.js";
 export { createRefTarget } from "./ref/ref-target.js";
 export type { Target } from "./target.js";
 export { createWasmTarget } from "./wasm/wasm-target.js";
 
-/** Targets by name; `native` joins where it works (see `withNative`), `webgpu` when it lands. */
+/**
+ * Targets by name; `native` joins where it works (see `withNative`), `webgpu` once it has
+ * been asked for and a GPU adapter answered (no GPU is probed otherwise).
+ */
 const targets = new Map<string, Target>([
   ["ref", createRefTarget()],
   ["wasm", createWasmTarget()],
@@ -32,6 +36,13 @@ export function registerTarget(target: Target): void {
 
 export function getTarget(name: string): Target {
   if (name === "native") withNative();
+  if (name === "webgpu" && !targets.has("webgpu")) {
+    try {
+      targets.set("webgpu", openWebgpuSync());
+    } catch (error) {
+      throw new Error(`the webgpu target is not available here: ${(error as Error).message}`);
+    }
+  }
   const t = targets.get(name);
   if (!t && name === "native")
     throw new Error(`the native target is not available here: ${nativeAvailability().reason}`);
@@ -42,5 +53,15 @@ export function getTarget(name: string): Target {
 /** The targets a user can choose; internal test targets are not listed. */
 export function availableTargets(): Target[] {
   withNative();
+  // A GPU is probed only when asked for (INFINISET_TARGET=webgpu, or getTarget earlier).
+  if (!targets.has("webgpu") && process.env.INFINISET_TARGET === "webgpu") {
+    try {
+      getTarget("webgpu");
+    } catch {
+      // said by defaultTarget's warning
+    }
+  }
+  const webgpu = openedWebgpu();
+  if (webgpu && !targets.has("webgpu")) targets.set("webgpu", webgpu);
   return [...targets.values()];
 }

@@ -8,7 +8,7 @@ import type { Attrs, Instruction } from "../isa/instruction.js";
 import { type Explanation, explainNodes } from "../runtime/explain.js";
 import { attachBuffer, releaseBuffer } from "../runtime/memory.js";
 import { realize } from "../runtime/realize.js";
-import { toHost } from "../runtime/storage.js";
+import { toHost, toHostAsync } from "../runtime/storage.js";
 import type { Target } from "../targets/target.js";
 import { formatTensor } from "./format.js";
 import { type NestedArray, unflatten } from "./nested.js";
@@ -181,12 +181,21 @@ export class Tensor {
 
   // ——— reading values ———
 
-  /** Computes this tensor (if pending) and returns a copy of its values. */
+  /**
+   * Computes this tensor (if pending) and returns a copy of its values. Works on every
+   * target, including WebGPU in a browser, where values come back from the GPU asynchronously.
+   */
   async data(): Promise<HostArray> {
-    return this.dataSync();
+    realize([this.node]);
+    const out = allocHost(this.dtype, this.size);
+    out.set(await toHostAsync(this.#node.buffer!));
+    return out;
   }
 
-  /** Synchronous read, available on targets that compute on this thread (`ref`). */
+  /**
+   * Synchronous read: on the CPU targets, and on WebGPU in Node (whose device thread can be
+   * waited for); where a GPU can only be read asynchronously it throws, saying to use `data()`.
+   */
   dataSync(): HostArray {
     realize([this.node]);
     const out = allocHost(this.dtype, this.size);

@@ -1,0 +1,10 @@
+/** WebGPU's flag values, spelled out so that code runs before (or without) the API's globals. */
+export const BufferUsage = {
+  MAP_READ: 0x0001,
+  COPY_SRC: 0x0004,
+  COPY_DST: 0x0008,
+  UNIFORM: 0x0040,
+  STORAGE: 0x0080,
+} as const;
+
+export const MapMode = { READ: 0x0001 } as const;

@@ -1,0 +1,51 @@
+import { InThreadConnection } from "./device-connection.js";
+import { DeviceExecutor } from "./device-executor.js";
+import { NoAdapterError, requestDevice } from "./request-device.js";
+import { createWebgpuTarget, type WebgpuTarget } from "./webgpu-target.js";
+import { WorkerConnection } from "./worker-connection.js";
+
+/**
+ * The process's webgpu target, opened once. In Node the device lives on a worker thread
+ * and opening it blocks until the adapter answers, so `INFINISET_TARGET=webgpu` and
+ * `setDefaultTarget("webgpu")` work as they do for the CPU targets. A browser's device
+ * lives on its page's thread, and asking for it is asynchronous: `await initWebgpu()`.
+ */
+let opened: WebgpuTarget | undefined;
+let failure: Error | undefined;
+
+const inNode = typeof process !== "undefined" && process.versions?.node !== undefined;
+
+export function openWebgpuSync(): WebgpuTarget {
+  if (opened) return opened;
+  if (failure) throw failure;
+  if (!inNode) {
+    throw new Error(
+      "the webgpu target is opened asynchronously in a browser: call `await initWebgpu()` first, then setDefaultTarget(\"webgpu\")",
+    );
+  }
+  try {
+    opened = createWebgpuTarget(new WorkerConnection());
+  } catch (error) {
+    failure = error instanceof NoAdapterError ? error : new NoAdapterError((error as Error).message);
+    throw failure;
+  }
+  return opened;
+}
+
+export async function openWebgpu(): Promise<WebgpuTarget> {
+  if (opened || inNode) return openWebgpuSync();
+  if (failure) throw failure;
+  try {
+    const { device, report } = await requestDevice();
+    opened = createWebgpuTarget(new InThreadConnection(new DeviceExecutor(device), report));
+  } catch (error) {
+    failure = error as Error;
+    throw failure;
+  }
+  return opened;
+}
+
+/** The target if it has been opened (nothing is probed). */
+export function openedWebgpu(): WebgpuTarget | undefined {
+  return opened;
+}

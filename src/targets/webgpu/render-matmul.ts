@@ -1,0 +1,158 @@
+import type { MatmulKernel } from "../../compiler/kernels/kernel-ir.js";
+import { stridesOf } from "../../ir/shape.js";
+import { leavesOf } from "../native/expr-leaves.js";
+import { coalesceAxes } from "../wasm/loop-nest.js";
+import { wgslExpr } from "./wgsl-expr.js";
+import {
+  type BufferPlace,
+  decompose,
+  KernelBindings,
+  leafReader,
+  position,
+  type RenderedKernel,
+  shaderSource,
+  storeWord,
+  WgslParams,
+} from "./wgsl-kernel.js";
+
+/**
+ * The blocking of the tiled matmul: a workgroup computes a BM×BN tile of the product,
+ * each invocation a TM×TN block of it in registers, stepping through K by BK with the
+ * slices of A and B staged in workgroup memory. Chosen per adapter (matmul-tuning.ts).
+ */
+export interface MatmulTiles {
+  readonly bm: number;
+  readonly bn: number;
+  readonly bk: number;
+  readonly tm: number;
+  readonly tn: number;
+}
+
+export const DEFAULT_TILES: MatmulTiles = { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 };
+
+/**
+ * out[batch, M, N] = Σ_k a[batch, M, k] · b[batch, k, N] (then the epilogue), operands
+ * read through their views. An invocation's rows and columns are strided by the number of
+ * invocations along each side, so that neighbouring invocations read neighbouring words
+ * of workgroup memory. Every element is one fused multiply-add chain over k in order,
+ * whatever the tile sizes.
+ */
+export function renderMatmul(
+  kernel: MatmulKernel,
+  place: (buffer: number) => BufferPlace,
+  tiles: MatmulTiles,
+): RenderedKernel | undefined {
+  const { shape } = kernel;
+  const r = shape.length;
+  const [m, n] = [shape[r - 2]!, shape[r - 1]!];
+  const k = kernel.a.view.shape[r - 1]!;
+  const batchShape = shape.slice(0, -2);
+  const batches = batchShape.reduce((x, y) => x * y, 1);
+  if (m === 0 || n === 0 || batches === 0) return undefined;
+  if (kernel.b.packedPanel) throw new Error("internal: the webgpu target reads B unpacked");
+  const { bm, bn, bk, tm, tn } = tiles;
+  const tx = bn / tn;
+  const ty = bm / tm;
+  const threads = tx * ty;
+  const epilogueLeaves = kernel.epilogue ? leavesOf(kernel.epilogue) : [];
+  const outStrides = stridesOf(shape);
+  const batchSets = [kernel.a.view.strides, kernel.b.view.strides, outStrides, ...epilogueLeaves.map((l) => l.view.strides)];
+  const batch = coalesceAxes(
+    batchShape,
+    batchSets.map((s) => s.slice(0, -2)),
+  );
+
+  const params = new WgslParams();
+  const bindings = new KernelBindings(place, params);
+  const [M, N, K] = [params.int(m), params.int(n), params.int(k)];
+  const batchIndex = decompose(
+    "i32(wid.z)",
+    batch.shape.map((d) => params.int(d)),
+    "z",
+  );
+  const batchTerms = (set: number) => batch.strides[set]!.map((s, d) => [`z${d}`, s] as const);
+  const A = bindings.buffer(kernel.a.buffer);
+  const B = bindings.buffer(kernel.b.buffer);
+  const aBase = position(params, kernel.a.view.offset, batchTerms(0));
+  const bBase = position(params, kernel.b.view.offset, batchTerms(1));
+  const [aRow, aCol] = kernel.a.view.strides.slice(-2).map((s) => params.int(s));
+  const [bRow, bCol] = kernel.b.view.strides.slice(-2).map((s) => params.int(s));
+  const outBase = position(params, 0, batchTerms(2));
+
+  const readers = epilogueLeaves.map((leaf) => leafReader(leaf, bindings));
+  const leafAt = epilogueLeaves.map((leaf, i) => {
+    const [sm, sn] = leaf.view.strides.slice(-2) as [number, number];
+    return position(params, leaf.view.offset, [...batchTerms(3 + i), ["gm", sm], ["gn", sn]]);
+  });
+  const value = kernel.epilogue
+    ? wgslExpr(kernel.epilogue, (leaf) => readers[epilogueLeaves.indexOf(leaf)]!(`q${epilogueLeaves.indexOf(leaf)}`), "acc[${c}]")
+    : "acc[${c}]";
+  const storeTemplate = storeWord(bindings, kernel.out, "outBase + gm * N + gn", value, kernel.dtype);
+
+  const lines: string[] = [];
+  for (let kk = 0; kk < bk; kk++) {
+    for (let i = 0; i < tm; i++) lines.push(`a[${i}] = As[${kk * bm} + ty + ${i * ty}];`);
+    for (let j = 0; j < tn; j++) lines.push(`b[${j}] = Bs[${kk * bn} + tx + ${j * tx}];`);
+    for (let i = 0; i < tm; i++)
+      for (let j = 0; j < tn; j++) lines.push(`acc[${i * tn + j}] = fma(a[${i}], b[${j}], acc[${i * tn + j}]);`);
+  }
+  const stores: string[] = [];
+  for (let i = 0; i < tm; i++) {
+    for (let j = 0; j < tn; j++) {
+      const c = i * tn + j;
+      stores.push(`{
+    let gm = row0 + ty + ${i * ty};
+    let gn = col0 + tx + ${j * tx};
+    if (gm < M && gn < N) {
+      ${leafAt.map((p, q) => `let q${q} = ${p};`).join("\n      ")}
+      ${storeTemplate.replaceAll("${c}", String(c))}
+    }
+  }`);
+    }
+  }
+  const body = `var<workgroup> As: array<f32, ${bk * bm}>;
+var<workgroup> Bs: array<f32, ${bk * bn}>;
+@compute @workgroup_size(${threads})
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let M = ${M};
+  let N = ${N};
+  let K = ${K};
+  ${batchIndex.join("\n  ")}
+  let aBase = ${aBase};
+  let bBase = ${bBase};
+  let outBase = (${outBase}) * M * N;
+  let row0 = i32(wid.y) * ${bm};
+  let col0 = i32(wid.x) * ${bn};
+  let tx = i32(lid % ${tx}u);
+  let ty = i32(lid / ${tx}u);
+  var acc: array<f32, ${tm * tn}>;
+  var a: array<f32, ${tm}>;
+  var b: array<f32, ${tn}>;
+  for (var k0 = 0; k0 < K; k0 += ${bk}) {
+    for (var e = i32(lid); e < ${bm * bk}; e += ${threads}) {
+      let gm = row0 + e / ${bk};
+      let gk = k0 + e % ${bk};
+      var v = 0.0f;
+      if (gm < M && gk < K) { v = bitcast<f32>(${A.array}[${A.base} + aBase + gm * ${aRow} + gk * ${aCol}]); }
+      As[(e % ${bk}) * ${bm} + e / ${bk}] = v;
+    }
+    for (var e = i32(lid); e < ${bk * bn}; e += ${threads}) {
+      let gk = k0 + e / ${bn};
+      let gn = col0 + e % ${bn};
+      var v = 0.0f;
+      if (gk < K && gn < N) { v = bitcast<f32>(${B.array}[${B.base} + bBase + gk * ${bRow} + gn * ${bCol}]); }
+      Bs[e] = v;
+    }
+    workgroupBarrier();
+    ${lines.join("\n    ")}
+    workgroupBarrier();
+  }
+  ${stores.join("\n  ")}
+}`;
+  return {
+    code: shaderSource(bindings, body),
+    params,
+    slots: bindings.used,
+    groups: [Math.ceil(n / bn), Math.ceil(m / bm), batches],
+  };
+}

@@ -1,0 +1,73 @@
+import { allocHost, type DType, type HostArray } from "../../ir/dtype.js";
+import type { DeviceBuffer } from "../../runtime/storage.js";
+import type { DeviceConnection } from "./device-connection.js";
+
+/** Every dtype takes one 32-bit word per element on the GPU (WGSL has no 8-bit storage). */
+export const WORD_BYTES = 4;
+
+/**
+ * A realised value in GPU memory. It stays there between programs; reading it copies it
+ * through a staging buffer: `readAsync` everywhere, `read` where the calling thread can
+ * wait for the device (Node).
+ */
+export class WebgpuBuffer implements DeviceBuffer {
+  readonly kind = "device";
+  private references = 0;
+  private freed = false;
+
+  constructor(
+    readonly target: string,
+    private readonly connection: DeviceConnection,
+    /** The device's name for it. */
+    readonly id: number,
+    readonly dtype: DType,
+    readonly size: number,
+  ) {}
+
+  get byteLength(): number {
+    return this.size * WORD_BYTES;
+  }
+
+  read(): HostArray {
+    this.assertLive();
+    return fromWords(this.connection.readSync(this.id, 0, this.byteLength), this.dtype);
+  }
+
+  async readAsync(): Promise<HostArray> {
+    this.assertLive();
+    return fromWords(await this.connection.read(this.id, 0, this.byteLength), this.dtype);
+  }
+
+  retain(): void {
+    this.references++;
+  }
+
+  release(): void {
+    if (--this.references > 0 || this.freed) return;
+    this.freed = true;
+    this.connection.enqueue({ op: "release", buffer: this.id });
+  }
+
+  private assertLive(): void {
+    if (this.freed) throw new Error("internal: reading a freed webgpu buffer");
+  }
+}
+
+/** Host values as the words the GPU holds (bools widened, float64 storage rounded to float32). */
+export function toWords(values: HostArray, dtype: DType): ArrayBuffer {
+  const words =
+    dtype === "float32"
+      ? Float32Array.from(values)
+      : dtype === "int32"
+        ? Int32Array.from(values)
+        : Uint32Array.from(values, (v) => (v ? 1 : 0));
+  return words.buffer as ArrayBuffer;
+}
+
+export function fromWords(words: ArrayBuffer, dtype: DType): HostArray {
+  if (dtype === "float32") return new Float32Array(words);
+  if (dtype === "int32") return new Int32Array(words);
+  const out = allocHost(dtype, words.byteLength / WORD_BYTES);
+  out.set(new Uint32Array(words));
+  return out;
+}

@@ -1,0 +1,239 @@
+import type { Kernel, KernelProgram } from "../../compiler/kernels/kernel-ir.js";
+import { planArena } from "../../compiler/plan-memory.js";
+import type { RefValue } from "../../isa/instruction.js";
+import { isDeviceBuffer, type Storage, toHost } from "../../runtime/storage.js";
+import type { DeviceProgramSpec, DispatchSpec } from "./device-commands.js";
+import type { DeviceConnection } from "./device-connection.js";
+import { type MatmulTiles, renderMatmul } from "./render-matmul.js";
+import { renderElementwise } from "./render-elementwise.js";
+import { renderReduce } from "./render-reduce.js";
+import { fromWords, toWords, WebgpuBuffer, WORD_BYTES } from "./webgpu-buffer.js";
+import type { BufferPlace, RenderedKernel } from "./wgsl-kernel.js";
+
+/** What a program needs from its target: the device, buffer names, the shared arena and the adapter's limits. */
+export interface WebgpuContext {
+  readonly targetName: string;
+  readonly connection: DeviceConnection;
+  newBufferId(): number;
+  newProgramId(): number;
+  /** The arena buffer, at least `bytes` long (grown by replacing it; the queue keeps order). */
+  arena(bytes: number): number;
+  readonly matmulTiles: () => MatmulTiles;
+  readonly maxGroups: number;
+  readonly maxStorageBuffers: number;
+}
+
+/** Uniform bindings start at multiples of this. */
+const PARAMS_ALIGN = 256;
+
+/**
+ * A kernel program on the GPU. Binding slot 0 is the arena, where intermediate values
+ * live at planned offsets; each program input and output has a buffer of its own (inputs
+ * are the tensors' resident buffers, outputs become new ones). Each generated kernel is a
+ * compute shader dispatch; host kernels (instructions without one) read their inputs back,
+ * run their reference semantics on this thread, and write their output: where the values
+ * cannot be read synchronously (a browser), such a program fails with a clear message.
+ */
+export class WebgpuProgram {
+  private readonly id: number;
+  private readonly offsets: readonly number[];
+  private readonly arenaBytes_: number;
+  private readonly slotOf = new Map<number, number>();
+  /** For each kernel, its dispatch, or undefined (a host kernel, or nothing to do). */
+  private readonly dispatchOf: (number | undefined)[] = [];
+  private readonly spec: DeviceProgramSpec;
+  private loaded = false;
+
+  constructor(
+    readonly program: KernelProgram,
+    private readonly ctx: WebgpuContext,
+  ) {
+    this.id = ctx.newProgramId();
+    program.inputs.forEach((b, i) => this.slotOf.set(b, 1 + i));
+    program.outputs.forEach((b, i) => this.slotOf.set(b, 1 + program.inputs.length + i));
+    // Bools take a word each here, so the arena is planned as if every buffer were int32.
+    const words = { ...program, buffers: program.buffers.map((b) => ({ size: b.size, dtype: "int32" as const })) };
+    const plan = planArena(words, () => 0, new Set(this.slotOf.keys()));
+    this.offsets = plan.offsets;
+    this.arenaBytes_ = plan.bytes;
+    const place = (buffer: number): BufferPlace => {
+      const slot = this.slotOf.get(buffer);
+      return slot === undefined ? { slot: 0, offset: this.offsets[buffer]! / WORD_BYTES } : { slot, offset: 0 };
+    };
+    const shaders: string[] = [];
+    const chunks: Int32Array[] = [];
+    const dispatches: DispatchSpec[] = [];
+    let paramsBytes = 0;
+    program.kernels.forEach((kernel, k) => {
+      const rendered = this.render(kernel, place);
+      if (!rendered) {
+        this.dispatchOf.push(undefined);
+        return;
+      }
+      if (rendered.slots.length > ctx.maxStorageBuffers) {
+        throw new Error(
+          `webgpu: a kernel reads ${rendered.slots.length} buffers, more than this adapter's ${ctx.maxStorageBuffers} (kernel ${k}: ${kernel.fused.join(", ")})`,
+        );
+      }
+      let shader = shaders.indexOf(rendered.code);
+      if (shader < 0) shader = shaders.push(rendered.code) - 1;
+      const words = new Int32Array(rendered.params.bytes / 4);
+      words.set(rendered.params.words);
+      chunks.push(words);
+      dispatches.push({
+        shader,
+        slots: rendered.slots,
+        paramsOffset: paramsBytes,
+        paramsBytes: words.byteLength,
+        groups: rendered.groups,
+      });
+      paramsBytes += Math.ceil(words.byteLength / PARAMS_ALIGN) * PARAMS_ALIGN;
+      this.dispatchOf.push(dispatches.length - 1);
+    });
+    const params = new Int32Array(paramsBytes / 4);
+    chunks.forEach((c, i) => params.set(c, dispatches[i]!.paramsOffset / 4));
+    this.spec = { id: this.id, shaders, params: params.buffer as ArrayBuffer, dispatches };
+  }
+
+  get arenaBytes(): number {
+    return this.arenaBytes_;
+  }
+
+  private render(kernel: Kernel, place: (b: number) => BufferPlace): RenderedKernel | undefined {
+    switch (kernel.kind) {
+      case "elementwise":
+        return renderElementwise(kernel, place, this.ctx.maxGroups);
+      case "reduce":
+        return renderReduce(kernel, place, this.ctx.maxGroups);
+      case "matmul":
+        return renderMatmul(kernel, place, this.ctx.matmulTiles());
+      case "host":
+        return undefined;
+    }
+  }
+
+  /**
+   * Runs the program on the device; the outputs stay there. With `afterKernel`, each kernel
+   * is sent alone and the callback runs after it (profiling waits for the device there).
+   */
+  run(inputs: readonly Storage[], afterKernel?: (k: number) => void): WebgpuBuffer[] {
+    const { ctx, program } = this;
+    const { connection } = ctx;
+    if (!this.loaded) {
+      connection.load(this.spec);
+      this.loaded = true;
+    }
+    const slots: number[] = [ctx.arena(this.arenaBytes_)];
+    const temporary: WebgpuBuffer[] = [];
+    const hostInputs = new Map<number, Storage>();
+    program.inputs.forEach((b, i) => {
+      const input = inputs[i]!;
+      if (input instanceof WebgpuBuffer && input.target === ctx.targetName) {
+        slots.push(input.id);
+        return;
+      }
+      // Host arrays and other targets' buffers are uploaded for this run.
+      const info = program.buffers[b]!;
+      const upload = this.newBuffer(info.dtype, info.size);
+      upload.retain();
+      if (info.size > 0)
+        connection.enqueue({ op: "write", buffer: upload.id, offset: 0, data: toWords(toHost(input), info.dtype) });
+      temporary.push(upload);
+      hostInputs.set(b, input);
+      slots.push(upload.id);
+    });
+    const outputs = program.outputs.map((b) => {
+      const info = program.buffers[b]!;
+      const out = this.newBuffer(info.dtype, info.size);
+      slots.push(out.id);
+      return out;
+    });
+    try {
+      this.runKernels(slots, hostInputs, afterKernel);
+    } catch (error) {
+      for (const out of outputs) {
+        out.retain();
+        out.release();
+      }
+      throw error;
+    } finally {
+      for (const t of temporary) t.release();
+      connection.flush();
+    }
+    return outputs;
+  }
+
+  private runKernels(slots: readonly number[], hostInputs: Map<number, Storage>, afterKernel?: (k: number) => void) {
+    const { program } = this;
+    const { connection } = this.ctx;
+    let from = 0;
+    const send = (to: number) => {
+      if (to > from) connection.enqueue({ op: "run", program: this.id, slots, from, to });
+      from = to;
+    };
+    program.kernels.forEach((kernel, k) => {
+      const dispatch = this.dispatchOf[k];
+      if (dispatch !== undefined) {
+        if (afterKernel) {
+          send(dispatch + 1);
+          connection.flush();
+          afterKernel(k);
+        }
+        return;
+      }
+      if (kernel.kind !== "host") return;
+      send(this.dispatchesBefore(k));
+      this.runHost(kernel, slots, hostInputs);
+      afterKernel?.(k);
+    });
+    send(this.spec.dispatches.length);
+  }
+
+  private dispatchesBefore(k: number): number {
+    for (let j = k - 1; j >= 0; j--) {
+      const d = this.dispatchOf[j];
+      if (d !== undefined) return d + 1;
+    }
+    return 0;
+  }
+
+  private newBuffer(dtype: WebgpuBuffer["dtype"], size: number): WebgpuBuffer {
+    const id = this.ctx.newBufferId();
+    this.ctx.connection.enqueue({ op: "create", buffer: id, bytes: size * WORD_BYTES });
+    return new WebgpuBuffer(this.ctx.targetName, this.ctx.connection, id, dtype, size);
+  }
+
+  private runHost(
+    kernel: Extract<Kernel, { kind: "host" }>,
+    slots: readonly number[],
+    hostInputs: Map<number, Storage>,
+  ) {
+    const { program, ctx } = this;
+    const where = (b: number) => {
+      const slot = this.slotOf.get(b);
+      return slot === undefined
+        ? { buffer: slots[0]!, offset: this.offsets[b]! }
+        : { buffer: slots[slot]!, offset: 0 };
+    };
+    const refInputs: RefValue[] = kernel.inputs.map((b, i) => {
+      const info = program.buffers[b]!;
+      const host = hostInputs.get(b);
+      const { buffer, offset } = where(b);
+      const data =
+        host && !isDeviceBuffer(host)
+          ? host
+          : fromWords(ctx.connection.readSync(buffer, offset, info.size * WORD_BYTES), info.dtype);
+      return { shape: kernel.inputShapes[i]!, dtype: info.dtype, data };
+    });
+    const info = program.buffers[kernel.out]!;
+    const out: RefValue = {
+      shape: kernel.shape,
+      dtype: info.dtype,
+      data: fromWords(new ArrayBuffer(info.size * WORD_BYTES), info.dtype),
+    };
+    kernel.instruction.spec.ref!(refInputs, out, kernel.attrs);
+    if (info.size === 0) return;
+    const { buffer, offset } = where(kernel.out);
+    ctx.connection.enqueue({ op: "write", buffer, offset, data: toWords(out.data, info.dtype) });
+  }
+}

@@ -1,0 +1,108 @@
+import { describeKernel } from "../../compiler/kernels/describe.js";
+import { fuseProgram } from "../../compiler/kernels/fuse.js";
+import type { Program } from "../../compiler/program.js";
+import type { HostArray } from "../../ir/dtype.js";
+import type { Storage } from "../../runtime/storage.js";
+import type { ProgramProfile, Target } from "../target.js";
+import type { AdapterReport } from "./device-commands.js";
+import type { DeviceConnection } from "./device-connection.js";
+import { DEFAULT_TILES, type MatmulTiles } from "./render-matmul.js";
+import { WebgpuProgram } from "./webgpu-program.js";
+
+export interface WebgpuTargetOptions {
+  name?: string;
+  /** Fuse elementwise chains and reduction prologues (default true). */
+  fuse?: boolean;
+  /** Matmul tiles (default: tuned for the adapter at the first matmul). */
+  matmulTiles?: MatmulTiles;
+}
+
+/** A target that also tells what GPU it runs on (for `doctor`). */
+export interface WebgpuTarget extends Target {
+  readonly adapter: AdapterReport;
+}
+
+/**
+ * The webgpu target: the compiler's kernels rendered as WGSL compute shaders, run on a
+ * GPU through WebGPU (`navigator.gpu` in browsers, the `webgpu` package's Dawn in Node).
+ * Values stay in GPU memory between programs; intermediates of a program share one arena.
+ */
+export function createWebgpuTarget(connection: DeviceConnection, options: WebgpuTargetOptions = {}): WebgpuTarget {
+  const name = options.name ?? "webgpu";
+  const report = connection.report;
+  const compiled = new WeakMap<Program, WebgpuProgram>();
+  let nextBuffer = 1;
+  let nextProgram = 1;
+  let arena = { id: 0, bytes: 0 };
+  const ctx = {
+    targetName: name,
+    connection,
+    newBufferId: () => nextBuffer++,
+    newProgramId: () => nextProgram++,
+    arena(bytes: number): number {
+      if (arena.id !== 0 && arena.bytes >= bytes) return arena.id;
+      if (arena.id !== 0) connection.enqueue({ op: "release", buffer: arena.id });
+      // Grown with room to spare, so that a series of larger programs does not reallocate each time.
+      const size = Math.max(bytes, Math.ceil(arena.bytes * 1.5), 1024);
+      arena = { id: nextBuffer++, bytes: size };
+      connection.enqueue({ op: "create", buffer: arena.id, bytes: size });
+      return arena.id;
+    },
+    matmulTiles: () => options.matmulTiles ?? DEFAULT_TILES,
+    maxGroups: report.limits.maxComputeWorkgroupsPerDimension ?? 65535,
+    maxStorageBuffers: report.limits.maxStorageBuffersPerShaderStage ?? 8,
+  };
+  const prepare = (program: Program): WebgpuProgram => {
+    let gpu = compiled.get(program);
+    if (!gpu) {
+      gpu = new WebgpuProgram(fuseProgram(program, { fuse: options.fuse ?? true, epilogues: true }), ctx);
+      compiled.set(program, gpu);
+    }
+    return gpu;
+  };
+  return {
+    name,
+    adapter: report,
+    description: `WGSL compute shaders on ${adapterName(report)} through ${report.api}`,
+    hasKernel: (instruction) => instruction.kind === "primitive",
+    run(program: Program, inputs: readonly HostArray[]): HostArray[] {
+      return prepare(program)
+        .run(inputs)
+        .map((out) => {
+          out.retain();
+          const values = out.read();
+          out.release();
+          return values;
+        });
+    },
+    runResident(program: Program, inputs: readonly Storage[]): Storage[] {
+      return prepare(program).run(inputs);
+    },
+    profile(program: Program, inputs: readonly Storage[]): ProgramProfile {
+      const gpu = prepare(program);
+      const times: number[] = [];
+      // Each kernel is sent alone and waited for: a read of one word after it.
+      let last = performance.now();
+      const outputs = gpu.run(inputs, (k) => {
+        if (connection.canReadSync) connection.readSync(ctx.arena(0), 0, 4);
+        const now = performance.now();
+        times[k] = now - last;
+        last = now;
+      });
+      for (const out of outputs) {
+        out.retain();
+        out.release();
+      }
+      return {
+        kernels: gpu.program.kernels.map((k, i) => ({ ...describeKernel(k), ms: times[i] ?? 0 })),
+        arenaBytes: gpu.arenaBytes,
+        buffers: gpu.program.buffers.length,
+      };
+    },
+  };
+}
+
+export function adapterName(report: AdapterReport): string {
+  const parts = [report.vendor, report.architecture, report.device, report.description].filter((p) => p);
+  return parts.length ? [...new Set(parts)].join(" ") : "an unnamed adapter";
+}
