@@ -31,7 +31,10 @@ export const REPLY_MESSAGE_BYTES = 8192;
 export const ReplyState = { PENDING: 0, DONE: 1, FAILED: 2 } as const;
 
 /** Writes an outcome into a reply buffer and wakes the waiting thread. */
-export function writeReply(reply: SharedArrayBuffer, outcome: { data: ArrayBuffer } | { error: string }): void {
+export function writeReply(
+  reply: SharedArrayBuffer,
+  outcome: { data: ArrayBuffer } | { error: string },
+): void {
   const header = new Int32Array(reply, 0, 2);
   const body = new Uint8Array(reply, REPLY_HEADER_BYTES);
   let state: number;

@@ -20,7 +20,7 @@ export function openWebgpuSync(): WebgpuTarget {
   if (failure) throw failure;
   if (!inNode) {
     throw new Error(
-      "the webgpu target is opened asynchronously in a browser: call `await initWebgpu()` first, then setDefaultTarget(\"webgpu\")",
+      'the webgpu target is opened asynchronously in a browser: call `await initWebgpu()` first, then setDefaultTarget("webgpu")',
     );
   }
   try {

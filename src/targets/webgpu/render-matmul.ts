@@ -28,8 +28,6 @@ export interface MatmulTiles {
   readonly tn: number;
 }
 
-export const DEFAULT_TILES: MatmulTiles = { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 };
-
 /**
  * out[batch, M, N] = Σ_k a[batch, M, k] · b[batch, k, N] (then the epilogue), operands
  * read through their views. An invocation's rows and columns are strided by the number of
@@ -56,7 +54,12 @@ export function renderMatmul(
   const threads = tx * ty;
   const epilogueLeaves = kernel.epilogue ? leavesOf(kernel.epilogue) : [];
   const outStrides = stridesOf(shape);
-  const batchSets = [kernel.a.view.strides, kernel.b.view.strides, outStrides, ...epilogueLeaves.map((l) => l.view.strides)];
+  const batchSets = [
+    kernel.a.view.strides,
+    kernel.b.view.strides,
+    outStrides,
+    ...epilogueLeaves.map((l) => l.view.strides),
+  ];
   const batch = coalesceAxes(
     batchShape,
     batchSets.map((s) => s.slice(0, -2)),
@@ -85,17 +88,22 @@ export function renderMatmul(
     return position(params, leaf.view.offset, [...batchTerms(3 + i), ["gm", sm], ["gn", sn]]);
   });
   const value = kernel.epilogue
-    ? wgslExpr(kernel.epilogue, (leaf) => readers[epilogueLeaves.indexOf(leaf)]!(`q${epilogueLeaves.indexOf(leaf)}`), "acc[${c}]")
-    : "acc[${c}]";
+    ? wgslExpr(
+        kernel.epilogue,
+        (leaf) => readers[epilogueLeaves.indexOf(leaf)]!(`q${epilogueLeaves.indexOf(leaf)}`),
+        "acc[CELL]",
+      )
+    : "acc[CELL]";
   const storeTemplate = storeWord(bindings, kernel.out, "outBase + gm * N + gn", value, kernel.dtype);
 
+  // The step through the staged slice is a loop (the shader compiler unrolls it); its body,
+  // a TM×TN outer product, is written out so that the block stays in registers.
   const lines: string[] = [];
-  for (let kk = 0; kk < bk; kk++) {
-    for (let i = 0; i < tm; i++) lines.push(`a[${i}] = As[${kk * bm} + ty + ${i * ty}];`);
-    for (let j = 0; j < tn; j++) lines.push(`b[${j}] = Bs[${kk * bn} + tx + ${j * tx}];`);
-    for (let i = 0; i < tm; i++)
-      for (let j = 0; j < tn; j++) lines.push(`acc[${i * tn + j}] = fma(a[${i}], b[${j}], acc[${i * tn + j}]);`);
-  }
+  for (let i = 0; i < tm; i++) lines.push(`a[${i}] = As[kk * ${bm} + ty + ${i * ty}];`);
+  for (let j = 0; j < tn; j++) lines.push(`b[${j}] = Bs[kk * ${bn} + tx + ${j * tx}];`);
+  for (let i = 0; i < tm; i++)
+    for (let j = 0; j < tn; j++)
+      lines.push(`acc[${i * tn + j}] = fma(a[${i}], b[${j}], acc[${i * tn + j}]);`);
   const stores: string[] = [];
   for (let i = 0; i < tm; i++) {
     for (let j = 0; j < tn; j++) {
@@ -105,7 +113,7 @@ export function renderMatmul(
     let gn = col0 + tx + ${j * tx};
     if (gm < M && gn < N) {
       ${leafAt.map((p, q) => `let q${q} = ${p};`).join("\n      ")}
-      ${storeTemplate.replaceAll("${c}", String(c))}
+      ${storeTemplate.replaceAll("CELL", String(c))}
     }
   }`);
     }
@@ -120,7 +128,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
   ${batchIndex.join("\n  ")}
   let aBase = ${aBase};
   let bBase = ${bBase};
-  let outBase = (${outBase}) * M * N;
+  let outBase = ${outBase};
   let row0 = i32(wid.y) * ${bm};
   let col0 = i32(wid.x) * ${bn};
   let tx = i32(lid % ${tx}u);
@@ -144,7 +152,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
       Bs[e] = v;
     }
     workgroupBarrier();
-    ${lines.join("\n    ")}
+    for (var kk = 0; kk < ${bk}; kk++) {
+      ${lines.join("\n      ")}
+    }
     workgroupBarrier();
   }
   ${stores.join("\n  ")}

@@ -73,7 +73,13 @@ export function renderReduce(
   const t = wgslType(acc);
   const asAcc = (v: string) => (kernel.expr.dtype === "bool" ? `select(0i, 1i, ${v})` : v);
   const init =
-    kernel.op === "sum" ? (acc === "float32" ? "0.0f" : "0i") : acc === "float32" ? "-f_inf()" : "bitcast<i32>(0x80000000u)";
+    kernel.op === "sum"
+      ? acc === "float32"
+        ? "0.0f"
+        : "0i"
+      : acc === "float32"
+        ? "-f_inf()"
+        : "bitcast<i32>(0x80000000u)";
   const combine = (a: string, b: string) =>
     kernel.op === "sum" ? `${a} + ${b}` : acc === "float32" ? `f_max(${a}, ${b})` : `max(${a}, ${b})`;
 
@@ -81,15 +87,21 @@ export function renderReduce(
   const redDims = r.shape.map((d) => params.int(d));
   const bodyReaders = bodyLeaves.map((leaf) => leafReader(leaf, bindings));
   const bodyOffsets = bodyLeaves.map((leaf) => params.int(leaf.view.offset));
-  const bodyValue = wgslExpr(kernel.expr, (leaf) => bodyReaders[bodyLeaves.indexOf(leaf)]!(`p${bodyLeaves.indexOf(leaf)}`));
+  const bodyValue = wgslExpr(kernel.expr, (leaf) =>
+    bodyReaders[bodyLeaves.indexOf(leaf)]!(`p${bodyLeaves.indexOf(leaf)}`),
+  );
   const bodyPositions = bodyLeaves.map((_, i) => `let p${i} = ${leafPosition(i, bodyOffsets[i]!)};`);
 
   const outDtype = kernel.finalize?.dtype ?? kernel.expr.dtype;
   const accValue = "partial[0]";
   const rowValue = kernel.finalize
-    ? wgslExpr(kernel.finalize, () => {
-        throw new Error("internal: a reduction's finalize reads a buffer");
-      }, accValue)
+    ? wgslExpr(
+        kernel.finalize,
+        () => {
+          throw new Error("internal: a reduction's finalize reads a buffer");
+        },
+        accValue,
+      )
     : kernel.expr.dtype === "bool"
       ? `(${accValue} != 0i)`
       : accValue;

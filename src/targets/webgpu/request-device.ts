@@ -59,12 +59,14 @@ export async function requestDevice(): Promise<{ device: GPUDevice; report: Adap
   const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f)) as GPUFeatureName[];
   const requiredLimits: Record<string, number> = {};
   const adapterLimits = adapter.limits as unknown as Record<string, number>;
-  for (const name of RAISED_LIMITS) if (typeof adapterLimits[name] === "number") requiredLimits[name] = adapterLimits[name];
+  for (const name of RAISED_LIMITS)
+    if (typeof adapterLimits[name] === "number") requiredLimits[name] = adapterLimits[name];
   const device = await adapter.requestDevice({ requiredFeatures, requiredLimits });
   const info = adapter.info;
   const limits: Record<string, number> = {};
   const deviceLimits = device.limits as unknown as Record<string, number>;
-  for (const name in deviceLimits) if (typeof deviceLimits[name] === "number") limits[name] = deviceLimits[name];
+  for (const name in deviceLimits)
+    if (typeof deviceLimits[name] === "number") limits[name] = deviceLimits[name];
   const subgroups = info as unknown as { subgroupMinSize?: number; subgroupMaxSize?: number };
   const report: AdapterReport = {
     vendor: info.vendor,

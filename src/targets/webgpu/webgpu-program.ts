@@ -1,11 +1,13 @@
-import type { Kernel, KernelProgram } from "../../compiler/kernels/kernel-ir.js";
+import type { InstructionKernel, Kernel, KernelProgram } from "../../compiler/kernels/kernel-ir.js";
 import { planArena } from "../../compiler/plan-memory.js";
+import type { DType, HostArray } from "../../ir/dtype.js";
 import type { RefValue } from "../../isa/instruction.js";
 import { isDeviceBuffer, type Storage, toHost } from "../../runtime/storage.js";
+import { type KernelTable, runReference } from "../kernel-table.js";
 import type { DeviceProgramSpec, DispatchSpec } from "./device-commands.js";
 import type { DeviceConnection } from "./device-connection.js";
-import { type MatmulTiles, renderMatmul } from "./render-matmul.js";
 import { renderElementwise } from "./render-elementwise.js";
+import { type MatmulTiles, renderMatmul } from "./render-matmul.js";
 import { renderReduce } from "./render-reduce.js";
 import { fromWords, toWords, WebgpuBuffer, WORD_BYTES } from "./webgpu-buffer.js";
 import type { BufferPlace, RenderedKernel } from "./wgsl-kernel.js";
@@ -21,7 +23,16 @@ export interface WebgpuContext {
   readonly matmulTiles: () => MatmulTiles;
   readonly maxGroups: number;
   readonly maxStorageBuffers: number;
+  /** The target's own kernels for whole instructions. */
+  readonly kernels: KernelTable<WebgpuInstructionKernel>;
 }
+
+/** A kernel of the webgpu target's own for one instruction: a compute shader over its buffers. */
+export type WebgpuInstructionKernel = (
+  kernel: InstructionKernel,
+  place: (buffer: number) => BufferPlace,
+  maxGroups: number,
+) => RenderedKernel | undefined;
 
 /** Uniform bindings start at multiples of this. */
 const PARAMS_ALIGN = 256;
@@ -30,7 +41,7 @@ const PARAMS_ALIGN = 256;
  * A kernel program on the GPU. Binding slot 0 is the arena, where intermediate values
  * live at planned offsets; each program input and output has a buffer of its own (inputs
  * are the tensors' resident buffers, outputs become new ones). Each generated kernel is a
- * compute shader dispatch; host kernels (instructions without one) read their inputs back,
+ * compute shader dispatch; instruction kernels without a shader here read their inputs back,
  * run their reference semantics on this thread, and write their output: where the values
  * cannot be read synchronously (a browser), such a program fails with a clear message.
  */
@@ -39,7 +50,7 @@ export class WebgpuProgram {
   private readonly offsets: readonly number[];
   private readonly arenaBytes_: number;
   private readonly slotOf = new Map<number, number>();
-  /** For each kernel, its dispatch, or undefined (a host kernel, or nothing to do). */
+  /** For each kernel, its dispatch, or undefined (run on the host, or nothing to do). */
   private readonly dispatchOf: (number | undefined)[] = [];
   private readonly spec: DeviceProgramSpec;
   private loaded = false;
@@ -49,16 +60,21 @@ export class WebgpuProgram {
     private readonly ctx: WebgpuContext,
   ) {
     this.id = ctx.newProgramId();
-    program.inputs.forEach((b, i) => this.slotOf.set(b, 1 + i));
-    program.outputs.forEach((b, i) => this.slotOf.set(b, 1 + program.inputs.length + i));
+    for (const [i, b] of program.inputs.entries()) this.slotOf.set(b, 1 + i);
+    for (const [i, b] of program.outputs.entries()) this.slotOf.set(b, 1 + program.inputs.length + i);
     // Bools take a word each here, so the arena is planned as if every buffer were int32.
-    const words = { ...program, buffers: program.buffers.map((b) => ({ size: b.size, dtype: "int32" as const })) };
+    const words = {
+      ...program,
+      buffers: program.buffers.map((b) => ({ size: b.size, dtype: "int32" as const })),
+    };
     const plan = planArena(words, () => 0, new Set(this.slotOf.keys()));
     this.offsets = plan.offsets;
     this.arenaBytes_ = plan.bytes;
     const place = (buffer: number): BufferPlace => {
       const slot = this.slotOf.get(buffer);
-      return slot === undefined ? { slot: 0, offset: this.offsets[buffer]! / WORD_BYTES } : { slot, offset: 0 };
+      return slot === undefined
+        ? { slot: 0, offset: this.offsets[buffer]! / WORD_BYTES }
+        : { slot, offset: 0 };
     };
     const shaders: string[] = [];
     const chunks: Int32Array[] = [];
@@ -91,8 +107,14 @@ export class WebgpuProgram {
       this.dispatchOf.push(dispatches.length - 1);
     });
     const params = new Int32Array(paramsBytes / 4);
-    chunks.forEach((c, i) => params.set(c, dispatches[i]!.paramsOffset / 4));
+    for (const [i, c] of chunks.entries()) params.set(c, dispatches[i]!.paramsOffset / 4);
     this.spec = { id: this.id, shaders, params: params.buffer as ArrayBuffer, dispatches };
+  }
+
+  /** Frees the program's parameters on the device. */
+  dispose(): void {
+    if (this.loaded) this.ctx.connection.unload(this.id);
+    this.loaded = false;
   }
 
   get arenaBytes(): number {
@@ -107,8 +129,8 @@ export class WebgpuProgram {
         return renderReduce(kernel, place, this.ctx.maxGroups);
       case "matmul":
         return renderMatmul(kernel, place, this.ctx.matmulTiles());
-      case "host":
-        return undefined;
+      case "instruction":
+        return this.ctx.kernels[kernel.instruction.name]?.(kernel, place, this.ctx.maxGroups);
     }
   }
 
@@ -134,10 +156,8 @@ export class WebgpuProgram {
       }
       // Host arrays and other targets' buffers are uploaded for this run.
       const info = program.buffers[b]!;
-      const upload = this.newBuffer(info.dtype, info.size);
+      const upload = uploadBuffer(ctx, toHost(input), info.dtype);
       upload.retain();
-      if (info.size > 0)
-        connection.enqueue({ op: "write", buffer: upload.id, offset: 0, data: toWords(toHost(input), info.dtype) });
       temporary.push(upload);
       hostInputs.set(b, input);
       slots.push(upload.id);
@@ -163,7 +183,11 @@ export class WebgpuProgram {
     return outputs;
   }
 
-  private runKernels(slots: readonly number[], hostInputs: Map<number, Storage>, afterKernel?: (k: number) => void) {
+  private runKernels(
+    slots: readonly number[],
+    hostInputs: Map<number, Storage>,
+    afterKernel?: (k: number) => void,
+  ) {
     const { program } = this;
     const { connection } = this.ctx;
     let from = 0;
@@ -181,7 +205,7 @@ export class WebgpuProgram {
         }
         return;
       }
-      if (kernel.kind !== "host") return;
+      if (kernel.kind !== "instruction") return;
       send(this.dispatchesBefore(k));
       this.runHost(kernel, slots, hostInputs);
       afterKernel?.(k);
@@ -197,17 +221,11 @@ export class WebgpuProgram {
     return 0;
   }
 
-  private newBuffer(dtype: WebgpuBuffer["dtype"], size: number): WebgpuBuffer {
-    const id = this.ctx.newBufferId();
-    this.ctx.connection.enqueue({ op: "create", buffer: id, bytes: size * WORD_BYTES });
-    return new WebgpuBuffer(this.ctx.targetName, this.ctx.connection, id, dtype, size);
+  private newBuffer(dtype: DType, size: number): WebgpuBuffer {
+    return newBuffer(this.ctx, dtype, size);
   }
 
-  private runHost(
-    kernel: Extract<Kernel, { kind: "host" }>,
-    slots: readonly number[],
-    hostInputs: Map<number, Storage>,
-  ) {
+  private runHost(kernel: InstructionKernel, slots: readonly number[], hostInputs: Map<number, Storage>) {
     const { program, ctx } = this;
     const where = (b: number) => {
       const slot = this.slotOf.get(b);
@@ -231,9 +249,24 @@ export class WebgpuProgram {
       dtype: info.dtype,
       data: fromWords(new ArrayBuffer(info.size * WORD_BYTES), info.dtype),
     };
-    kernel.instruction.spec.ref!(refInputs, out, kernel.attrs);
+    runReference(kernel, refInputs, out);
     if (info.size === 0) return;
     const { buffer, offset } = where(kernel.out);
     ctx.connection.enqueue({ op: "write", buffer, offset, data: toWords(out.data, info.dtype) });
   }
+}
+
+/** A new buffer on the device (its values are whatever a kernel writes). */
+export function newBuffer(ctx: WebgpuContext, dtype: DType, size: number): WebgpuBuffer {
+  const id = ctx.newBufferId();
+  ctx.connection.enqueue({ op: "create", buffer: id, bytes: size * WORD_BYTES });
+  return new WebgpuBuffer(ctx.targetName, ctx.connection, id, dtype, size);
+}
+
+/** Host values copied into a new device buffer. */
+export function uploadBuffer(ctx: WebgpuContext, values: HostArray, dtype: DType): WebgpuBuffer {
+  const buffer = newBuffer(ctx, dtype, values.length);
+  if (values.length > 0)
+    ctx.connection.enqueue({ op: "write", buffer: buffer.id, offset: 0, data: toWords(values, dtype) });
+  return buffer;
 }

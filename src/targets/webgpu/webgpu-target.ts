@@ -3,11 +3,14 @@ import { fuseProgram } from "../../compiler/kernels/fuse.js";
 import type { Program } from "../../compiler/program.js";
 import type { HostArray } from "../../ir/dtype.js";
 import type { Storage } from "../../runtime/storage.js";
+import { claims, type KernelTable } from "../kernel-table.js";
 import type { ProgramProfile, Target } from "../target.js";
 import type { AdapterReport } from "./device-commands.js";
 import type { DeviceConnection } from "./device-connection.js";
-import { DEFAULT_TILES, type MatmulTiles } from "./render-matmul.js";
-import { WebgpuProgram } from "./webgpu-program.js";
+import { chooseTiles, type TilesChoice, tuningProgram } from "./matmul-tuning.js";
+import type { MatmulTiles } from "./render-matmul.js";
+import { WEBGPU_KERNELS } from "./webgpu-kernels.js";
+import { uploadBuffer, type WebgpuInstructionKernel, WebgpuProgram } from "./webgpu-program.js";
 
 export interface WebgpuTargetOptions {
   name?: string;
@@ -15,11 +18,15 @@ export interface WebgpuTargetOptions {
   fuse?: boolean;
   /** Matmul tiles (default: tuned for the adapter at the first matmul). */
   matmulTiles?: MatmulTiles;
+  /** Kernels of its own for whole instructions, beside the built-in ones (webgpu-kernels.ts). */
+  kernels?: KernelTable<WebgpuInstructionKernel>;
 }
 
 /** A target that also tells what GPU it runs on (for `doctor`). */
 export interface WebgpuTarget extends Target {
   readonly adapter: AdapterReport;
+  /** The matmul tiles, once the first matmul has chosen them. */
+  matmulTiles(): TilesChoice | undefined;
 }
 
 /**
@@ -27,13 +34,38 @@ export interface WebgpuTarget extends Target {
  * GPU through WebGPU (`navigator.gpu` in browsers, the `webgpu` package's Dawn in Node).
  * Values stay in GPU memory between programs; intermediates of a program share one arena.
  */
-export function createWebgpuTarget(connection: DeviceConnection, options: WebgpuTargetOptions = {}): WebgpuTarget {
+export function createWebgpuTarget(
+  connection: DeviceConnection,
+  options: WebgpuTargetOptions = {},
+): WebgpuTarget {
   const name = options.name ?? "webgpu";
+  const kernelTable = { ...WEBGPU_KERNELS, ...options.kernels };
   const report = connection.report;
   const compiled = new WeakMap<Program, WebgpuProgram>();
   let nextBuffer = 1;
   let nextProgram = 1;
   let arena = { id: 0, bytes: 0 };
+  let tiles: TilesChoice | undefined;
+  /** Milliseconds for one n×n×n product with these tiles (compiled and run once before timing). */
+  const measureTiles = (candidate: MatmulTiles, n: number): number => {
+    const gpu = new WebgpuProgram(tuningProgram(n), { ...ctx, matmulTiles: () => candidate });
+    const values = new Float32Array(n * n).fill(0.5);
+    const operands = [uploadBuffer(ctx, values, "float32"), uploadBuffer(ctx, values, "float32")];
+    for (const o of operands) o.retain();
+    const once = () => {
+      const [out] = gpu.run(operands);
+      connection.readSync(out!.id, 0, 4);
+      out!.retain();
+      out!.release();
+    };
+    once();
+    const start = performance.now();
+    once();
+    const ms = performance.now() - start;
+    for (const o of operands) o.release();
+    gpu.dispose();
+    return ms;
+  };
   const ctx = {
     targetName: name,
     connection,
@@ -48,9 +80,14 @@ export function createWebgpuTarget(connection: DeviceConnection, options: Webgpu
       connection.enqueue({ op: "create", buffer: arena.id, bytes: size });
       return arena.id;
     },
-    matmulTiles: () => options.matmulTiles ?? DEFAULT_TILES,
+    matmulTiles: (): MatmulTiles => {
+      if (options.matmulTiles) return options.matmulTiles;
+      tiles ??= chooseTiles(report, connection.canReadSync ? measureTiles : undefined);
+      return tiles.tiles;
+    },
     maxGroups: report.limits.maxComputeWorkgroupsPerDimension ?? 65535,
     maxStorageBuffers: report.limits.maxStorageBuffersPerShaderStage ?? 8,
+    kernels: kernelTable,
   };
   const prepare = (program: Program): WebgpuProgram => {
     let gpu = compiled.get(program);
@@ -63,8 +100,10 @@ export function createWebgpuTarget(connection: DeviceConnection, options: Webgpu
   return {
     name,
     adapter: report,
+    matmulTiles: () =>
+      options.matmulTiles ? { tiles: options.matmulTiles, measured: {}, source: "default" } : tiles,
     description: `WGSL compute shaders on ${adapterName(report)} through ${report.api}`,
-    hasKernel: (instruction) => instruction.kind === "primitive",
+    hasKernel: (instruction) => claims(kernelTable, instruction),
     run(program: Program, inputs: readonly HostArray[]): HostArray[] {
       return prepare(program)
         .run(inputs)

@@ -1,7 +1,7 @@
 import type { Expr } from "../../compiler/kernels/kernel-ir.js";
 import type { DType } from "../../ir/dtype.js";
-import { WGSL_SCALAR_OPS } from "./wgsl-scalar-ops.js";
 import { wgslF32, wgslI32 } from "./wgsl-literals.js";
+import { WGSL_SCALAR_OPS, type WgslRenderer } from "./wgsl-scalar-ops.js";
 
 /**
  * An elementwise expression as one WGSL expression. Leaves (loads, iota, random numbers)
@@ -18,7 +18,13 @@ export function wgslExpr(e: Expr, leaf: (l: Leaf) => string, reduced?: string): 
       if (reduced === undefined) throw new Error("internal: a reduced value outside a reduction or matmul");
       return reduced;
     case "const":
-      return e.dtype === "float32" ? wgslF32(e.value) : e.dtype === "int32" ? wgslI32(e.value) : e.value ? "true" : "false";
+      return e.dtype === "float32"
+        ? wgslF32(e.value)
+        : e.dtype === "int32"
+          ? wgslI32(e.value)
+          : e.value
+            ? "true"
+            : "false";
     case "load":
     case "iota":
     case "random":
@@ -32,7 +38,11 @@ export function wgslExpr(e: Expr, leaf: (l: Leaf) => string, reduced?: string): 
       // Bools compute as 0 and 1 (max of two bools, a bool compared for order).
       const asInt = operand === "bool" && e.op !== "cmpeq";
       const args = e.args.map((a) => (asInt ? `select(0i, 1i, ${r(a)})` : r(a)));
-      const value = WGSL_SCALAR_OPS[e.op](args, asInt ? "int32" : operand);
+      const renderer = WGSL_SCALAR_OPS[e.op];
+      const float = operand === "float32" && !asInt;
+      if (!float && !("int" in renderer))
+        throw new Error(`internal: webgpu target has no ${e.op} for ${operand}`);
+      const value = float ? renderer.float(...args) : (renderer as { int: WgslRenderer }).int(...args);
       return asInt && e.dtype === "bool" ? `(${value} != 0i)` : value;
     }
   }
@@ -47,7 +57,11 @@ function castExpr(x: string, from: DType, to: DType): string {
 
 /** A 32-bit word of a buffer as a value of `dtype`. */
 export function fromWord(word: string, dtype: DType): string {
-  return dtype === "float32" ? `bitcast<f32>(${word})` : dtype === "int32" ? `bitcast<i32>(${word})` : `(${word} != 0u)`;
+  return dtype === "float32"
+    ? `bitcast<f32>(${word})`
+    : dtype === "int32"
+      ? `bitcast<i32>(${word})`
+      : `(${word} != 0u)`;
 }
 
 /** A value of `dtype` as the 32-bit word stored. */

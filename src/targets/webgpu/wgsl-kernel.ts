@@ -28,7 +28,9 @@ export class WgslParams {
 
   int(value: number): string {
     if (!Number.isSafeInteger(value) || Math.abs(value) > 2 ** 31 - 1)
-      throw new Error(`webgpu: kernel parameter ${value} does not fit in an int32 index (a tensor too large for this target)`);
+      throw new Error(
+        `webgpu: kernel parameter ${value} does not fit in an int32 index (a tensor too large for this target)`,
+      );
     this.words.push(value | 0);
     return this.read(this.words.length - 1);
   }
@@ -144,7 +146,13 @@ export function leafReader(leaf: Leaf, bindings: KernelBindings): (pos: string) 
 }
 
 /** The statement that stores `value` (of `dtype`) into `buffer` at `pos`. */
-export function storeWord(bindings: KernelBindings, buffer: number, pos: string, value: string, dtype: DType): string {
+export function storeWord(
+  bindings: KernelBindings,
+  buffer: number,
+  pos: string,
+  value: string,
+  dtype: DType,
+): string {
   const { array, base } = bindings.buffer(buffer, true);
   return `${array}[${base} + ${pos}] = ${toWord(value, dtype)};`;
 }

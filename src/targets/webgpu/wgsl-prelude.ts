@@ -39,6 +39,51 @@ fn f_to_i32(x: f32) -> i32 {
 }
 fn f_to_bool(x: f32) -> bool { return x < 0.0f || x > 0.0f; }
 
+// log from the exponent and mantissa bits: log(m·2^e) = e·ln 2 + 2·atanh((m − 1)/(m + 1)) with
+// m in [√½, √2). WGSL bounds its built-in's error only absolutely near 1, and GPUs flush
+// log(0) to a finite value; random normal numbers and pow need the relative accuracy.
+fn f_log(x: f32) -> f32 {
+  if (f_isnan(x) || x < 0.0f) { return f_nan(); }
+  if (x == 0.0f) { return -f_inf(); }
+  if (x == f_inf()) { return x; }
+  let bits = bitcast<u32>(x);
+  var e = i32(bits >> 23u) - 127i;
+  var mantissa = bits & 0x7fffffu;
+  if ((bits >> 23u) == 0u) {
+    let shift = countLeadingZeros(mantissa) - 8u;
+    mantissa = (mantissa << shift) & 0x7fffffu;
+    e = -126i - i32(shift);
+  }
+  var m = bitcast<f32>(mantissa | 0x3f800000u);
+  if (m > ${f(Math.SQRT2)}) { m = m * 0.5f; e = e + 1i; }
+  let s = (m - 1.0f) / (m + 1.0f);
+  let s2 = s * s;
+  let p = s * ${poly("s2", [2 / 9, 2 / 7, 2 / 5, 2 / 3, 2])};
+  return f32(e) * ${f(0.693145751953125)} + (p + f32(e) * ${f(1.4286068203094173e-6)});
+}
+fn f_sqrt(x: f32) -> f32 { return select(sqrt(x), f_nan(), x < 0.0f); }
+// sin and cos with their own range reduction (π in three parts, Cody–Waite) and odd
+// polynomial: WGSL bounds the built-ins' error only absolutely (2^-11), and GPUs use
+// coarse hardware sines.
+fn f_sin_reduced(x: f32, n: f32) -> f32 {
+  let r = ((x - n * 3.140625f) - n * 0.0009670257568359375f) - n * ${f(Math.PI - 3.140625 - 0.0009670257568359375)};
+  let r2 = r * r;
+  return r + r * r2 * ${poly("r2", [-1 / 39916800, 1 / 362880, -1 / 5040, 1 / 120, -1 / 6])};
+}
+fn f_sin(x: f32) -> f32 {
+  if (!(abs(x) < f_inf())) { return f_nan(); }
+  let n = round(x * ${f(1 / Math.PI)});
+  let s = f_sin_reduced(x, n);
+  return select(s, -s, (i32(n) & 1i) == 1i);
+}
+// cos(x) = −(−1)^m · sin(x − (m + ½)π), m = round(x/π − ½).
+fn f_cos(x: f32) -> f32 {
+  if (!(abs(x) < f_inf())) { return f_nan(); }
+  let m = round(x * ${f(1 / Math.PI)} - 0.5f);
+  let s = f_sin_reduced(x, m + 0.5f);
+  return select(-s, s, (i32(m) & 1i) == 1i);
+}
+
 fn f_pow2i(k: i32) -> f32 { return bitcast<f32>(u32(k + 127i) << 23u); }
 fn f_exp(x: f32) -> f32 {
   if (f_isnan(x)) { return x; }
@@ -71,7 +116,7 @@ fn f_pow(a: f32, b: f32) -> f32 {
   var r: f32;
   if (m == 0.0f) { r = select(f_inf(), 0.0f, b > 0.0f); }
   else if (m == f_inf()) { r = select(0.0f, f_inf(), b > 0.0f); }
-  else { r = exp2(b * log2(m)); }
+  else { r = f_exp(b * f_log(m)); }
   let negative = (bitcast<u32>(a) & 0x80000000u) != 0u;
   if (negative) {
     if (floor(b) != b && abs(b) != f_inf()) { return select(f_nan(), r, m == 0.0f || m == f_inf()); }
@@ -93,8 +138,8 @@ fn rnd_uniform(seed: u32, i: u32) -> f32 { return f32(rnd_bits(seed, i) >> 8u) /
 fn rnd_normal(seed: u32, i: u32) -> f32 {
   let u1 = (f32(rnd_bits(seed, 2u * i) >> 8u) + 1.0f) / 16777216.0f;
   let u2 = f32(rnd_bits(seed, 2u * i + 1u) >> 8u) / 16777216.0f;
-  // cos over [−π, π), where WGSL bounds its error: cos(2πu) = −cos(2πu − π).
-  return -sqrt(-2.0f * log(u1)) * cos(${f(2 * Math.PI)} * u2 - ${f(Math.PI)});
+  // cos(2πu) = sin(2π(u + ¼)), through the accurate sine.
+  return sqrt(-2.0f * f_log(u1)) * f_sin(${f(2 * Math.PI)} * (u2 + 0.25f));
 }
 `;
 }

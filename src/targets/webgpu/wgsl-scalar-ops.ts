@@ -1,39 +1,39 @@
-import type { ScalarOp } from "../../compiler/kernels/kernel-ir.js";
-import type { DType } from "../../ir/dtype.js";
+import type { ScalarRenderers } from "../../compiler/kernels/kernel-ir.js";
 
 /**
- * Each scalar op of the kernel IR in WGSL, given its rendered operands and their dtype
- * (float32 as f32, int32 as i32; bool operands arrive as i32 0/1 except for cmpeq).
+ * Each scalar op of the kernel IR in WGSL over already-rendered operands: the float32
+ * form on f32, the integer form on i32 (bools arrive as i32 0 and 1, see wgsl-expr.ts).
  * The helpers named here are in wgsl-prelude.ts.
  */
-export type WgslScalarOp = (args: readonly string[], operand: DType) => string;
+export type WgslRenderer = (...args: string[]) => string;
 
-const float = (f: (a: readonly string[]) => string, i: (a: readonly string[]) => string): WgslScalarOp => (args, operand) =>
-  operand === "float32" ? f(args) : i(args);
+const call =
+  (name: string): WgslRenderer =>
+  (...args) =>
+    `${name}(${args.join(", ")})`;
+const infix =
+  (operator: string): WgslRenderer =>
+  (a, b) =>
+    `(${a} ${operator} ${b})`;
 
-const call = (name: string) => (args: readonly string[]) => `${name}(${args.join(", ")})`;
-const floatOnly = (name: string) =>
-  float(call(name), () => {
-    throw new Error(`internal: ${name} on integers`);
-  });
-
-export const WGSL_SCALAR_OPS: Readonly<Record<ScalarOp, WgslScalarOp>> = {
-  neg: ([a]) => `(-${a})`,
-  recip: float(([a]) => `(1.0f / ${a})`, ([a]) => `i_div(1i, ${a})`),
-  sqrt: floatOnly("sqrt"),
-  exp: floatOnly("f_exp"),
-  log: floatOnly("log"),
-  sin: floatOnly("sin"),
-  tanh: floatOnly("f_tanh"),
-  erf: floatOnly("f_erf"),
-  abs: call("abs"),
-  add: ([a, b]) => `(${a} + ${b})`,
-  sub: ([a, b]) => `(${a} - ${b})`,
-  mul: ([a, b]) => `(${a} * ${b})`,
-  div: float(([a, b]) => `(${a} / ${b})`, call("i_div")),
-  pow: floatOnly("f_pow"),
-  max: float(call("f_max"), call("max")),
-  min: float(call("f_min"), call("min")),
-  cmplt: ([a, b]) => `(${a} < ${b})`,
-  cmpeq: ([a, b]) => `(${a} == ${b})`,
+export const WGSL_SCALAR_OPS: ScalarRenderers<WgslRenderer, WgslRenderer> = {
+  neg: { float: (a) => `(-${a})`, int: (a) => `(-${a})` },
+  recip: { float: (a) => `(1.0f / ${a})` },
+  sqrt: { float: call("f_sqrt") },
+  exp: { float: call("f_exp") },
+  log: { float: call("f_log") },
+  sin: { float: call("f_sin") },
+  cos: { float: call("f_cos") },
+  tanh: { float: call("f_tanh") },
+  erf: { float: call("f_erf") },
+  abs: { float: call("abs"), int: call("abs") },
+  add: { float: infix("+"), int: infix("+") },
+  sub: { float: infix("-"), int: infix("-") },
+  mul: { float: infix("*"), int: infix("*") },
+  div: { float: infix("/"), int: call("i_div") },
+  pow: { float: call("f_pow") },
+  max: { float: call("f_max"), int: call("max") },
+  min: { float: call("f_min"), int: call("min") },
+  cmplt: { float: infix("<"), int: infix("<") },
+  cmpeq: { float: infix("=="), int: infix("==") },
 };

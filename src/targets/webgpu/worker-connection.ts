@@ -25,7 +25,10 @@ export class WorkerConnection implements DeviceConnection {
   private readonly worker: Worker;
   private queue: DeviceCommand[] = [];
   private nextTicket = 1;
-  private readonly waiting = new Map<number, { resolve: (d: ArrayBuffer) => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<
+    number,
+    { resolve: (d: ArrayBuffer) => void; reject: (e: Error) => void }
+  >();
 
   constructor() {
     const ready = replyBuffer(0);
@@ -84,7 +87,9 @@ export class WorkerConnection implements DeviceConnection {
   read(buffer: number, offset: number, bytes: number): Promise<ArrayBuffer> {
     this.flush();
     const ticket = this.nextTicket++;
-    const result = new Promise<ArrayBuffer>((resolve, reject) => this.waiting.set(ticket, { resolve, reject }));
+    const result = new Promise<ArrayBuffer>((resolve, reject) =>
+      this.waiting.set(ticket, { resolve, reject }),
+    );
     if (this.waiting.size === 1) this.worker.ref();
     this.post({ kind: "read", buffer, offset, bytes, ticket });
     return result;
@@ -113,7 +118,8 @@ function waitForReply(reply: SharedArrayBuffer, doing: string): Uint8Array {
   const header = new Int32Array(reply, 0, 2);
   const start = Date.now();
   while (Atomics.load(header, 0) === ReplyState.PENDING) {
-    if (Date.now() - start > WAIT_MS) throw new Error(`webgpu: the device did not answer within ${WAIT_MS / 1000} s (${doing})`);
+    if (Date.now() - start > WAIT_MS)
+      throw new Error(`webgpu: the device did not answer within ${WAIT_MS / 1000} s (${doing})`);
     Atomics.wait(header, 0, ReplyState.PENDING, 1000);
   }
   // A copy: the reply buffer is shared memory, which decoders and typed-array users refuse.

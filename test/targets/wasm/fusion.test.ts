@@ -1,16 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import {
-  arange,
-  concat,
-  createWasmTarget,
-  randn,
-  Tensor,
-  tensor,
-  withTarget,
-  zeros,
-} from "../../../src/index.js";
+import { concat, createWasmTarget, randn, Tensor, tensor, withTarget, zeros } from "../../../src/index.js";
+import { steps } from "../../helpers/fused-steps.js";
 import { compareValues } from "../../helpers/values.js";
 
 /**
@@ -22,32 +14,6 @@ const wasm1 = createWasmTarget({ name: "wasm-1-thread", threads: 1 });
 // Every kernel with more than one tile is split across the threads, however small.
 const wasm3 = createWasmTarget({ name: "wasm-3-threads", threads: 3, parallelWork: 1 });
 
-type Step = (x: Tensor, y: Tensor) => Tensor;
-const steps: Record<string, Step> = {
-  add: (x, y) => x.add(y),
-  mulBroadcastRow: (x, y) => x.mul(y.sum(0, true)),
-  subColumn: (x, y) => x.sub(y.mean(1, true)),
-  exp: (x) => x.mul(0.3).exp(),
-  tanh: (x) => x.tanh(),
-  gelu: (x) => x.gelu(),
-  sigmoid: (x) => x.sigmoid(),
-  relu: (x) => x.relu(),
-  transposeAdd: (x, y) => x.add(y.transpose().transpose()),
-  flip: (x) => x.flip(1),
-  sliceAndPad: (x) => x.slice([0, 1]).pad([0, 1], [0, 0]),
-  softmax: (x) => x.softmax(),
-  layerNormish: (x) => x.sub(x.mean(1, true)).div(x.variance(1, true).add(1e-5).sqrt()),
-  maxShift: (x) => x.sub(x.max(1, true)),
-  matmulT: (x, y) => x.matmul(y.transpose()).matmul(y).mul(0.01),
-  reshapeRoundTrip: (x) => x.reshape([-1]).reshape(x.shape as number[]),
-  where: (x, y) => x.gt(y).cast("float32").mul(x).add(y.mul(0.5)),
-  // a host kernel (reference semantics on the target's memory) between generated ones
-  gatherRows: (x, y) =>
-    x
-      .add(y)
-      .gather(arange(x.shape[0]! - 1, -1, -1, { dtype: "int32" }), 0)
-      .mul(0.5),
-};
 const names = Object.keys(steps);
 
 test("random fused programs: wasm matches ref, and 1 thread matches 3 threads bit for bit", () => {
