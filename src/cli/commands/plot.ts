@@ -49,7 +49,9 @@ type Source =
   | { type: "folds"; path: string };
 
 function classify(input: string): Source {
-  if (!existsSync(input)) throw new Error(`Not found: ${input}`);
+  if (!existsSync(input)) {
+    throw new Error(`${input.endsWith(".jsonl") ? "Training log" : "Plot input"} not found: ${input}`);
+  }
   if (statSync(input).isDirectory()) {
     if (existsSync(join(input, LOG_FILE))) return { type: "log", path: join(input, LOG_FILE) };
     if (existsSync(join(input, EVALUATION_FILE)))
