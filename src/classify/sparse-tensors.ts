@@ -1,6 +1,6 @@
 // Sparse rows as the operands of the sparseMatmul instruction: one (row, column, value)
 // triple per stored entry. Built once per data set and reused by every step.
-import { sparseMatmul } from "../isa/sparse.js";
+import { sparseMatmul } from "../isa/index.js";
 import { tensor } from "../tensor/creation.js";
 import { call, type Tensor } from "../tensor/tensor.js";
 import type { SparseRows } from "../text/tfidf.js";
