@@ -33,6 +33,8 @@ export interface LineSeries {
   markers?: boolean;
   /** Draw as steps (hold y until the next x), as precision-recall curves are. */
   steps?: boolean;
+  /** Points only, not joined (a scatter plot). */
+  scatter?: boolean;
   dashed?: boolean;
 }
 
@@ -107,10 +109,12 @@ export function renderLineChart(options: LineChartOptions): string {
       path.push([x, y]);
     });
     const dash = s.dashed ? ' stroke-dasharray="5 4"' : "";
-    lines.push(
-      `<polyline points="${path.map(([x, y]) => `${f(px(x))},${f(py(y))}`).join(" ")}" fill="none" stroke="${s.color}" stroke-width="1.5"${dash}/>`,
-    );
-    if (s.markers || points.length === 1) {
+    if (!s.scatter) {
+      lines.push(
+        `<polyline points="${path.map(([x, y]) => `${f(px(x))},${f(py(y))}`).join(" ")}" fill="none" stroke="${s.color}" stroke-width="1.5"${dash}/>`,
+      );
+    }
+    if (s.markers || s.scatter || points.length === 1) {
       for (const [x, y] of points)
         lines.push(`<circle cx="${f(px(x))}" cy="${f(py(y))}" r="2.5" fill="${s.color}"/>`);
     }

@@ -9,6 +9,7 @@ import { scoreText } from "../../src/jobs/batch-jobs.js";
 import { loadLanguageModelCheckpoint } from "../../src/train/language-model-checkpoint.js";
 import { runCli } from "../cli/run-cli.js";
 import { tinyTrainedRun } from "../cli/train-fixtures.js";
+import { ORCHESTRATION_ONCE } from "../tune/fixtures.js";
 
 const { dir, run } = tinyTrainedRun();
 const input = join(dir, "texts.txt");
@@ -24,7 +25,9 @@ function readLines(path: string): Record<string, unknown>[] {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-test("batch eval scores each text as scoring it here does, in input order, with bad items reported", async () => {
+test("batch eval scores each text as scoring it here does, in input order, with bad items reported", {
+  skip: ORCHESTRATION_ONCE,
+}, async () => {
   const out = join(dir, "scores.jsonl");
   const { code, stdout, stderr } = await runCli([
     "batch",
@@ -60,7 +63,9 @@ test("batch eval scores each text as scoring it here does, in input order, with 
   }
 });
 
-test("batch generate continues each prompt reproducibly; --resume does only the missing items", async () => {
+test("batch generate continues each prompt reproducibly; --resume does only the missing items", {
+  skip: ORCHESTRATION_ONCE,
+}, async () => {
   const out = join(dir, "texts-out.jsonl");
   const args = [
     "batch",

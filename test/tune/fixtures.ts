@@ -6,6 +6,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CLI_PATH } from "../cli/run-cli.js";
 
+/**
+ * Sweeps and batches start processes whose training runs on whatever target they pick; what
+ * these tests check is the orchestration around them, the same for every target, so the
+ * wasm pass of the suite skips them rather than run minutes of the same again.
+ */
+export const ORCHESTRATION_ONCE =
+  process.env.INFINISET_TARGET === "wasm" ? "orchestration is tested once, on the default target" : undefined;
+
 export const CORPUS = "the cat sat on the mat. the dog sat on the log. ".repeat(30);
 
 export function workspace(): { dir: string; corpus: string } {

@@ -13,14 +13,16 @@ import { tune } from "../../src/tune/tune.js";
 import { runCli } from "../cli/run-cli.js";
 import { tinyTrainedRun } from "../cli/train-fixtures.js";
 import { RedisServer, redisSkipReason } from "../helpers/redis-server.js";
-import { startWorker, tinySweep, type WorkerProcess, workspace, writeConfig } from "./fixtures.js";
+import {
+  ORCHESTRATION_ONCE,
+  startWorker,
+  tinySweep,
+  type WorkerProcess,
+  workspace,
+  writeConfig,
+} from "./fixtures.js";
 
-// The workers' trials run on whatever target their processes pick; what is tested here is
-// the orchestration, which is the same for every target, so the wasm pass skips it.
-const skip =
-  process.env.INFINISET_TARGET === "wasm"
-    ? "orchestration is tested once, on the default target"
-    : redisSkipReason();
+const skip = ORCHESTRATION_ONCE ?? redisSkipReason();
 
 /** Each trial exactly once, and `count` of them. */
 function assertEachTrialOnce(out: string, count: number): void {
@@ -71,6 +73,24 @@ describe("tune through Redis with three workers", { skip }, () => {
     return started;
   }
 
+  /** `infiniset tune` of `trials` tiny trials through the queue, in a process of its own. */
+  function sweepThroughQueue(name: string, queueName: string, trials: number, iterations = 6) {
+    const out = join(dir, name);
+    const config = writeConfig(dir, tinySweep(corpus, { budget: { trials } }, iterations), `${name}.json`);
+    const done = runCli([
+      "tune",
+      "--config",
+      config,
+      "--out",
+      out,
+      "--queue",
+      redis.url,
+      "--queue-name",
+      queueName,
+    ]);
+    return { out, done };
+  }
+
   test("a 12-trial random sweep completes with 12 distinct results, progress streamed back", async () => {
     const queueName = `q${queueNumber++}`;
     const pool = await startWorkers(queueName);
@@ -99,26 +119,15 @@ describe("tune through Redis with three workers", { skip }, () => {
   test("kill -9 of a worker mid-trial: the trial is retried and every trial recorded once", async () => {
     const queueName = `q${queueNumber++}`;
     const pool = await startWorkers(queueName);
-    const out = join(dir, "sweep-kill");
-    const config = writeConfig(dir, tinySweep(corpus, { budget: { trials: 12 } }, 10), "kill.json");
-    const sweep = runCli([
-      "tune",
-      "--config",
-      config,
-      "--out",
-      out,
-      "--queue",
-      redis.url,
-      "--queue-name",
-      queueName,
-    ]);
+    // Six trials are enough here: what matters is the one whose worker dies.
+    const sweep = sweepThroughQueue("sweep-kill", queueName, 6, 10);
     const victim = pool[0]!;
     const line = await victim.waitFor(/: train .* \(attempt 1\)/);
     const jobId = line.split(" ")[1]!.replace(/:$/, "");
     victim.child.kill("SIGKILL");
-    const { code, stderr } = await sweep;
+    const { code, stderr } = await sweep.done;
     assert.equal(code, 0, stderr);
-    assertEachTrialOnce(out, 12);
+    assertEachTrialOnce(sweep.out, 6);
     const retried = pool
       .slice(1)
       .some((w) => w.lines.some((l) => l.includes(`${jobId}: train`) && /attempt [2-9]/.test(l)));
@@ -129,24 +138,12 @@ describe("tune through Redis with three workers", { skip }, () => {
   test("a Redis restart mid-sweep (append-only file on) loses no result", async () => {
     const queueName = `q${queueNumber++}`;
     const pool = await startWorkers(queueName);
-    const out = join(dir, "sweep-restart");
-    const config = writeConfig(dir, tinySweep(corpus, { budget: { trials: 12 } }), "restart.json");
-    const sweep = runCli([
-      "tune",
-      "--config",
-      config,
-      "--out",
-      out,
-      "--queue",
-      redis.url,
-      "--queue-name",
-      queueName,
-    ]);
+    const sweep = sweepThroughQueue("sweep-restart", queueName, 6);
     await pool[0]!.waitFor(/: completed in/);
     await redis.restart(2500);
-    const { code, stderr } = await sweep;
+    const { code, stderr } = await sweep.done;
     assert.equal(code, 0, stderr);
-    assertEachTrialOnce(out, 12);
+    assertEachTrialOnce(sweep.out, 6);
     await Promise.all(pool.map((w) => w.stop()));
   });
 
