@@ -10,6 +10,7 @@ import { generateCommand } from "./commands/generate.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { isaCommand } from "./commands/isa.js";
 import { plotCommand } from "./commands/plot.js";
+import { quantizeCommand } from "./commands/quantize.js";
 import { runCommand } from "./commands/run.js";
 import { trainCommand } from "./commands/train.js";
 import { tuneCommand } from "./commands/tune.js";
@@ -40,6 +41,7 @@ export function createProgram(): Command {
     chatCommand(),
     inspectCommand(),
     exportCommand(),
+    quantizeCommand(),
   ];
   // addCommand (unlike .command()) does not pass settings down; copy them so that every
   // command words its errors and help option the same way.
