@@ -7,6 +7,7 @@ import { nativeAvailability } from "../../targets/native/availability.js";
 import { nativeCacheDir } from "../../targets/native/cache-dir.js";
 import { cachedMatmulTuning } from "../../targets/native/matmul-tuning.js";
 import { defaultThreadCount } from "../../targets/pool/thread-pool.js";
+import { type WebgpuStatus, webgpuStatus } from "../../targets/webgpu/open-webgpu.js";
 
 /** What `infiniset doctor` found. */
 export interface DoctorReport {
@@ -26,6 +27,7 @@ export interface DoctorReport {
     cache: { dir: string; libraries: number; bytes: number };
     matmulTuning?: { register: string; kc: number; mu: number; nu: number; gflops: number };
   };
+  webgpu: WebgpuStatus;
 }
 
 function cacheUse(dir: string) {
@@ -53,6 +55,7 @@ export function doctorReport(): DoctorReport {
     threads: defaultThreadCount(),
     targets: availableTargets().map((t) => t.name),
     chosenTarget: defaultTarget().name,
+    webgpu: webgpuStatus(),
     native: {
       available: native.available,
       ...(native.reason ? { reason: native.reason } : {}),
@@ -101,13 +104,30 @@ export function formatDoctorReport(r: DoctorReport): string[] {
         ? `${n.matmulTuning.register} register block, KC ${n.matmulTuning.kc}, ${n.matmulTuning.mu}×${n.matmulTuning.nu} per tile, ${n.matmulTuning.gflops.toFixed(1)} GFLOP/s on one thread when measured`
         : "not measured yet (measured at the first matmul)"
     }`,
+    "",
+    ...formatWebgpu(r.webgpu),
+  ];
+}
+
+function formatWebgpu(w: WebgpuStatus): string[] {
+  if (!w.available) return [`webgpu target   unavailable: ${w.reason}`];
+  const limits = Object.entries(w.limits ?? {}).map(([name, value]) => `${name} ${value}`);
+  return [
+    `webgpu target   available (INFINISET_TARGET=webgpu)`,
+    `  adapter       ${w.adapter} through ${w.api}`,
+    `  features      ${w.features?.join(" ") || "-"}`,
+    `  subgroups     ${w.subgroupSizes ?? "-"}`,
+    `  limits        ${limits.join(", ")}`,
+    `  matmul        ${w.matmulTiles}`,
   ];
 }
 
 /** `infiniset doctor`: what infiniset found on this machine and which target it runs on. */
 export function doctorCommand(): Command {
   return new Command("doctor")
-    .description("show the detected C compiler, CPU features, threads, chosen target and kernel cache")
+    .description(
+      "show the detected C compiler, CPU features, threads, GPU adapter, chosen target and kernel cache",
+    )
     .option("--json", "print the report as one JSON object")
     .action((options: { json?: boolean }) => {
       const report = doctorReport();

@@ -1,7 +1,8 @@
 import { InThreadConnection } from "./device-connection.js";
 import { DeviceExecutor } from "./device-executor.js";
+import { cachedTiles, isCpuAdapter, tileName } from "./matmul-tuning.js";
 import { NoAdapterError, requestDevice } from "./request-device.js";
-import { createWebgpuTarget, type WebgpuTarget } from "./webgpu-target.js";
+import { adapterName, createWebgpuTarget, type WebgpuTarget } from "./webgpu-target.js";
 import { WorkerConnection } from "./worker-connection.js";
 
 /**
@@ -48,4 +49,50 @@ export async function openWebgpu(): Promise<WebgpuTarget> {
 /** The target if it has been opened (nothing is probed). */
 export function openedWebgpu(): WebgpuTarget | undefined {
   return opened;
+}
+
+/** What `doctor` shows about WebGPU: the adapter, its features and limits, or why there is none. */
+export interface WebgpuStatus {
+  readonly available: boolean;
+  readonly reason?: string;
+  readonly api?: string;
+  readonly adapter?: string;
+  readonly features?: readonly string[];
+  readonly limits?: Readonly<Record<string, number>>;
+  readonly subgroupSizes?: string;
+  readonly matmulTiles?: string;
+}
+
+const SHOWN_LIMITS = [
+  "maxBufferSize",
+  "maxStorageBufferBindingSize",
+  "maxStorageBuffersPerShaderStage",
+  "maxComputeWorkgroupStorageSize",
+  "maxComputeInvocationsPerWorkgroup",
+  "maxComputeWorkgroupsPerDimension",
+] as const;
+
+/** Opens the webgpu target if it is not open yet (this probes the GPU) and describes it. */
+export function webgpuStatus(): WebgpuStatus {
+  let target: WebgpuTarget;
+  try {
+    target = openWebgpuSync();
+  } catch (error) {
+    return { available: false, reason: (error as Error).message };
+  }
+  const r = target.adapter;
+  const tiles = target.matmulTiles()?.tiles ?? (isCpuAdapter(r) ? undefined : cachedTiles(r));
+  return {
+    available: true,
+    api: r.api,
+    adapter: adapterName(r),
+    features: r.features,
+    limits: Object.fromEntries(SHOWN_LIMITS.map((name) => [name, r.limits[name] ?? 0])),
+    ...(r.subgroupMinSize ? { subgroupSizes: `${r.subgroupMinSize}–${r.subgroupMaxSize}` } : {}),
+    matmulTiles: isCpuAdapter(r)
+      ? "smallest (a CPU implementation of WebGPU)"
+      : tiles
+        ? tileName(tiles)
+        : "not measured yet (measured at the first matmul)",
+  };
 }
