@@ -2,6 +2,7 @@ import type { InstructionKernel, Kernel, KernelProgram } from "../../compiler/ke
 import { planArena } from "../../compiler/plan-memory.js";
 import { allocHost, type HostArray } from "../../ir/dtype.js";
 import type { RefValue } from "../../isa/instruction.js";
+import { type Storage, toHost } from "../../runtime/storage.js";
 import { type KernelTable, runReference } from "../kernel-table.js";
 import { Schedule, type ScheduledStep } from "../pool/schedule.js";
 import type { ThreadPool } from "../pool/thread-pool.js";
@@ -10,6 +11,7 @@ import { addressOf } from "./ffi.js";
 import type { KernelLibraries } from "./kernel-libraries.js";
 import type { MatmulTuning } from "./matmul-tuning.js";
 import type { NativeArena } from "./native-arena.js";
+import { NativeBuffer, type NativeBufferPool } from "./native-buffer.js";
 import type { RenderedNativeKernel } from "./native-kernel.js";
 import type { NativeLoadMessage } from "./native-worker-protocol.js";
 import { ParamsBlock } from "./params-block.js";
@@ -32,6 +34,8 @@ let nextProgramId = 1;
 
 export interface NativeProgramContext {
   readonly arena: NativeArena;
+  /** Where the program's outputs are kept between programs. */
+  readonly buffers: NativeBufferPool;
   readonly libraries: KernelLibraries;
   /** The matmul blocking, measured on first need. */
   readonly matmulTuning: () => MatmulTuning;
@@ -80,8 +84,9 @@ export class NativeProgram {
   private readonly params: ParamsBlock;
   /** Program inputs and outputs that kernels may read or write outside the arena. */
   private readonly movable: number[];
-  /** This run's buffers outside the arena. */
+  /** This run's buffers outside the arena, and their addresses. */
   private readonly outside = new Map<number, HostArray>();
+  private readonly addresses = new Map<number, bigint>();
   /** What the workers need to run this program's kernels; sent before its first run on them. */
   private readonly loadMessage: NativeLoadMessage;
   private loadedOnWorkers = false;
@@ -141,42 +146,86 @@ export class NativeProgram {
     return this.arenaBytes_;
   }
 
-  /** Runs the program; with `times`, records each kernel's milliseconds in it. */
+  /**
+   * Runs the program with outputs left in native memory (`NativeBuffer`s, unreferenced: the
+   * caller retains them); inputs are host arrays or device buffers. With `times`, records
+   * each kernel's milliseconds in it.
+   */
+  runResident(inputs: readonly Storage[], times?: number[]): NativeBuffer[] {
+    const outputs = this.program.outputs.map((b) => {
+      const info = this.program.buffers[b]!;
+      return this.ctx.buffers.alloc(info.dtype, info.size);
+    });
+    this.execute(inputs, outputs, times);
+    return outputs;
+  }
+
+  /** Runs the program with host arrays in and out. */
   run(inputs: readonly HostArray[], times?: number[]): HostArray[] {
+    const outputs = this.program.outputs.map((b) => {
+      const info = this.program.buffers[b]!;
+      const array = allocHost(info.dtype, info.size);
+      return this.readInPlace(b, array) ? { array, address: addressOf(array) } : { array };
+    });
+    this.execute(inputs, outputs, times);
+    return outputs.map((o) => o.array);
+  }
+
+  /**
+   * Runs the program. Native buffers and large host arrays are read where they are, and
+   * outputs with an address written where they are: a matrix-vector product then reads its
+   * weights once, not three times, and a training step's state never leaves native memory.
+   * The rest is copied through the arena.
+   */
+  private execute(
+    inputs: readonly Storage[],
+    outputs: readonly { array: HostArray; address?: bigint }[],
+    times: number[] | undefined,
+  ) {
     const { program, ctx } = this;
     ctx.arena.ensure(this.arenaBytes_);
     const arena = ctx.arena.address;
     this.params.setArena(arena);
-    // Large inputs are read where the caller keeps them and large outputs written straight
-    // into the arrays returned: a matrix-vector product then reads its weights once, not
-    // three times. The rest is copied through the arena.
-    this.outside.clear();
+    const { outside, addresses } = this;
+    outside.clear();
+    addresses.clear();
     program.inputs.forEach((b, i) => {
       const src = inputs[i]!;
-      if (this.readInPlace(b, src)) this.outside.set(b, src);
-      else this.view(b).set(src);
+      if (src instanceof NativeBuffer) {
+        outside.set(b, src.array);
+        addresses.set(b, src.address);
+        return;
+      }
+      const host = toHost(src);
+      if (this.readInPlace(b, host)) {
+        outside.set(b, host);
+        addresses.set(b, addressOf(host));
+      } else {
+        this.view(b).set(host);
+      }
     });
-    const outputs = program.outputs.map((b) => {
-      const info = program.buffers[b]!;
-      const out = allocHost(info.dtype, info.size);
-      if (this.readInPlace(b, out)) this.outside.set(b, out);
-      return out;
+    program.outputs.forEach((b, i) => {
+      const { array, address } = outputs[i]!;
+      // (an output that is also an input is copied from it below)
+      if (address === undefined || outside.has(b) || program.inputs.includes(b)) return;
+      outside.set(b, array);
+      addresses.set(b, address);
     });
     for (const b of this.movable) {
-      const array = this.outside.get(b);
-      this.params.placeBuffer(b, array ? addressOf(array) - arena : BigInt(this.offsets[b]!));
+      const address = addresses.get(b);
+      this.params.placeBuffer(b, address !== undefined ? address - arena : BigInt(this.offsets[b]!));
     }
     this.runSteps(times);
     program.outputs.forEach((b, i) => {
-      if (!this.outside.has(b)) outputs[i]!.set(this.view(b));
+      const { array } = outputs[i]!;
+      if (outside.get(b) !== array) array.set(this.view(b));
     });
-    this.outside.clear();
-    return outputs;
+    outside.clear();
   }
 
   /**
-   * Whether kernels can use `array` in place of buffer `b`: the same element type (no
-   * conversion), and large enough that V8 keeps it off its heap, where it never moves.
+   * Whether kernels can use the host array `array` in place of buffer `b`: the same element
+   * type (no conversion), and large enough that V8 keeps it off its heap, where it never moves.
    */
   private readInPlace(b: number, array: HostArray): boolean {
     const dtype = this.program.buffers[b]!.dtype;

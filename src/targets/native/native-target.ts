@@ -2,7 +2,7 @@ import { describeKernel } from "../../compiler/kernels/describe.js";
 import { fuseProgram } from "../../compiler/kernels/fuse.js";
 import type { Program } from "../../compiler/program.js";
 import type { HostArray } from "../../ir/dtype.js";
-import { type Storage, toHost } from "../../runtime/storage.js";
+import type { Storage } from "../../runtime/storage.js";
 import { claims, type KernelTable } from "../kernel-table.js";
 import { defaultThreadCount, ThreadPool } from "../pool/thread-pool.js";
 import type { ProgramProfile, Target } from "../target.js";
@@ -12,6 +12,7 @@ import { nativeCacheDir } from "./cache-dir.js";
 import { FfiUnavailableError } from "./ffi.js";
 import { NativeCompileError } from "./kernel-libraries.js";
 import { NativeArena } from "./native-arena.js";
+import { NativeBufferPool } from "./native-buffer.js";
 import { NATIVE_KERNELS, type NativeInstructionKernel, NativeProgram } from "./native-program.js";
 import { type NativeToolchain, nativeToolchain } from "./native-toolchain.js";
 
@@ -47,6 +48,7 @@ export function createNativeTarget(options: NativeTargetOptions = {}): Target {
   const kernelTable = { ...NATIVE_KERNELS, ...options.kernels };
   const threads = options.threads ?? defaultThreadCount();
   const arena = new NativeArena();
+  const buffers = new NativeBufferPool(name);
   let pool: ThreadPool | undefined;
   const getPool = () =>
     threads > 1
@@ -91,6 +93,7 @@ export function createNativeTarget(options: NativeTargetOptions = {}): Target {
       });
       native = new NativeProgram(kernels, {
         arena,
+        buffers,
         libraries: t.libraries,
         matmulTuning: t.matmulTuning,
         lanes: t.compiler.lanes,
@@ -127,11 +130,20 @@ export function createNativeTarget(options: NativeTargetOptions = {}): Target {
       const native = prepare(program);
       return native === "fallback" ? wasm().run(program, inputs) : native.run(inputs);
     },
+    // Realised values stay in native memory: a training loop's parameters, gradients and
+    // optimizer state are written and read in place, step after step.
+    runResident(program: Program, inputs: readonly Storage[]): Storage[] {
+      const native = prepare(program);
+      return native === "fallback" ? wasm().runResident!(program, inputs) : native.runResident(inputs);
+    },
     profile(program: Program, inputs: readonly Storage[]): ProgramProfile {
       const native = prepare(program);
       if (native === "fallback") return wasm().profile!(program, inputs);
       const times: number[] = [];
-      native.run(inputs.map(toHost), times);
+      for (const output of native.runResident(inputs, times)) {
+        output.retain();
+        output.release();
+      }
       return {
         kernels: native.program.kernels.map((k, i) => ({ ...describeKernel(k), ms: times[i]! })),
         arenaBytes: native.arenaBytes,
