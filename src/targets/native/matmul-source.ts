@@ -22,8 +22,9 @@ import { kernelSignature } from "./native-kernel.js";
  * one use; instead a unit is a column block, and each row of B streams once through
  * accumulators in L1 (prefetched ahead), at memory speed.
  *
- * A fused epilogue (bias, activation, residual) is applied to each tile of products once
- * its last K block is done, from registers through a small buffer into the output.
+ * A fused epilogue (bias, activation, residual) is applied to a unit's products once its
+ * last K block is done: in place over the unit's rows of C when the output is float32
+ * (long rows, vectorised), else to each tile, from registers through a small buffer.
  */
 export interface MatmulShapeConfig {
   /** Rows of the register block. */
@@ -82,8 +83,9 @@ export function matmulSource({ mr, nr, lanes }: MatmulShapeConfig, epilogue?: Ma
   const P = MatmulParam;
   const epilogueFunction = epilogue
     ? `
-/* out[i0 + r, j0 + q] = epilogue(tile[r, q]) for r < rows, q < cols. */
-static void epilogue(const int64_t *restrict p, const float *restrict tile, int64_t ldt, int64_t i0, int64_t j0,
+/* out[i0 + r, j0 + q] = epilogue(tile[r, q]) for r < rows, q < cols. The tile may be the
+   output itself (the products stored in place): each element is read before it is written. */
+static void epilogue(const int64_t *restrict p, const float *tile, int64_t ldt, int64_t i0, int64_t j0,
                      int64_t rows, int64_t cols) {
   char *const arena = (char *)(intptr_t)p[0];
   const int64_t N = p[${P.N}];
@@ -91,8 +93,8 @@ static void epilogue(const int64_t *restrict p, const float *restrict tile, int6
 ${epilogue.declarations.map((l) => `  ${l}`).join("\n")}
   for (int64_t r = 0; r < rows; r++) {
     const int64_t i = i0 + r;
-    const float *restrict t = tile + r * ldt - j0;
-    ${epilogue.outType} *restrict o = ob + i * N;
+    const float *t = tile + r * ldt - j0;
+    ${epilogue.outType} *o = ob + i * N;
 ${epilogue.placeRow.map((l) => `    ${l}`).join("\n")}
 #pragma GCC ivdep
     for (int64_t j = j0; j < j0 + cols; j++) {
@@ -113,6 +115,9 @@ ${epilogue.placeRow.map((l) => `    ${l}`).join("\n")}
 #define SMALL_M ${SMALL_M}
 #define SMALL_M_MAX_COLUMNS ${SMALL_M_MAX_COLUMNS}
 #define HAS_EPILOGUE ${epilogue ? 1 : 0}
+/* A float32 epilogue runs over a whole unit's products, stored in C first: long rows the
+   compiler vectorises, instead of one MR×NR tile at a time. */
+#define EPILOGUE_IN_PLACE ${epilogue?.outType === "float" ? 1 : 0}
 
 /* The products accumulate by fused multiply-add; everything else (the epilogue) rounds
    each operation, as the elementwise kernels do. */
@@ -335,7 +340,7 @@ ${kernelSignature()} {
         for (int64_t ir = 0; ir < mu; ir += MR) {
           const int64_t rows = min64(MR, mu - ir);
           float *const c = C + ir * N + jr;
-          const int to_tile = HAS_EPILOGUE && last;
+          const int to_tile = HAS_EPILOGUE && !EPILOGUE_IN_PLACE && last;
           micro(kc, ap + ir * kc, panel, c, N, pc == 0, rows, cols, to_tile ? tile : 0);
 #if HAS_EPILOGUE
           if (to_tile) epilogue(p, tile, NR, i0 + ir, j0 + jr, rows, cols);
@@ -343,6 +348,9 @@ ${kernelSignature()} {
         }
       }
     }
+#if HAS_EPILOGUE && EPILOGUE_IN_PLACE
+    epilogue(p, C, N, i0, j0, mu, nu);
+#endif
   }
 }
 `;
