@@ -43,6 +43,27 @@ test("out-of-range axes and indices fail", () => {
         .dataSync(),
     /gather: index 3 is out of range for axis 0 of size 3/,
   );
+  const gatherTwice = () =>
+    zeros([3, 2])
+      .gather(tensor([0, 3], { dtype: "int32" }))
+      .dataSync();
+  assert.throws(gatherTwice, /gather: index 3 is out of range/, "a compiled program fails again");
+  assert.throws(
+    () =>
+      zeros([3, 2])
+        .scatterAdd(tensor([5], { dtype: "int32" }), zeros([1, 2]))
+        .dataSync(),
+    /scatterAdd: index 5 is out of range for axis 0 of size 3/,
+  );
+  assert.deepEqual(
+    [
+      ...tensor([1, 2, 3, 4, 5, 6], [3, 2])
+        .gather(tensor([2, 0], { dtype: "int32" }))
+        .dataSync(),
+    ],
+    [5, 6, 1, 2],
+    "and runs after a failure",
+  );
   assert.throws(() => embedding(zeros([3, 2]), tensor([-1], { dtype: "int32" })).dataSync(), /out of range/);
   assert.throws(
     () => crossEntropy(zeros([2, 3]), tensor([0, 7], { dtype: "int32" })).dataSync(),

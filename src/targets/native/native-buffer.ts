@@ -96,6 +96,7 @@ function view(memory: SharedArrayBuffer, dtype: DType, size: number): HostArray 
     case "int32":
       return new Int32Array(memory, 0, size);
     case "bool":
+    case "uint8":
       return new Uint8Array(memory, 0, size);
   }
 }

@@ -25,6 +25,11 @@ export interface RenderedNativeKernel {
    * the product), instead of by its output's size.
    */
   readonly multiplyAdds?: number;
+  /**
+   * How the kernel reports a failure (C cannot throw): it sets parameter `slot` to 1 and
+   * the next one to a value, and the program throws `error(value)` once the run is over.
+   */
+  readonly failure?: { readonly slot: number; readonly error: (value: number) => Error };
 }
 
 /** The signature line every kernel function has. */

@@ -1,6 +1,6 @@
 import type { InstructionKernel, Kernel, KernelProgram } from "../../compiler/kernels/kernel-ir.js";
 import { planArena } from "../../compiler/plan-memory.js";
-import { allocHost, type HostArray } from "../../ir/dtype.js";
+import { allocHost, type DType, type HostArray } from "../../ir/dtype.js";
 import type { RefValue } from "../../isa/instruction.js";
 import { type Storage, toHost } from "../../runtime/storage.js";
 import { type KernelTable, runReference } from "../kernel-table.js";
@@ -16,6 +16,7 @@ import type { RenderedNativeKernel } from "./native-kernel.js";
 import type { NativeLoadMessage } from "./native-worker-protocol.js";
 import { ParamsBlock } from "./params-block.js";
 import { renderElementwise } from "./render-elementwise.js";
+import { renderGather, renderScatterAdd } from "./render-indexing.js";
 import { renderMatmul } from "./render-matmul.js";
 import { renderDequantize, renderQuantizedMatmul } from "./render-quantized.js";
 import { renderReduce } from "./render-reduce.js";
@@ -56,12 +57,15 @@ export type NativeInstructionKernel = (
   kernel: InstructionKernel,
   bufferOffset: (buffer: number) => number,
   threads: number,
+  dtypeOf: (buffer: number) => DType,
 ) => RenderedNativeKernel | undefined;
 
-/** The built-in kernel table: quantized weights; every other instruction is generated or run on `ref`. */
+/** The built-in kernel table: every other instruction is generated or run on `ref`. */
 export const NATIVE_KERNELS: KernelTable<NativeInstructionKernel> = {
   dequantize: renderDequantize,
   quantizedMatmul: renderQuantizedMatmul,
+  gather: renderGather,
+  scatterAdd: renderScatterAdd,
 };
 
 /**
@@ -82,6 +86,8 @@ export class NativeProgram {
   private readonly parallel: boolean;
   private readonly runner: StepRunner & { host(kernel: number): void };
   private readonly params: ParamsBlock;
+  /** How kernels that can fail (an index out of range) report it. */
+  private readonly failures: (RenderedNativeKernel["failure"] | undefined)[];
   /** Program inputs and outputs that kernels may read or write outside the arena. */
   private readonly movable: number[];
   /** This run's buffers outside the arena, and their addresses. */
@@ -108,12 +114,18 @@ export class NativeProgram {
         case "matmul":
           return renderMatmul(kernel, offset, ctx.matmulTuning(), ctx.threads);
         default: // an instruction kernel: the target's own, if it has one
-          return ctx.kernels[kernel.instruction.name]?.(kernel, offset, ctx.threads);
+          return ctx.kernels[kernel.instruction.name]?.(
+            kernel,
+            offset,
+            ctx.threads,
+            (b) => program.buffers[b]!.dtype,
+          );
       }
     });
     const present = rendered.filter((r): r is RenderedNativeKernel => r !== undefined);
     const compiled = ctx.libraries.resolve(present.map((r) => r.code));
     this.params = new ParamsBlock(rendered.map((r) => r?.params));
+    this.failures = rendered.map((r) => r?.failure);
     this.movable = [...new Set([...program.inputs, ...program.outputs])].filter((b) => this.params.uses(b));
     const addresses = this.params.addresses;
     let next = 0;
@@ -216,6 +228,11 @@ export class NativeProgram {
       this.params.placeBuffer(b, address !== undefined ? address - arena : BigInt(this.offsets[b]!));
     }
     this.runSteps(times);
+    this.failures.forEach((failure, k) => {
+      if (!failure || this.params.read(k, failure.slot) === 0n) return;
+      this.params.write(k, failure.slot, 0n);
+      throw failure.error(Number(this.params.read(k, failure.slot + 1)));
+    });
     program.outputs.forEach((b, i) => {
       const { array } = outputs[i]!;
       if (outside.get(b) !== array) array.set(this.view(b));

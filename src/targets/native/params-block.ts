@@ -48,6 +48,15 @@ export class ParamsBlock {
     this.arenaAddress = address;
   }
 
+  /** Parameter `slot` of kernel `k` (a value the kernel wrote). */
+  read(k: number, slot: number): bigint {
+    return this.ints[this.starts[k]! + slot]!;
+  }
+
+  write(k: number, slot: number, value: bigint): void {
+    this.ints[this.starts[k]! + slot] = value;
+  }
+
   /** Whether any kernel reads or writes the buffer. */
   uses(id: number): boolean {
     return this.slots.has(id);

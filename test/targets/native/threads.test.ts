@@ -53,6 +53,17 @@ const steps: Record<string, Step> = {
       .add(y)
       .gather(arange(x.shape[0]! - 1, -1, -1, { dtype: "int32" }), 0)
       .mul(0.5),
+  // rows added into rows, some more than once (the sums must keep the indices' order)
+  scatterRows: (x, y) =>
+    x.scatterAdd(
+      tensor(
+        Array.from({ length: x.shape[0]! }, (_, i) => (i % 3 === 0 ? 0 : x.shape[0]! - i)),
+        {
+          dtype: "int32",
+        },
+      ),
+      y,
+    ),
   intRoundTrip: (x) => x.mul(3).cast("int32").cast("float32"),
 };
 const names = Object.keys(steps);
