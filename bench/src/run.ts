@@ -12,10 +12,22 @@ import { gemm } from "./gemm.js";
 import { lmZoo } from "./lm-zoo.js";
 import { overhead } from "./overhead.js";
 import type { Bench, BenchContext, BenchRecord } from "./report.js";
+import { serve } from "./serve.js";
 import { trainGpt } from "./train-gpt.js";
 import { tuneBench } from "./tune.js";
 
-const benches: Bench[] = [gemm, fusion, overhead, lmZoo, trainGpt, contention, agreement, decode, tuneBench];
+const benches: Bench[] = [
+  gemm,
+  fusion,
+  overhead,
+  lmZoo,
+  trainGpt,
+  contention,
+  agreement,
+  decode,
+  tuneBench,
+  serve,
+];
 
 function usage(): string {
   return [

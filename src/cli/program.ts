@@ -12,6 +12,7 @@ import { isaCommand } from "./commands/isa.js";
 import { plotCommand } from "./commands/plot.js";
 import { quantizeCommand } from "./commands/quantize.js";
 import { runCommand } from "./commands/run.js";
+import { serveCommand } from "./commands/serve.js";
 import { trainCommand } from "./commands/train.js";
 import { tuneCommand } from "./commands/tune.js";
 import { workerCommand } from "./commands/worker.js";
@@ -33,6 +34,7 @@ export function createProgram(): Command {
     generateCommand(),
     evalCommand(),
     plotCommand(),
+    serveCommand(),
     doctorCommand(),
     tuneCommand(),
     workerCommand(),

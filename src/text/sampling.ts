@@ -14,8 +14,14 @@ export interface SamplingOptions {
   minP?: number;
   /** > 1 discourages tokens in `previousTokens` (CTRL-style). Default 1 (off). */
   repetitionPenalty?: number;
-  /** Tokens generated so far, for the repetition penalty. */
+  /** Subtracted once from the logit of every token in `previousTokens` (OpenAI's presence penalty). */
+  presencePenalty?: number;
+  /** Subtracted from a token's logit once per time it occurs in `previousTokens` (OpenAI's frequency penalty). */
+  frequencyPenalty?: number;
+  /** Tokens generated so far, for the penalties. */
   previousTokens?: ArrayLike<number>;
+  /** Added to the logits of these token ids before anything else (OpenAI's logit_bias). */
+  logitBias?: ReadonlyMap<number, number>;
 }
 
 /** The tokens that survive filtering and their renormalized probabilities, most likely first. */
@@ -25,7 +31,7 @@ export interface CandidateDistribution {
 }
 
 function validateOptions(options: SamplingOptions): void {
-  const { temperature, topK, topP, minP, repetitionPenalty } = options;
+  const { temperature, topK, topP, minP, repetitionPenalty, presencePenalty, frequencyPenalty } = options;
   if (temperature !== undefined && !(temperature >= 0 && Number.isFinite(temperature))) {
     throw new Error(`sampling: temperature must be a finite number >= 0, got ${temperature}`);
   }
@@ -41,9 +47,17 @@ function validateOptions(options: SamplingOptions): void {
   if (repetitionPenalty !== undefined && !(repetitionPenalty > 0 && Number.isFinite(repetitionPenalty))) {
     throw new Error(`sampling: repetitionPenalty must be a finite number > 0, got ${repetitionPenalty}`);
   }
+  for (const [name, value] of [
+    ["presencePenalty", presencePenalty],
+    ["frequencyPenalty", frequencyPenalty],
+  ] as const) {
+    if (value !== undefined && !Number.isFinite(value)) {
+      throw new Error(`sampling: ${name} must be a finite number, got ${value}`);
+    }
+  }
 }
 
-// A copy of the logits with the repetition penalty applied. Dividing a positive logit and
+// A copy of the logits with the bias and penalties applied. Dividing a positive logit and
 // multiplying a negative one both make the token less likely, whatever its sign.
 function penalizedLogits(logits: Float32Array, options: SamplingOptions): Float64Array {
   const scores = Float64Array.from(logits);
@@ -52,18 +66,29 @@ function penalizedLogits(logits: Float32Array, options: SamplingOptions): Float6
       throw new Error(`sampling: logit ${i} is ${scores[i]}; logits must be finite or -Infinity`);
     }
   }
+  for (const [id, bias] of options.logitBias ?? []) {
+    if (!Number.isInteger(id) || id < 0 || id >= scores.length) {
+      throw new Error(`sampling: logit bias for token ${id}, outside the vocabulary [0, ${scores.length})`);
+    }
+    scores[id] = scores[id]! + bias;
+  }
   const penalty = options.repetitionPenalty ?? 1;
-  if (penalty !== 1 && options.previousTokens !== undefined) {
-    const seen = new Set<number>();
+  const presence = options.presencePenalty ?? 0;
+  const frequency = options.frequencyPenalty ?? 0;
+  if ((penalty !== 1 || presence !== 0 || frequency !== 0) && options.previousTokens !== undefined) {
+    const counts = new Map<number, number>();
     const previous = options.previousTokens;
     for (let i = 0; i < previous.length; i++) {
       const id = previous[i]!;
       if (!Number.isInteger(id) || id < 0 || id >= scores.length) {
         throw new Error(`sampling: previous token ${id} is outside the vocabulary [0, ${scores.length})`);
       }
-      if (seen.has(id)) continue;
-      seen.add(id);
-      scores[id] = scores[id]! > 0 ? scores[id]! / penalty : scores[id]! * penalty;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    for (const [id, count] of counts) {
+      let score = scores[id]!;
+      if (penalty !== 1) score = score > 0 ? score / penalty : score * penalty;
+      scores[id] = score - presence - frequency * count;
     }
   }
   return scores;
@@ -76,6 +101,60 @@ function argmax(scores: Float64Array): number {
   }
   if (best < 0) throw new Error("sampling: every logit is -Infinity, so no token can be chosen");
   return best;
+}
+
+/**
+ * Token ids by decreasing score (lower id first on ties), one at a time: a heap built in
+ * linear time, so taking the few most likely of a large vocabulary does not sort it all.
+ */
+class DescendingScores {
+  readonly #scores: Float64Array;
+  readonly #heap: Int32Array;
+  #size: number;
+
+  constructor(scores: Float64Array) {
+    this.#scores = scores;
+    this.#heap = new Int32Array(scores.length);
+    let n = 0;
+    for (let i = 0; i < scores.length; i++) if (scores[i] !== Number.NEGATIVE_INFINITY) this.#heap[n++] = i;
+    this.#size = n;
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.#siftDown(i);
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The next id, or -1 when none is left. */
+  next(): number {
+    if (this.#size === 0) return -1;
+    const top = this.#heap[0]!;
+    this.#heap[0] = this.#heap[--this.#size]!;
+    this.#siftDown(0);
+    return top;
+  }
+
+  #before(a: number, b: number): boolean {
+    const sa = this.#scores[a]!;
+    const sb = this.#scores[b]!;
+    return sa > sb || (sa === sb && a < b);
+  }
+
+  #siftDown(i: number): void {
+    const heap = this.#heap;
+    const n = this.#size;
+    const item = heap[i]!;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      const child = right < n && this.#before(heap[right]!, heap[left]!) ? right : left;
+      if (!this.#before(heap[child]!, item)) break;
+      heap[i] = heap[child]!;
+      i = child;
+    }
+    heap[i] = item;
+  }
 }
 
 /**
@@ -92,60 +171,91 @@ export function candidateDistribution(
   const temperature = options.temperature ?? 1;
   if (temperature === 0) return { ids: Int32Array.of(argmax(scores)), probs: Float64Array.of(1) };
 
-  const order: number[] = [];
-  for (let i = 0; i < scores.length; i++) if (scores[i] !== Number.NEGATIVE_INFINITY) order.push(i);
-  if (order.length === 0) throw new Error("sampling: every logit is -Infinity, so no token can be chosen");
-  // Stable sort: equal logits keep id order, so results do not depend on the engine.
-  order.sort((x, y) => scores[y]! - scores[x]!);
-  let count = Math.min(order.length, options.topK ?? order.length);
-
-  const maxScore = scores[order[0]!]!;
-  const weights = new Float64Array(count);
+  const order = new DescendingScores(scores);
+  if (order.size === 0) throw new Error("sampling: every logit is -Infinity, so no token can be chosen");
+  const limit = Math.min(order.size, options.topK ?? order.size);
+  const ids: number[] = [];
+  const weights: number[] = [];
+  let maxScore = 0;
+  const take = (): number => {
+    const id = order.next();
+    if (ids.length === 0) maxScore = scores[id]!;
+    ids.push(id);
+    weights.push(Math.exp((scores[id]! - maxScore) / temperature));
+    return weights[weights.length - 1]!;
+  };
+  // Top-p compares against the mass of every candidate top-k leaves: with top-k, those
+  // are taken first; without, it is the whole vocabulary's mass.
   let total = 0;
-  for (let r = 0; r < count; r++) {
-    weights[r] = Math.exp((scores[order[r]!]! - maxScore) / temperature);
-    total += weights[r]!;
-  }
-  if (options.topP !== undefined && options.topP < 1) {
-    const needed = options.topP * total;
-    let cumulative = 0;
-    for (let r = 0; r < count; r++) {
-      cumulative += weights[r]!;
-      if (cumulative >= needed) {
-        count = r + 1;
-        break;
-      }
+  if (options.topK !== undefined) {
+    while (ids.length < limit) total += take();
+  } else {
+    take();
+    for (let i = 0; i < scores.length; i++) {
+      if (scores[i] !== Number.NEGATIVE_INFINITY) total += Math.exp((scores[i]! - maxScore) / temperature);
     }
   }
-  if (options.minP !== undefined && options.minP > 0) {
-    // weights[0] is the most likely token's weight, so this compares probabilities.
-    const threshold = options.minP * weights[0]!;
-    let kept = 1;
-    while (kept < count && weights[kept]! >= threshold) kept++;
-    count = kept;
+  let count = ids.length;
+  const topP = options.topP ?? 1;
+  const minP = options.minP ?? 0;
+  const needed = topP * total;
+  let cumulative = 0;
+  for (let r = 0; r < limit; r++) {
+    if (r === ids.length) take();
+    if (minP > 0 && weights[r]! < minP * weights[0]!) {
+      // weights[0] is the most likely token's weight, so this compares probabilities.
+      count = r;
+      break;
+    }
+    count = r + 1;
+    cumulative += weights[r]!;
+    if (topP < 1 && cumulative >= needed) break;
   }
 
   let keptTotal = 0;
   for (let r = 0; r < count; r++) keptTotal += weights[r]!;
-  const ids = new Int32Array(count);
   const probs = new Float64Array(count);
-  for (let r = 0; r < count; r++) {
-    ids[r] = order[r]!;
-    probs[r] = weights[r]! / keptTotal;
-  }
-  return { ids, probs };
+  for (let r = 0; r < count; r++) probs[r] = weights[r]! / keptTotal;
+  return { ids: Int32Array.from(ids.slice(0, count)), probs };
 }
 
-/** Draws the next token id; the same logits, options and RNG state give the same token. */
+/**
+ * Draws the next token id; the same logits, options and RNG state give the same token.
+ * Without top-k, top-p or min-p every token is a candidate, and the draw walks the
+ * vocabulary in id order instead of sorting it.
+ */
 export function sampleToken(logits: Float32Array, rng: SeededRng, options: SamplingOptions = {}): number {
-  const { ids, probs } = candidateDistribution(logits, options);
-  if (ids.length === 1) return ids[0]!;
-  const u = rng.nextFloat();
-  let cumulative = 0;
-  for (let r = 0; r < ids.length; r++) {
-    cumulative += probs[r]!;
-    if (u < cumulative) return ids[r]!;
+  const filtered =
+    options.topK !== undefined ||
+    (options.topP ?? 1) < 1 ||
+    (options.minP ?? 0) > 0 ||
+    options.temperature === 0;
+  if (filtered) {
+    const { ids, probs } = candidateDistribution(logits, options);
+    if (ids.length === 1) return ids[0]!;
+    return ids[draw(probs, rng.nextFloat())]!;
   }
-  // Rounding can leave the cumulative sum a hair below 1.
-  return ids[ids.length - 1]!;
+  validateOptions(options);
+  if (logits.length === 0) throw new Error("sampling: logits are empty");
+  const scores = penalizedLogits(logits, options);
+  const temperature = options.temperature ?? 1;
+  const best = argmax(scores);
+  const weights = new Float64Array(scores.length);
+  for (let i = 0; i < scores.length; i++) weights[i] = Math.exp((scores[i]! - scores[best]!) / temperature);
+  let total = 0;
+  for (let i = 0; i < weights.length; i++) total += weights[i]!;
+  for (let i = 0; i < weights.length; i++) weights[i] = weights[i]! / total;
+  const at = draw(weights, rng.nextFloat());
+  // A token of probability 0 is never drawn, even where rounding leaves the sum short of 1.
+  return weights[at]! > 0 ? at : best;
+}
+
+/** The index where the running sum of `probs` first exceeds u (the last one if rounding leaves it short). */
+function draw(probs: Float64Array, u: number): number {
+  let cumulative = 0;
+  for (let r = 0; r < probs.length; r++) {
+    cumulative += probs[r]!;
+    if (u < cumulative) return r;
+  }
+  return probs.length - 1;
 }

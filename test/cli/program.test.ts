@@ -23,6 +23,7 @@ test("--help works for the program and every command", async () => {
     "isa",
     "plot",
     "run",
+    "serve",
     "train",
     "tune",
     "worker",

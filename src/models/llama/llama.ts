@@ -4,11 +4,12 @@
 // [out, in], and every projection is x·Wᵀ. A forward pass takes new token ids and a KV
 // cache, so a prompt is one batched pass and each decoded token one more.
 import type { GgufFile } from "../../formats/gguf/gguf-file.js";
+import type { BatchStep } from "../../nn/batch-kv-cache.js";
 import { causalMask } from "../../nn/causal-mask.js";
 import { positionIds } from "../../nn/position-ids.js";
-import { arange, full } from "../../tensor/creation.js";
+import { arange, full, tensor } from "../../tensor/creation.js";
 import { concat, layerNorm, rmsNorm, where } from "../../tensor/functions.js";
-import type { Tensor } from "../../tensor/tensor.js";
+import { Tensor } from "../../tensor/tensor.js";
 import { configFromGguf, type LlamaConfig } from "./config.js";
 import { KvCache } from "./kv-cache.js";
 import { applyRope, type RopeTables, ropeTables } from "./rope.js";
@@ -24,6 +25,9 @@ interface Projection {
   weight: Tensor;
   bias?: Tensor;
 }
+
+/** Attention of a block: rotated q [B, T, qDim], k and v [B, T, kvDim] → joined heads [B, T, qDim]. */
+type Attention = (q: Tensor, k: Tensor, v: Tensor) => Tensor;
 
 interface Block {
   attnNorm: Norm;
@@ -133,17 +137,73 @@ export class LlamaModel {
     // Positions are data, not constants, so every decoding step shares one compiled program.
     const positions = positionIds(cache.length, time);
     cache.begin(time);
-    const flat = ids.reshape([batch * time]);
-    let x = (
-      this.#embedding ? this.#embedding.gather(flat, 0) : this.#output.gather(flat, 1).transpose()
-    ).reshape([batch, time, embd]);
-    if (this.#positionEmbedding)
-      x = x.add(this.#positionEmbedding.gather(positions, 0).reshape([1, time, embd]));
+    let x = this.#embed(ids, positions);
     this.#blocks.forEach((block, i) => {
-      x = this.#block(block, x, cache, i, positions);
+      x = this.#block(block, x, positions, (q, k, v) => this.#cachedAttention(cache, i, positions, q, k, v));
     });
     if (!options.allPositions && time > 1) x = x.slice([0, time - 1, 0], [batch, time, embd]);
     return this.#norm(this.#outputNorm, x).matmul(this.#output);
+  }
+
+  /** The shape of the keys and values a `BatchKvCache` holds per sequence. */
+  get kvShape(): { layers: number; kvHeads: number; headDim: number } {
+    return { layers: this.config.nLayer, kvHeads: this.config.nHeadKv, headDim: this.config.headDim };
+  }
+
+  /**
+   * Final hidden states [M, T, embd] (after the output norm) for ids [M, T] (row-major) fed
+   * at the step's positions: many sequences in one pass (continuous batching). Layers are
+   * realised one by one: they share one graph, so a new pass shape compiles one layer.
+   */
+  batchHidden(ids: Int32Array, step: BatchStep): Tensor {
+    const { nHead, nHeadKv, headDim, vocabSize } = this.config;
+    const [m, t] = [step.rows, step.time];
+    for (const id of ids) {
+      if (id < 0 || id >= vocabSize)
+        throw new Error(`token ${id} is outside the vocabulary [0, ${vocabSize})`);
+    }
+    let x = this.#embed(tensor(ids, [m, t], { dtype: "int32" }), step.positions);
+    this.#blocks.forEach((block, i) => {
+      x = this.#block(block, x, step.positions, (q, k, v) =>
+        step
+          .attend(
+            i,
+            q.reshape([m, t, nHead, headDim]),
+            k.reshape([m, t, nHeadKv, headDim]),
+            v.reshape([m, t, nHeadKv, headDim]),
+          )
+          .reshape([m, t, nHead * headDim]),
+      );
+      Tensor.realize(x, ...step.layerOutputs(i));
+    });
+    return this.#norm(this.#outputNorm, x);
+  }
+
+  /** Next-token logits [M, vocab] at position `last[m]` of each row (see `batchHidden`). */
+  batchLogits(ids: Int32Array, step: BatchStep, last: ArrayLike<number>): Tensor {
+    const { embd } = this.config;
+    const [m, t] = [step.rows, step.time];
+    let h = this.batchHidden(ids, step).reshape([m * t, embd]);
+    if (t > 1) {
+      const rows = Int32Array.from({ length: m }, (_, i) => i * t + last[i]!);
+      h = h.gather(tensor(rows, [m], { dtype: "int32" }), 0);
+    }
+    return h.matmul(this.#output);
+  }
+
+  /** Token embeddings (plus learned positions) for ids [B, T] at positions [T] or [B, T]. */
+  #embed(ids: Tensor, positions: Tensor): Tensor {
+    const [batch, time] = ids.shape as [number, number];
+    const { embd } = this.config;
+    const flat = ids.reshape([batch * time]);
+    const x = (
+      this.#embedding ? this.#embedding.gather(flat, 0) : this.#output.gather(flat, 1).transpose()
+    ).reshape([batch, time, embd]);
+    if (!this.#positionEmbedding) return x;
+    const rows = positions.rank === 2 ? batch : 1;
+    return x.add(
+      this.#positionEmbedding.gather(positions.reshape([rows * time]), 0).reshape([rows, time, embd]),
+    );
   }
 
   #norm(norm: Norm, x: Tensor): Tensor {
@@ -160,7 +220,7 @@ export class LlamaModel {
     return applyRope(shaped, positions, this.#rope, this.config).reshape([batch, time, width]);
   }
 
-  #block(block: Block, input: Tensor, cache: KvCache, layer: number, positions: Tensor): Tensor {
+  #block(block: Block, input: Tensor, positions: Tensor, attend: Attention): Tensor {
     const { nHead, nHeadKv, headDim } = this.config;
     const [batch, time] = input.shape as [number, number, number];
     const qDim = nHead * headDim;
@@ -170,6 +230,31 @@ export class LlamaModel {
     const q = this.#rotate(columns(0, qDim), nHead, positions);
     const k = this.#rotate(columns(qDim, qDim + kvDim), nHeadKv, positions);
     const v = columns(qDim + kvDim, qDim + 2 * kvDim);
+    const x = input.add(linear(attend(q, k, v), block.out));
+    const gateUp = linear(this.#norm(block.ffnNorm, x), block.gateUp);
+    const { ffn } = this.config;
+    const hidden =
+      this.config.architecture === "gpt2"
+        ? gateUp.gelu("tanh")
+        : gateUp
+            .slice([0, 0, 0], [batch, time, ffn])
+            .silu()
+            .mul(gateUp.slice([0, 0, ffn], [batch, time, 2 * ffn]));
+    return x.add(linear(hidden, block.down));
+  }
+
+  /** Attention over one sequence's KvCache, with this step's rows put in place. */
+  #cachedAttention(
+    cache: KvCache,
+    layer: number,
+    positions: Tensor,
+    q: Tensor,
+    k: Tensor,
+    v: Tensor,
+  ): Tensor {
+    const { nHead, nHeadKv, headDim } = this.config;
+    const [batch, time] = q.shape as [number, number, number];
+    const qDim = nHead * headDim;
     cache.add(k, v);
     const capacity = cache.capacity;
     const heads = (rows: Tensor) =>
@@ -191,22 +276,11 @@ export class LlamaModel {
     // Unfilled and future positions get −∞, so softmax gives them weight exactly 0.
     const masked = where(causalMask(positions, capacity), scores, Number.NEGATIVE_INFINITY);
     const weights = masked.softmax(-1).reshape([batch, nHeadKv, group * time, capacity]);
-    const joined = weights
+    return weights
       .matmul(values)
       .reshape([batch, nHead, time, headDim])
       .permute([0, 2, 1, 3])
       .reshape([batch, time, qDim]);
-    const x = input.add(linear(joined, block.out));
-    const gateUp = linear(this.#norm(block.ffnNorm, x), block.gateUp);
-    const { ffn } = this.config;
-    const hidden =
-      this.config.architecture === "gpt2"
-        ? gateUp.gelu("tanh")
-        : gateUp
-            .slice([0, 0, 0], [batch, time, ffn])
-            .silu()
-            .mul(gateUp.slice([0, 0, ffn], [batch, time, 2 * ffn]));
-    return x.add(linear(hidden, block.down));
   }
 }
 

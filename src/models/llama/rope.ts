@@ -38,12 +38,17 @@ export function ropeTables(config: LlamaConfig, positions: number): RopeTables {
   return { cos: adoptArray(cos, [positions, dims]), sin: adoptArray(sin, [positions, dims]) };
 }
 
-/** Rotates x [B, T, heads, headDim] for the positions (int32 [T]) of its T rows. */
+/**
+ * Rotates x [B, T, heads, headDim] for the positions of its rows: int32 [T] shared by the
+ * batch, or [B, T] (sequences at different positions, decoded together).
+ */
 export function applyRope(x: Tensor, positionIds: Tensor, tables: RopeTables, config: LlamaConfig): Tensor {
   const [batch, time, heads, headDim] = x.shape as [number, number, number, number];
   const dims = config.ropeDims;
-  const cos = tables.cos.gather(positionIds, 0).reshape([1, time, 1, dims]);
-  const sin = tables.sin.gather(positionIds, 0).reshape([1, time, 1, dims]);
+  const rows = positionIds.rank === 2 ? batch : 1;
+  const flat = positionIds.reshape([rows * time]);
+  const cos = tables.cos.gather(flat, 0).reshape([rows, time, 1, dims]);
+  const sin = tables.sin.gather(flat, 0).reshape([rows, time, 1, dims]);
   const rotated = dims === headDim ? x : x.slice([0, 0, 0, 0], [batch, time, heads, dims]);
   const pairs =
     config.ropePairs === "adjacent" ? [batch, time, heads, dims / 2, 2] : [batch, time, heads, 2, dims / 2];

@@ -35,10 +35,20 @@ export interface MatmulShapeConfig {
   readonly lanes: number;
 }
 
-/** Rows up to which a matmul streams B instead of packing it. */
-export const SMALL_M = 4;
-/** The widest column block of the streaming path (its accumulators live on the stack). */
+/**
+ * Rows up to which a matmul streams B instead of packing it: decoding a batch of
+ * sequences (continuous batching) gives one row per sequence.
+ */
+export const SMALL_M = 16;
+/** The widest column block of the streaming path. */
 export const SMALL_M_MAX_COLUMNS = 4096;
+/** Accumulators of the streaming path (on the stack): rows × columns of one unit. */
+export const SMALL_M_ACCUMULATORS = 16384;
+
+/** The widest column block the streaming path takes for M rows. */
+export function smallMColumns(m: number): number {
+  return Math.min(SMALL_M_MAX_COLUMNS, Math.floor(SMALL_M_ACCUMULATORS / m / 16) * 16);
+}
 
 /** Parameter slots of the matmul kernel, after p[0] (the arena). */
 export const MatmulParam = {
@@ -113,7 +123,7 @@ ${epilogue.placeRow.map((l) => `    ${l}`).join("\n")}
 #define VL ${lanes}
 #define NV (NR / VL)
 #define SMALL_M ${SMALL_M}
-#define SMALL_M_MAX_COLUMNS ${SMALL_M_MAX_COLUMNS}
+#define SMALL_M_ACCUMULATORS ${SMALL_M_ACCUMULATORS}
 #define HAS_EPILOGUE ${epilogue ? 1 : 0}
 /* A float32 epilogue runs over a whole unit's products, stored in C first: long rows the
    compiler vectorises, instead of one MR×NR tile at a time. */
@@ -251,16 +261,16 @@ FMA_FUNCTION static void small_m(const int64_t *restrict p, const float *a, int6
                                  int64_t sbk, float *c, int64_t ldc, int64_t m, int64_t k_total, int64_t i0,
                                  int64_t j0, int64_t cols) {
   FMA_BODY
-  float acc[SMALL_M][SMALL_M_MAX_COLUMNS] __attribute__((aligned(64)));
-  for (int64_t r = 0; r < m; r++)
-    for (int64_t q = 0; q < cols; q++) acc[r][q] = 0.0f;
+  /* Row r of the accumulators is acc + r * cols (m * cols <= SMALL_M_ACCUMULATORS). */
+  float acc[SMALL_M_ACCUMULATORS] __attribute__((aligned(64)));
+  for (int64_t q = 0; q < m * cols; q++) acc[q] = 0.0f;
   int64_t k = 0;
   for (; k + 8 <= k_total; k += 8) {
     const float *restrict row = b + k * sbk;
     for (int64_t r = 0; r < m; r++) {
       float ar[8];
       for (int u = 0; u < 8; u++) ar[u] = a[r * sam + (k + u) * sak];
-      float *restrict out = acc[r];
+      float *restrict out = acc + r * cols;
 #pragma GCC ivdep
       for (int64_t q = 0; q < cols; q++) {
         float x = out[q];
@@ -274,17 +284,17 @@ FMA_FUNCTION static void small_m(const int64_t *restrict p, const float *a, int6
     const float *restrict row = b + k * sbk;
     for (int64_t r = 0; r < m; r++) {
       const float ar = a[r * sam + k * sak];
-      float *restrict out = acc[r];
+      float *restrict out = acc + r * cols;
 #pragma GCC ivdep
       for (int64_t q = 0; q < cols; q++) out[q] += ar * row[q];
     }
   }
 #if HAS_EPILOGUE
-  epilogue(p, &acc[0][0], SMALL_M_MAX_COLUMNS, i0, j0, m, cols);
+  epilogue(p, acc, cols, i0, j0, m, cols);
   (void)c;
   (void)ldc;
 #else
-  for (int64_t r = 0; r < m; r++) memcpy(c + r * ldc, acc[r], (size_t)cols * 4);
+  for (int64_t r = 0; r < m; r++) memcpy(c + r * ldc, acc + r * cols, (size_t)cols * 4);
   (void)p;
   (void)i0;
   (void)j0;

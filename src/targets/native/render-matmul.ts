@@ -17,7 +17,7 @@ import {
   MatmulParam,
   matmulSource,
   SMALL_M,
-  SMALL_M_MAX_COLUMNS,
+  smallMColumns,
 } from "./matmul-source.js";
 import type { MatmulTuning } from "./matmul-tuning.js";
 import type { RenderedNativeKernel } from "./native-kernel.js";
@@ -133,9 +133,10 @@ function blocking(
   if (M <= SMALL_M && !packed) {
     // Streaming B is fastest in wide column blocks (long runs of each row): one per thread
     // at most, and as few as the accumulators allow.
-    const columnUnits = Math.max(Math.ceil(N / SMALL_M_MAX_COLUMNS), Math.min(threads, Math.ceil(N / 512)));
-    const perBatch = batches >= threads ? Math.ceil(N / SMALL_M_MAX_COLUMNS) : columnUnits;
-    return { mu: M, nu: Math.min(SMALL_M_MAX_COLUMNS, roundUp(Math.ceil(N / perBatch), 16)) };
+    const widest = smallMColumns(M);
+    const columnUnits = Math.max(Math.ceil(N / widest), Math.min(threads, Math.ceil(N / 512)));
+    const perBatch = batches >= threads ? Math.ceil(N / widest) : columnUnits;
+    return { mu: M, nu: Math.min(widest, roundUp(Math.ceil(N / perBatch), 16)) };
   }
   let mu = Math.min(tuning.mu, roundUp(M, tuning.mr));
   let nu = Math.min(tuning.nu, roundUp(N, tuning.nr));

@@ -1,0 +1,232 @@
+import { noGrad } from "../autodiff/functional.js";
+import { BatchKvCache } from "../nn/batch-kv-cache.js";
+import type { ServedModel } from "./engine.js";
+
+export interface BatchEngineOptions {
+  /** Sequences decoded together at most (slots). */
+  slots: number;
+  /** Positions per sequence (default and maximum: the model's context length). */
+  contextLength?: number;
+  /** The most prompt tokens one prefill pass feeds a sequence. */
+  prefillChunk: number;
+}
+
+/** Tokens fed to one sequence in a step. */
+export interface StepEntry {
+  sequence: number;
+  tokens: readonly number[];
+}
+
+function nextPowerOfTwo(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/**
+ * Runs a served model's forward passes for many sequences (continuous batching). Each open
+ * sequence holds a row of the key/value store. A step feeds every sequence its tokens:
+ * those with one token (decoding) go through one batched pass, whose matrix products get a
+ * row per sequence; those with several (prompt chunks) each get a pass of their own, padded
+ * to a power of two so that few programs are ever compiled.
+ */
+export class BatchEngine {
+  readonly served: ServedModel;
+  readonly slots: number;
+  readonly contextLength: number;
+  readonly prefillChunk: number;
+  readonly #cache: BatchKvCache;
+  /** Row of each open sequence. */
+  readonly #rows = new Map<number, number>();
+  /** Sequence in each row, or -1 (the last row is scratch for swaps). */
+  readonly #owners: Int32Array;
+  #nextId = 1;
+
+  constructor(served: ServedModel, options: BatchEngineOptions) {
+    const model = served.model;
+    const contextLength = options.contextLength ?? model.contextLength;
+    if (!Number.isInteger(contextLength) || contextLength < 2 || contextLength > model.contextLength) {
+      throw new Error(
+        `the context length must be 2…${model.contextLength} for this model, got ${contextLength}`,
+      );
+    }
+    if (!Number.isInteger(options.slots) || options.slots < 1) {
+      throw new Error(`the number of slots must be a positive integer, got ${options.slots}`);
+    }
+    if (!Number.isInteger(options.prefillChunk) || options.prefillChunk < 1) {
+      throw new Error(`the prefill chunk must be a positive integer, got ${options.prefillChunk}`);
+    }
+    this.served = served;
+    this.slots = options.slots;
+    this.contextLength = contextLength;
+    this.prefillChunk = Math.min(options.prefillChunk, contextLength);
+    this.#cache = new BatchKvCache({ ...model.kvShape, capacity: contextLength, rows: options.slots + 1 });
+    this.#owners = new Int32Array(options.slots + 1).fill(-1);
+  }
+
+  /** Bytes of the key/value store. */
+  get cacheBytes(): number {
+    return this.#cache.bytes;
+  }
+
+  get openSequences(): number {
+    return this.#rows.size;
+  }
+
+  /** Filled fraction of the key/value store. */
+  cacheUsage(): number {
+    let used = 0;
+    for (const row of this.#rows.values()) used += this.#cache.lengths[row]!;
+    return used / (this.slots * this.contextLength);
+  }
+
+  /** A new, empty sequence; throws when every slot is taken. */
+  open(): number {
+    const row = this.#owners.findIndex((owner, r) => owner < 0 && r < this.slots);
+    if (row < 0) throw new Error(`all ${this.slots} slots are busy`);
+    const id = this.#nextId++;
+    this.#owners[row] = id;
+    this.#rows.set(id, row);
+    this.#cache.clear(row);
+    return id;
+  }
+
+  close(sequence: number): void {
+    const row = this.#rows.get(sequence);
+    if (row === undefined) return;
+    this.#owners[row] = -1;
+    this.#rows.delete(sequence);
+  }
+
+  /** Positions a sequence holds. */
+  length(sequence: number): number {
+    return this.#cache.lengths[this.#row(sequence)]!;
+  }
+
+  /** Feeds each entry's tokens to its sequence and returns the next-token logits of each. */
+  step(entries: readonly StepEntry[]): Float32Array[] {
+    const logits: Float32Array[] = new Array(entries.length);
+    for (const entry of entries) {
+      const length = this.length(entry.sequence);
+      if (entry.tokens.length === 0) throw new Error("a step entry needs at least one token");
+      if (length + entry.tokens.length > this.contextLength) {
+        throw new Error(
+          `sequence ${entry.sequence}: ${length} + ${entry.tokens.length} tokens exceed the context (${this.contextLength})`,
+        );
+      }
+    }
+    const single = entries.map((_, i) => i).filter((i) => entries[i]!.tokens.length === 1);
+    noGrad(() => {
+      if (single.length > 0) {
+        const results = this.#decode(single.map((i) => entries[i]!));
+        single.forEach((i, k) => {
+          logits[i] = results[k]!;
+        });
+      }
+      entries.forEach((entry, i) => {
+        if (entry.tokens.length > 1) logits[i] = this.#prefill(entry);
+      });
+    });
+    return logits;
+  }
+
+  /**
+   * The mean of the final hidden states over `ids`, scaled to unit length (an embedding).
+   * Runs without touching any sequence.
+   */
+  embed(ids: readonly number[]): Float32Array {
+    if (ids.length === 0) throw new Error("nothing to embed: the input has no tokens");
+    if (ids.length > this.contextLength) {
+      throw new Error(`the input has ${ids.length} tokens; the context holds ${this.contextLength}`);
+    }
+    const time = Math.min(nextPowerOfTwo(ids.length), this.contextLength);
+    const padded = new Int32Array(time);
+    padded.set(ids);
+    const scratch = this.slots;
+    return noGrad(() => {
+      // A padding row reads and writes no cache: the tokens attend to each other only.
+      const step = this.#cache.step(scratch, 1, time, new Set([scratch]));
+      try {
+        const hidden = this.served.model.hidden(padded, step).dataSync() as Float32Array;
+        const width = hidden.length / time;
+        const mean = new Float32Array(width);
+        for (let t = 0; t < ids.length; t++) {
+          for (let d = 0; d < width; d++) mean[d]! += hidden[t * width + d]! / ids.length;
+        }
+        let norm = 0;
+        for (const v of mean) norm += v * v;
+        norm = Math.sqrt(norm) || 1;
+        for (let d = 0; d < width; d++) mean[d] = mean[d]! / norm;
+        return mean;
+      } finally {
+        step.dispose();
+      }
+    });
+  }
+
+  /** One pass over the sequences fed one token each, moved to rows 0…M−1 first. */
+  #decode(entries: readonly StepEntry[]): Float32Array[] {
+    const m = entries.length;
+    // Sequences already in place stay; the rest swap into the rows left over.
+    const order = [...entries].sort((a, b) => this.#row(a.sequence) - this.#row(b.sequence));
+    order.forEach((entry, target) => {
+      const row = this.#row(entry.sequence);
+      if (row !== target) this.#swap(row, target);
+    });
+    const ids = new Int32Array(m);
+    for (const entry of entries) ids[this.#row(entry.sequence)] = entry.tokens[0]!;
+    const step = this.#cache.step(0, m, 1);
+    try {
+      const values = this.served.model.logits(ids, step, new Int32Array(m)).dataSync() as Float32Array;
+      step.commit(new Int32Array(m).fill(1));
+      const vocab = values.length / m;
+      return entries.map((e) => {
+        const row = this.#row(e.sequence);
+        return values.subarray(row * vocab, (row + 1) * vocab);
+      });
+    } finally {
+      step.dispose();
+    }
+  }
+
+  /** One pass feeding a prompt chunk to one sequence, in its own row. */
+  #prefill(entry: StepEntry): Float32Array {
+    const count = entry.tokens.length;
+    const time = Math.min(nextPowerOfTwo(count), this.contextLength);
+    const ids = new Int32Array(time);
+    ids.set(entry.tokens);
+    const step = this.#cache.step(this.#row(entry.sequence), 1, time);
+    try {
+      const values = this.served.model.logits(ids, step, [count - 1]).dataSync() as Float32Array;
+      step.commit([count]);
+      return values;
+    } finally {
+      step.dispose();
+    }
+  }
+
+  #row(sequence: number): number {
+    const row = this.#rows.get(sequence);
+    if (row === undefined) throw new Error(`sequence ${sequence} is not open`);
+    return row;
+  }
+
+  /** Exchanges what two rows hold (the last row is scratch). */
+  #swap(a: number, b: number): void {
+    const cache = this.#cache;
+    const ownerA = this.#owners[a]!;
+    const ownerB = this.#owners[b]!;
+    // A free row's content is not kept.
+    if (ownerA < 0) cache.copyRow(b, a);
+    else if (ownerB < 0) cache.copyRow(a, b);
+    else {
+      cache.copyRow(a, this.slots);
+      cache.copyRow(b, a);
+      cache.copyRow(this.slots, b);
+    }
+    this.#owners[a] = ownerB;
+    this.#owners[b] = ownerA;
+    if (ownerA >= 0) this.#rows.set(ownerA, b);
+    if (ownerB >= 0) this.#rows.set(ownerB, a);
+  }
+}
