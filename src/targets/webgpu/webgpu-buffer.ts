@@ -1,6 +1,7 @@
 import { allocHost, type DType, type HostArray } from "../../ir/dtype.js";
 import type { DeviceBuffer } from "../../runtime/storage.js";
 import type { DeviceConnection } from "./device-connection.js";
+import type { StatusChecks } from "./webgpu-status.js";
 
 /** Every dtype takes one 32-bit word per element on the GPU (WGSL has no 8-bit storage). */
 export const WORD_BYTES = 4;
@@ -18,6 +19,8 @@ export class WebgpuBuffer implements DeviceBuffer {
   constructor(
     readonly target: string,
     private readonly connection: DeviceConnection,
+    /** Failures of checks in the programs before this read surface here. */
+    private readonly status: StatusChecks,
     /** The device's name for it. */
     readonly id: number,
     readonly dtype: DType,
@@ -30,12 +33,17 @@ export class WebgpuBuffer implements DeviceBuffer {
 
   read(): HostArray {
     this.assertLive();
-    return fromWords(this.connection.readSync(this.id, 0, this.byteLength), this.dtype);
+    const words = this.connection.readSync(this.id, 0, this.byteLength);
+    this.status.verifySync();
+    return fromWords(words, this.dtype);
   }
 
   async readAsync(): Promise<HostArray> {
     this.assertLive();
-    return fromWords(await this.connection.read(this.id, 0, this.byteLength), this.dtype);
+    const words = this.connection.read(this.id, 0, this.byteLength);
+    const verified = this.status.verify();
+    await verified;
+    return fromWords(await words, this.dtype);
   }
 
   retain(): void {

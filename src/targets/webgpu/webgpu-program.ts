@@ -10,7 +10,9 @@ import { renderElementwise } from "./render-elementwise.js";
 import { type MatmulTiles, renderMatmul } from "./render-matmul.js";
 import { renderReduce } from "./render-reduce.js";
 import { fromWords, toWords, WebgpuBuffer, WORD_BYTES } from "./webgpu-buffer.js";
-import type { BufferPlace, RenderedKernel } from "./wgsl-kernel.js";
+import type { WebgpuInstructionKernel } from "./webgpu-kernels.js";
+import type { StatusChecks } from "./webgpu-status.js";
+import { type BufferPlace, type RenderedKernel, STATUS_BUFFER } from "./wgsl-kernel.js";
 
 /** What a program needs from its target: the device, buffer names, the shared arena and the adapter's limits. */
 export interface WebgpuContext {
@@ -25,14 +27,8 @@ export interface WebgpuContext {
   readonly maxStorageBuffers: number;
   /** The target's own kernels for whole instructions. */
   readonly kernels: KernelTable<WebgpuInstructionKernel>;
+  readonly status: StatusChecks;
 }
-
-/** A kernel of the webgpu target's own for one instruction: a compute shader over its buffers. */
-export type WebgpuInstructionKernel = (
-  kernel: InstructionKernel,
-  place: (buffer: number) => BufferPlace,
-  maxGroups: number,
-) => RenderedKernel | undefined;
 
 /** Uniform bindings start at multiples of this. */
 const PARAMS_ALIGN = 256;
@@ -53,6 +49,9 @@ export class WebgpuProgram {
   /** For each kernel, its dispatch, or undefined (run on the host, or nothing to do). */
   private readonly dispatchOf: (number | undefined)[] = [];
   private readonly spec: DeviceProgramSpec;
+  private readonly statusSlot: number;
+  /** Whether a kernel checks its input (and may record a failure in the status words). */
+  private checks = false;
   private loaded = false;
 
   constructor(
@@ -62,6 +61,7 @@ export class WebgpuProgram {
     this.id = ctx.newProgramId();
     for (const [i, b] of program.inputs.entries()) this.slotOf.set(b, 1 + i);
     for (const [i, b] of program.outputs.entries()) this.slotOf.set(b, 1 + program.inputs.length + i);
+    this.statusSlot = 1 + program.inputs.length + program.outputs.length;
     // Bools take a word each here, so the arena is planned as if every buffer were int32.
     const words = {
       ...program,
@@ -71,6 +71,7 @@ export class WebgpuProgram {
     this.offsets = plan.offsets;
     this.arenaBytes_ = plan.bytes;
     const place = (buffer: number): BufferPlace => {
+      if (buffer === STATUS_BUFFER) return { slot: this.statusSlot, offset: 0 };
       const slot = this.slotOf.get(buffer);
       return slot === undefined
         ? { slot: 0, offset: this.offsets[buffer]! / WORD_BYTES }
@@ -86,24 +87,28 @@ export class WebgpuProgram {
         this.dispatchOf.push(undefined);
         return;
       }
-      if (rendered.slots.length > ctx.maxStorageBuffers) {
-        throw new Error(
-          `webgpu: a kernel reads ${rendered.slots.length} buffers, more than this adapter's ${ctx.maxStorageBuffers} (kernel ${k}: ${kernel.fused.join(", ")})`,
-        );
+      for (const r of rendered) {
+        if (r.slots.length > ctx.maxStorageBuffers) {
+          throw new Error(
+            `webgpu: a kernel reads ${r.slots.length} buffers, more than this adapter's ${ctx.maxStorageBuffers} (kernel ${k}: ${kernel.fused.join(", ")})`,
+          );
+        }
+        if (r.slots.includes(this.statusSlot)) this.checks = true;
+        let shader = shaders.indexOf(r.code);
+        if (shader < 0) shader = shaders.push(r.code) - 1;
+        const words = new Int32Array(r.params.bytes / 4);
+        words.set(r.params.words);
+        chunks.push(words);
+        dispatches.push({
+          shader,
+          slots: r.slots,
+          paramsOffset: paramsBytes,
+          paramsBytes: words.byteLength,
+          groups: r.groups,
+        });
+        paramsBytes += Math.ceil(words.byteLength / PARAMS_ALIGN) * PARAMS_ALIGN;
       }
-      let shader = shaders.indexOf(rendered.code);
-      if (shader < 0) shader = shaders.push(rendered.code) - 1;
-      const words = new Int32Array(rendered.params.bytes / 4);
-      words.set(rendered.params.words);
-      chunks.push(words);
-      dispatches.push({
-        shader,
-        slots: rendered.slots,
-        paramsOffset: paramsBytes,
-        paramsBytes: words.byteLength,
-        groups: rendered.groups,
-      });
-      paramsBytes += Math.ceil(words.byteLength / PARAMS_ALIGN) * PARAMS_ALIGN;
+      // The kernel's last dispatch (an instruction kernel may have none: nothing to do).
       this.dispatchOf.push(dispatches.length - 1);
     });
     const params = new Int32Array(paramsBytes / 4);
@@ -121,16 +126,24 @@ export class WebgpuProgram {
     return this.arenaBytes_;
   }
 
-  private render(kernel: Kernel, place: (b: number) => BufferPlace): RenderedKernel | undefined {
+  /** The kernel's dispatches; undefined for an instruction kernel run on the host. */
+  private render(kernel: Kernel, place: (b: number) => BufferPlace): RenderedKernel[] | undefined {
+    const { ctx } = this;
+    const one = (r: RenderedKernel | undefined) => (r ? [r] : []);
     switch (kernel.kind) {
       case "elementwise":
-        return renderElementwise(kernel, place, this.ctx.maxGroups);
+        return one(renderElementwise(kernel, place, ctx.maxGroups));
       case "reduce":
-        return renderReduce(kernel, place, this.ctx.maxGroups);
+        return one(renderReduce(kernel, place, ctx.maxGroups));
       case "matmul":
-        return renderMatmul(kernel, place, this.ctx.matmulTiles());
+        return one(renderMatmul(kernel, place, ctx.matmulTiles()));
       case "instruction":
-        return this.ctx.kernels[kernel.instruction.name]?.(kernel, place, this.ctx.maxGroups);
+        return ctx.kernels[kernel.instruction.name]?.(kernel, {
+          place,
+          maxGroups: ctx.maxGroups,
+          check: (message) => ctx.status.register(message),
+          dtype: (buffer) => this.program.buffers[buffer]!.dtype,
+        });
     }
   }
 
@@ -168,6 +181,8 @@ export class WebgpuProgram {
       slots.push(out.id);
       return out;
     });
+    slots.push(ctx.status.buffer);
+    if (this.checks) ctx.status.ran();
     try {
       this.runKernels(slots, hostInputs, afterKernel);
     } catch (error) {
@@ -260,7 +275,7 @@ export class WebgpuProgram {
 export function newBuffer(ctx: WebgpuContext, dtype: DType, size: number): WebgpuBuffer {
   const id = ctx.newBufferId();
   ctx.connection.enqueue({ op: "create", buffer: id, bytes: size * WORD_BYTES });
-  return new WebgpuBuffer(ctx.targetName, ctx.connection, id, dtype, size);
+  return new WebgpuBuffer(ctx.targetName, ctx.connection, ctx.status, id, dtype, size);
 }
 
 /** Host values copied into a new device buffer. */

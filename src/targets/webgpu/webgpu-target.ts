@@ -9,8 +9,9 @@ import type { AdapterReport } from "./device-commands.js";
 import type { DeviceConnection } from "./device-connection.js";
 import { chooseTiles, type TilesChoice, tuningProgram } from "./matmul-tuning.js";
 import type { MatmulTiles } from "./render-matmul.js";
-import { WEBGPU_KERNELS } from "./webgpu-kernels.js";
-import { uploadBuffer, type WebgpuInstructionKernel, WebgpuProgram } from "./webgpu-program.js";
+import { WEBGPU_KERNELS, type WebgpuInstructionKernel } from "./webgpu-kernels.js";
+import { uploadBuffer, WebgpuProgram } from "./webgpu-program.js";
+import { StatusChecks } from "./webgpu-status.js";
 
 export interface WebgpuTargetOptions {
   name?: string;
@@ -88,6 +89,7 @@ export function createWebgpuTarget(
     maxGroups: report.limits.maxComputeWorkgroupsPerDimension ?? 65535,
     maxStorageBuffers: report.limits.maxStorageBuffersPerShaderStage ?? 8,
     kernels: kernelTable,
+    status: new StatusChecks(connection, nextBuffer++),
   };
   const prepare = (program: Program): WebgpuProgram => {
     let gpu = compiled.get(program);

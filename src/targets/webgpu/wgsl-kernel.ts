@@ -16,6 +16,13 @@ export interface RenderedKernel {
   readonly groups: readonly [number, number, number];
 }
 
+/**
+ * The buffer number that names the target's status words in `place`: where kernels that
+ * check their input (indices in range) record the first failure, read back with the next
+ * value (see webgpu-status.ts).
+ */
+export const STATUS_BUFFER = -1;
+
 /** Where the program keeps a buffer: a binding slot (the arena or a buffer of its own) and a word offset in it. */
 export interface BufferPlace {
   readonly slot: number;
@@ -62,6 +69,7 @@ export class WgslParams {
 export class KernelBindings {
   private readonly slots: number[] = [];
   private readonly writable = new Set<number>();
+  private readonly atomic = new Set<number>();
 
   constructor(
     private readonly place: (buffer: number) => BufferPlace,
@@ -80,6 +88,16 @@ export class KernelBindings {
     return { array: `s${index + 1}`, base: this.params.int(offset) };
   }
 
+  /** The status words, as atomics (see STATUS_BUFFER). */
+  status(): string {
+    const { slot } = this.place(STATUS_BUFFER);
+    let index = this.slots.indexOf(slot);
+    if (index < 0) index = this.slots.push(slot) - 1;
+    this.writable.add(index);
+    this.atomic.add(index);
+    return `s${index + 1}`;
+  }
+
   get used(): readonly number[] {
     return this.slots;
   }
@@ -88,7 +106,7 @@ export class KernelBindings {
     return this.slots
       .map(
         (_, i) =>
-          `@group(0) @binding(${i + 1}) var<storage, ${this.writable.has(i) ? "read_write" : "read"}> s${i + 1}: array<u32>;`,
+          `@group(0) @binding(${i + 1}) var<storage, ${this.writable.has(i) ? "read_write" : "read"}> s${i + 1}: array<${this.atomic.has(i) ? "atomic<u32>" : "u32"}>;`,
       )
       .join("\n");
   }
