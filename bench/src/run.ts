@@ -5,6 +5,7 @@
 // Prints a table, or with --json one JSON object per line on stdout (progress goes to stderr).
 import { availableParallelism, cpus } from "node:os";
 import { agreement } from "./agreement.js";
+import { classify } from "./classify.js";
 import { contention } from "./contention.js";
 import { decode } from "./decode.js";
 import { fusion } from "./fusion.js";
@@ -27,6 +28,7 @@ const benches: Bench[] = [
   decode,
   tuneBench,
   serve,
+  classify,
 ];
 
 function usage(): string {

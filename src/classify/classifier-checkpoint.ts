@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeFileAtomicSync } from "../formats/atomic-write.js";
+import { isNeuralKind, loadNeuralClassifier } from "./neural-classifier.js";
 import type { TextClassifier } from "./text-classifier.js";
 import { TfidfClassifier } from "./tfidf-classifier.js";
 
@@ -99,9 +100,8 @@ export function loadClassifier(dir: string): {
       path,
     };
   }
-  const load = loaders.get(config.kind);
-  if (!load) throw new Error(`${dir}: unknown classifier kind "${config.kind}"`);
-  return { classifier: load(path, config), config, path };
+  if (!isNeuralKind(config.kind)) throw new Error(`${dir}: unknown classifier kind "${config.kind}"`);
+  return { classifier: loadNeuralClassifier(config.kind, path, config), config, path };
 }
 
 export function readHeldOut(dir: string): HeldOutPredictions {

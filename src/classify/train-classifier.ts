@@ -7,58 +7,16 @@ import { type LabelledTexts, loadLabelledTexts } from "../data/labelled-text.js"
 import { loadSpamAssassin, SPAM_ASSASSIN } from "../data/spam-assassin.js";
 import { crossValidate, type MeanStd, stratifiedKFold } from "../metrics/cross-validation.js";
 import { type HeldOutPredictions, writeClassifierCheckpoint } from "./classifier-checkpoint.js";
+import type { ClassifierSettings } from "./classifier-settings.js";
 import { type EnsembleMethod, trainEnsemble } from "./ensemble.js";
 import { type ClassifierEvaluation, evaluateClassifier } from "./evaluate-classifier.js";
+import { isNeuralKind, trainNeuralClassifier } from "./neural-classifier.js";
 import type { TextClassifier } from "./text-classifier.js";
-import { DEFAULT_FEATURES, type TextFeatureOptions } from "./text-features.js";
 import { TfidfClassifier } from "./tfidf-classifier.js";
 
 export const TFIDF_KINDS = ["nb", "logreg"] as const;
 
-/** Trainers of the neural kinds, registered by their modules. */
-const neuralTrainers = new Map<
-  string,
-  (
-    texts: readonly string[],
-    labels: readonly number[],
-    classes: readonly string[],
-    settings: ClassifierSettings,
-  ) => TextClassifier
->();
-
-export function registerClassifierTrainer(
-  kind: string,
-  train: (
-    texts: readonly string[],
-    labels: readonly number[],
-    classes: readonly string[],
-    settings: ClassifierSettings,
-  ) => TextClassifier,
-) {
-  neuralTrainers.set(kind, train);
-}
-
-export interface ClassifierSettings {
-  features: TextFeatureOptions;
-  /** Logistic regression's inverse regularisation. */
-  C: number;
-  /** Naive Bayes smoothing. */
-  alpha: number;
-  seed: number;
-  /** Neural models: passes over the training data. */
-  epochs?: number;
-  /** Neural models: tokens kept per text. */
-  maxTokens?: number;
-  /** Neural models: a GPT checkpoint to fine-tune. */
-  gptCheckpoint?: string;
-}
-
-export const DEFAULT_SETTINGS: ClassifierSettings = {
-  features: DEFAULT_FEATURES,
-  C: 10,
-  alpha: 0.01,
-  seed: 0,
-};
+export { type ClassifierSettings, DEFAULT_SETTINGS } from "./classifier-settings.js";
 
 /** Labelled texts with the strata the held-out split keeps in proportion (source groups or classes). */
 export function loadClassifierData(source: string): { data: LabelledTexts; strata: string[] } {
@@ -90,9 +48,8 @@ export function trainTextClassifier(
 ): TextClassifier {
   if (kind === "nb" || kind === "logreg")
     return TfidfClassifier.train(kind, texts, labels, classes, settings);
-  const train = neuralTrainers.get(kind);
-  if (!train) throw new Error(`unknown model "${kind}"`);
-  return train(texts, labels, classes, settings);
+  if (!isNeuralKind(kind)) throw new Error(`unknown model "${kind}"`);
+  return trainNeuralClassifier(kind, texts, labels, classes, settings);
 }
 
 /** One model, or an ensemble when `kinds` has several and a method is given. */

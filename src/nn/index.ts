@@ -1,5 +1,6 @@
 export { AttentionCache } from "./attention-cache.js";
 export { causalMask } from "./causal-mask.js";
+export { Conv1d } from "./conv1d.js";
 export { Dropout, type DropoutOptions } from "./dropout.js";
 export { Embedding } from "./embedding.js";
 export { Gru } from "./gru.js";
