@@ -33,10 +33,14 @@ function exitWithParent(): () => void {
 }
 
 function run(job: Job, workDir: string): Omit<JobResult, "seconds" | "worker"> {
-  const report = (progress: JobProgress) => send({ progress });
+  const alive = exitWithParent();
+  const report = (progress: JobProgress) => {
+    alive();
+    send({ progress });
+  };
   switch (job.kind) {
     case "train":
-      return { status: "completed", evaluations: runTrainJob(job, workDir, report, exitWithParent()) };
+      return { status: "completed", evaluations: runTrainJob(job, workDir, report, alive) };
     case "eval":
       return { status: "completed", items: runEvalTextsJob(job, report) };
     case "generate":

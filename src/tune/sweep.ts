@@ -16,7 +16,7 @@ import { objectiveValue } from "./objective.js";
 import { RESULTS_FILE, type ResultRecord, ResultsLog, readResults } from "./results-log.js";
 import type { Params } from "./search-space.js";
 import { createStrategy, type Segment } from "./strategies/index.js";
-import { parseSweepConfig, type SweepConfig, trialParams, trialSettings } from "./sweep-config.js";
+import { type SweepConfig, trialParams, trialSettings } from "./sweep-config.js";
 
 export const SWEEP_FILE = "sweep.json";
 
@@ -56,7 +56,7 @@ export interface SweepRun {
 interface SweepFile {
   id: string;
   createdAt: string;
-  config: unknown;
+  config: SweepConfig;
 }
 
 /** The sweep's id: new for a new sweep, read back when resuming one with the same config. */
@@ -66,7 +66,9 @@ function openSweepDirectory(out: string, config: SweepConfig, resume: boolean): 
     if (!resume)
       throw new Error(`${out} already holds a sweep; pass --resume to continue it, or choose another --out`);
     const saved = JSON.parse(readFileSync(path, "utf8")) as SweepFile;
-    const savedConfig = parseSweepConfig(saved.config, config.name);
+    // The file holds the config as checked then; checking is deterministic, so the same
+    // config file gives the same object now.
+    const savedConfig = saved.config as SweepConfig;
     if (JSON.stringify(savedConfig) !== JSON.stringify(config)) {
       const differs = (Object.keys(config) as (keyof SweepConfig)[]).filter(
         (key) => JSON.stringify(config[key]) !== JSON.stringify(savedConfig[key]),

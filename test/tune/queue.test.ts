@@ -2,6 +2,7 @@
 // once, through a worker killed mid-trial and through a Redis restart; an unreachable Redis
 // is one clear error line.
 import assert from "node:assert/strict";
+import { type ChildProcess, execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -10,7 +11,7 @@ import { loadLanguageModelCheckpoint } from "../../src/train/language-model-chec
 import { readResults } from "../../src/tune/results-log.js";
 import type { SweepEvent } from "../../src/tune/sweep.js";
 import { tune } from "../../src/tune/tune.js";
-import { runCli } from "../cli/run-cli.js";
+import { CLI_PATH, runCli } from "../cli/run-cli.js";
 import { tinyTrainedRun } from "../cli/train-fixtures.js";
 import { RedisServer, redisSkipReason } from "../helpers/redis-server.js";
 import {
@@ -77,18 +78,19 @@ describe("tune through Redis with three workers", { skip }, () => {
   function sweepThroughQueue(name: string, queueName: string, trials: number, iterations = 6) {
     const out = join(dir, name);
     const config = writeConfig(dir, tinySweep(corpus, { budget: { trials } }, iterations), `${name}.json`);
-    const done = runCli([
-      "tune",
-      "--config",
-      config,
-      "--out",
-      out,
-      "--queue",
-      redis.url,
-      "--queue-name",
-      queueName,
-    ]);
-    return { out, done };
+    const args = ["tune", "--config", config, "--out", out, "--queue", redis.url, "--queue-name", queueName];
+    let child: ChildProcess | undefined;
+    const done = new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      child = execFile(
+        process.execPath,
+        [CLI_PATH, ...args],
+        { timeout: 120_000 },
+        (error, stdout, stderr) => {
+          resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout, stderr });
+        },
+      );
+    });
+    return { out, done, process: () => child! };
   }
 
   test("a 12-trial random sweep completes with 12 distinct results, progress streamed back", async () => {
@@ -144,6 +146,35 @@ describe("tune through Redis with three workers", { skip }, () => {
     const { code, stderr } = await sweep.done;
     assert.equal(code, 0, stderr);
     assertEachTrialOnce(sweep.out, 6);
+    await Promise.all(pool.map((w) => w.stop()));
+  });
+
+  test("the coordinator killed mid-sweep and run again with --resume collects what finished meanwhile", async () => {
+    const queueName = `q${queueNumber++}`;
+    const pool = await startWorkers(queueName);
+    const sweep = sweepThroughQueue("sweep-coordinator", queueName, 6);
+    await pool[0]!.waitFor(/: completed in/);
+    sweep.process().kill("SIGKILL");
+    await sweep.done;
+    const config = join(dir, "sweep-coordinator.json");
+    const args = [
+      "tune",
+      "--config",
+      config,
+      "--out",
+      sweep.out,
+      "--queue",
+      redis.url,
+      "--queue-name",
+      queueName,
+    ];
+    const { code, stdout, stderr } = await runCli([...args, "--resume"]);
+    assert.equal(code, 0, stderr);
+    assertEachTrialOnce(sweep.out, 6);
+    // Jobs that ran while no coordinator was there were collected, not run again.
+    const started = pool.flatMap((w) => w.lines.filter((l) => /: train /.test(l)));
+    assert.equal(started.length, 6, started.join("\n"));
+    assert.match(stdout, /6 trials/);
     await Promise.all(pool.map((w) => w.stop()));
   });
 

@@ -157,3 +157,17 @@ test("K-fold cross-validation: a trial's objective is the mean over folds, each 
     assert.deepEqual(saved.training.validationFold, { index: fold, count: 2 });
   }
 });
+
+test("the time budget stops a sweep, which --resume continues", { skip: ORCHESTRATION_ONCE }, async () => {
+  const { dir, corpus } = workspace();
+  const config = tinySweep(corpus, { budget: { trials: 50, seconds: 1 } });
+  const out = join(dir, "timed");
+  const first = await tune({ config, out, workers: 1 });
+  assert.equal(first.run.reason, "time-budget");
+  assert.ok(first.run.records.length < 50);
+  assert.ok(first.run.seconds < 10, `stopped after ${first.run.seconds} s`);
+  const second = await tune({ config, out, workers: 1, resume: true });
+  assert.equal(second.run.reason, "time-budget");
+  const trials = second.run.records.map((r) => r.trial);
+  assert.equal(new Set(trials).size, trials.length);
+});
