@@ -1,7 +1,10 @@
 // agreement: infiniset against llama.cpp on the same GGUF files, teacher-forced.
 //
 //   npm run bench -- agreement [--models 15m,110m,baby] [--types F32,F16,Q8_0,...]
-//                              [--checkpoint runs/baby] [--json]
+//                              [--checkpoint runs/baby] [--exact] [--json]
+//
+// By default infiniset rounds each projection's input as llama.cpp does for the weights'
+// type (F16, BF16 or Q8 activations); --exact multiplies float32 activations instead.
 //
 // For each test model (made by infiniset's writer, see test/fixtures/test-models.ts) and
 // tensor type, both read a 128-token passage of Moby Dick and give, at every position, the
@@ -149,7 +152,7 @@ async function compareTestModel(
     const passage = loadMobyDick().slice(20_000, 22_000);
     const ids = [tokenizer.bosId!, ...tokenizer.encode(passage, { addSpecial: false })].slice(0, POSITIONS);
     const theirs = await llamaCppDistributions(reference, ids);
-    const model = new LlamaModel(file);
+    const model = new LlamaModel(file, { roundActivations: !context.args.includes("--exact") });
     const logits = noGrad(() => {
       const cache = model.createCache(ids.length);
       const out = model.forward(tensor(ids, [1, ids.length], { dtype: "int32" }), cache, {
@@ -159,7 +162,7 @@ async function compareTestModel(
     });
     return {
       bench: "agreement",
-      impl: "infiniset",
+      impl: context.args.includes("--exact") ? "infiniset-exact" : "infiniset",
       model: name,
       quant: type,
       ...agreementMetrics(theirs, logits, model.config.vocabSize),

@@ -10,6 +10,7 @@ import { positionIds } from "../../nn/position-ids.js";
 import { arange, full, tensor } from "../../tensor/creation.js";
 import { concat, layerNorm, rmsNorm, where } from "../../tensor/functions.js";
 import { Tensor } from "../../tensor/tensor.js";
+import { type ActivationFormat, activationFormatOf, roundActivations } from "./activation-rounding.js";
 import { configFromGguf, type LlamaConfig } from "./config.js";
 import { KvCache } from "./kv-cache.js";
 import { applyRope, type RopeTables, ropeTables } from "./rope.js";
@@ -24,6 +25,17 @@ interface Projection {
   /** [in, out]: the file's [out, in] transposed once at load. */
   weight: Tensor;
   bias?: Tensor;
+  /** How the input is rounded first, as llama.cpp rounds it for the weights' type. */
+  activations: ActivationFormat;
+}
+
+export interface LlamaModelOptions {
+  /**
+   * Round each projection's input as llama.cpp does for the weights' type (F16, BF16, or
+   * Q8 blocks for quantized weights) before multiplying (default true). Off, the products
+   * take float32 activations: closer to exact, further from llama.cpp.
+   */
+  roundActivations?: boolean;
 }
 
 /** Attention of a block: rotated q [B, T, qDim], k and v [B, T, kvDim] → joined heads [B, T, qDim]. */
@@ -48,11 +60,17 @@ export class LlamaModel {
   readonly #blocks: Block[];
   readonly #outputNorm: Norm;
   /** The output matrix transposed, [embd, vocab]; with tied weights also the embedding. */
-  readonly #output: Tensor;
+  readonly #output: Projection;
   #rope: RopeTables | undefined;
 
-  constructor(file: GgufFile) {
+  constructor(file: GgufFile, options: LlamaModelOptions = {}) {
     const config = configFromGguf(file);
+    const rounding = options.roundActivations ?? true;
+    // One format for joined projections; if their types ask for different ones, none.
+    const formatOf = (names: string[]): ActivationFormat => {
+      const formats = new Set(names.map((name) => activationFormatOf(file.tensor(name).type)));
+      return rounding && formats.size === 1 ? [...formats][0]! : "f32";
+    };
     this.config = config;
     const { embd, vocabSize, nHead, nHeadKv, headDim, ffn } = config;
     const gpt2 = config.architecture === "gpt2";
@@ -77,6 +95,7 @@ export class LlamaModel {
           outs.map((out) => [out, inFeatures] as const),
         ),
         ...(joined ? { bias: joined } : {}),
+        activations: formatOf(names.map((name) => `${name}.weight`)),
       };
     };
     const norm = (name: string): Norm => ({
@@ -85,7 +104,11 @@ export class LlamaModel {
     });
     const tied = !file.hasTensor("output.weight");
     // Tied weights are kept once, as the head's [embd, vocab]; the embedding gathers its columns.
-    this.#output = loadTransposed(file, [tied ? "token_embd.weight" : "output.weight"], [[vocabSize, embd]]);
+    const head = tied ? "token_embd.weight" : "output.weight";
+    this.#output = {
+      weight: loadTransposed(file, [head], [[vocabSize, embd]]),
+      activations: formatOf([head]),
+    };
     this.#embedding = tied ? undefined : weight("token_embd.weight", [vocabSize, embd]);
     this.#positionEmbedding = gpt2 ? weight("position_embd.weight", [config.contextLength, embd]) : undefined;
     this.#blocks = Array.from({ length: config.nLayer }, (_, i) => {
@@ -142,7 +165,7 @@ export class LlamaModel {
       x = this.#block(block, x, positions, (q, k, v) => this.#cachedAttention(cache, i, positions, q, k, v));
     });
     if (!options.allPositions && time > 1) x = x.slice([0, time - 1, 0], [batch, time, embd]);
-    return this.#norm(this.#outputNorm, x).matmul(this.#output);
+    return linear(this.#norm(this.#outputNorm, x), this.#output);
   }
 
   /** The shape of the keys and values a `BatchKvCache` holds per sequence. */
@@ -188,7 +211,7 @@ export class LlamaModel {
       const rows = Int32Array.from({ length: m }, (_, i) => i * t + last[i]!);
       h = h.gather(tensor(rows, [m], { dtype: "int32" }), 0);
     }
-    return h.matmul(this.#output);
+    return linear(h, this.#output);
   }
 
   /** Token embeddings (plus learned positions) for ids [B, T] at positions [T] or [B, T]. */
@@ -197,7 +220,7 @@ export class LlamaModel {
     const { embd } = this.config;
     const flat = ids.reshape([batch * time]);
     const x = (
-      this.#embedding ? this.#embedding.gather(flat, 0) : this.#output.gather(flat, 1).transpose()
+      this.#embedding ? this.#embedding.gather(flat, 0) : this.#output.weight.gather(flat, 1).transpose()
     ).reshape([batch, time, embd]);
     if (!this.#positionEmbedding) return x;
     const rows = positions.rank === 2 ? batch : 1;
@@ -299,6 +322,6 @@ function withNewRows(rows: Tensor, cached: Tensor, positions: Tensor): Tensor {
 }
 
 function linear(x: Tensor, p: Projection): Tensor {
-  const y = x.matmul(p.weight);
+  const y = roundActivations(x, p.activations).matmul(p.weight);
   return p.bias ? y.add(p.bias) : y;
 }

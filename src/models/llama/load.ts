@@ -3,7 +3,7 @@
 // files (other types are decoded to float32 until quantized kernels take them as they are).
 import { GgufFile } from "../../formats/gguf/gguf-file.js";
 import { GgufTokenizer } from "../../text/gguf/tokenizer.js";
-import { LlamaModel } from "./llama.js";
+import { LlamaModel, type LlamaModelOptions } from "./llama.js";
 
 export interface LoadedModel {
   path: string;
@@ -13,11 +13,11 @@ export interface LoadedModel {
   name: string;
 }
 
-export function loadGgufModel(path: string): LoadedModel {
+export function loadGgufModel(path: string, options: LlamaModelOptions = {}): LoadedModel {
   const file = GgufFile.open(path);
   try {
     const tokenizer = GgufTokenizer.fromGguf(file);
-    const model = new LlamaModel(file);
+    const model = new LlamaModel(file, options);
     if (tokenizer.vocabSize !== model.config.vocabSize) {
       throw new Error(
         `${path}: the tokenizer has ${tokenizer.vocabSize} tokens but the model's embedding ${model.config.vocabSize}`,
