@@ -4,7 +4,7 @@
  * Everyday use goes through `Tensor` and the creation functions; `defineInstruction`
  * and the `isa` namespace are for adding instructions of your own.
  */
-export { grad, gradients, noGrad, valueAndGrad } from "./autodiff/functional.js";
+
 export { clearProgramCache, compileCount } from "./compiler/compile.js";
 export type { Program } from "./compiler/program.js";
 export { DTYPES, type DType, type HostArray } from "./ir/dtype.js";
@@ -53,6 +53,7 @@ export {
   tensor,
   zeros,
 } from "./tensor/creation.js";
+export { grad, gradients, noGrad, valueAndGrad } from "./tensor/functional.js";
 export {
   concat,
   crossEntropy,

@@ -12,12 +12,12 @@
 import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { noGrad } from "../../dist/src/autodiff/functional.js";
 import { loadMobyDick } from "../../dist/src/data/moby-dick.js";
-import { arpaLines } from "../../dist/src/formats/arpa.js";
+import { arpaLines } from "../../dist/src/models/ngram/arpa.js";
 import { trainNgram } from "../../dist/src/models/ngram/train.js";
 import { defaultTarget } from "../../dist/src/runtime/default-target.js";
 import { tensor } from "../../dist/src/tensor/creation.js";
+import { noGrad } from "../../dist/src/tensor/functional.js";
 import type { TrainableLanguageModel } from "../../dist/src/train/fit.js";
 import { presetSettings } from "../../dist/src/train/gpt-settings.js";
 import { rnnPresetSettings } from "../../dist/src/train/rnn-settings.js";

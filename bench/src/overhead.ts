@@ -25,7 +25,7 @@ import {
 } from "../../dist/src/index.js";
 import type { HostArray } from "../../dist/src/ir/dtype.js";
 import type { Node } from "../../dist/src/ir/node.js";
-import { toHost } from "../../dist/src/runtime/storage.js";
+import { toHost } from "../../dist/src/ir/storage.js";
 import type { Bench, BenchContext, BenchRecord } from "./report.js";
 import { fmt, formatTable } from "./report.js";
 import { medianMs } from "./timing.js";

@@ -2,9 +2,10 @@
 // LogisticRegression minimises: Σ log-loss + ‖W‖² / (2C), the bias not penalised. Two
 // classes use one logit (sigmoid), more use one per class (softmax). The objective and its
 // gradient are one compiled program over the sparseMatmul instruction; L-BFGS steps on them.
-import { valueAndGrad } from "../autodiff/functional.js";
+
 import { type LbfgsResult, minimizeLbfgs } from "../optim/lbfgs.js";
 import { tensor, zeros } from "../tensor/creation.js";
+import { valueAndGrad } from "../tensor/functional.js";
 import { concat, crossEntropy } from "../tensor/functions.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { LinearWeights } from "./linear-model.js";

@@ -2,8 +2,9 @@
 // MultinomialNB: per class, log P(feature | class) from the smoothed feature totals, and
 // log P(class) from class frequencies. The totals Xᵀ·Y and the scores X·log θ are sparse
 // products on the sparseMatmul instruction.
-import { noGrad } from "../autodiff/functional.js";
+
 import { tensor } from "../tensor/creation.js";
+import { noGrad } from "../tensor/functional.js";
 import type { LinearWeights } from "./linear-model.js";
 import { type SparseTensors, sparseTransposeTimes } from "./sparse-tensors.js";
 

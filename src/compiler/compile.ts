@@ -1,16 +1,22 @@
-import type { Target } from "../targets/target.js";
+import type { Instruction } from "../isa/instruction.js";
 import type { CapturedGraph } from "./capture.js";
 import { lowerGraph } from "./lower.js";
 import type { Program } from "./program.js";
 import { scheduleProgram } from "./schedule.js";
 import { simplifyGraph } from "./simplify.js";
 
+/** What the compiler needs of a target: its name (for the cache) and the instructions it claims. */
+export interface CompileTarget {
+  readonly name: string;
+  hasKernel(instruction: Instruction): boolean;
+}
+
 /**
  * The compiler pipeline: captured graph → lower what the target lacks → simplify →
  * schedule → Program. Code-generating targets then fuse the Program into kernels and plan
  * its arena (src/compiler/kernels, plan-memory.ts).
  */
-export function compileProgram(graph: CapturedGraph, target: Target): Program {
+export function compileProgram(graph: CapturedGraph, target: CompileTarget): Program {
   const lowered = lowerGraph(graph, (i) => target.hasKernel(i), target.name);
   return scheduleProgram(simplifyGraph(lowered), graph.key, target.name);
 }
@@ -19,7 +25,7 @@ export function compileProgram(graph: CapturedGraph, target: Target): Program {
 const cache = new Map<string, Program>();
 let compiles = 0;
 
-export function compileCached(graph: CapturedGraph, target: Target): Program {
+export function compileCached(graph: CapturedGraph, target: CompileTarget): Program {
   const key = `${target.name}|${graph.key}`;
   let program = cache.get(key);
   if (!program) {

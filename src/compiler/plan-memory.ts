@@ -1,4 +1,4 @@
-import { DTYPE_INFO, type DType } from "../ir/dtype.js";
+import { bytesPer } from "../ir/dtype.js";
 import { readsOf, writesOf } from "./kernels/kernel-buffers.js";
 import type { KernelProgram } from "./kernels/kernel-ir.js";
 
@@ -14,10 +14,6 @@ export interface ArenaPlan {
 }
 
 const ALIGN = 16;
-
-export function bytesPer(dtype: DType): number {
-  return DTYPE_INFO[dtype].bytes;
-}
 
 /**
  * `external` buffers (a target that reads the program's inputs where they already are)

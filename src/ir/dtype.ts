@@ -56,3 +56,8 @@ export function coerce(dtype: DType, x: number): number {
       return x & 0xff;
   }
 }
+
+/** Bytes per element in memory (bool is one byte). */
+export function bytesPer(dtype: DType): number {
+  return DTYPE_INFO[dtype].bytes;
+}

@@ -1,8 +1,8 @@
 import type { Attrs, Instruction } from "../isa/instruction.js";
-import type { Storage } from "../runtime/storage.js";
 import { type DType, isFloat } from "./dtype.js";
 import { isGradEnabled } from "./grad-mode.js";
 import type { Shape } from "./shape.js";
+import type { Storage } from "./storage.js";
 
 let nextId = 0;
 

@@ -2,8 +2,9 @@
 // language model (loss per token over consecutive blocks, and perplexity), or continue each
 // prompt. The checkpoint is loaded once per job; a bad item (a character the vocabulary
 // lacks, a text too short to score) gets an error of its own and the others go on.
-import { noGrad } from "../autodiff/functional.js";
+
 import { tensor } from "../tensor/creation.js";
+import { noGrad } from "../tensor/functional.js";
 import { generateText } from "../train/generate-text.js";
 import { type LoadedLanguageModel, loadLanguageModelCheckpoint } from "../train/language-model-checkpoint.js";
 import type { EvalTextsJob, GenerateTextsJob, ItemResult, JobProgress } from "./job.js";

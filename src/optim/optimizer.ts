@@ -1,5 +1,5 @@
-import { gradients, noGrad } from "../autodiff/functional.js";
 import { tensor } from "../tensor/creation.js";
+import { gradients, noGrad } from "../tensor/functional.js";
 import { Tensor } from "../tensor/tensor.js";
 import { checkMaxNorm, clipByGlobalNorm } from "./clip-grad-norm.js";
 import { type CommonOptions, type Group, type ParamGroup, resolveGroups } from "./param-groups.js";

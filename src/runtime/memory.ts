@@ -1,5 +1,5 @@
 import type { Node } from "../ir/node.js";
-import { isDeviceBuffer, type Storage } from "./storage.js";
+import { isDeviceBuffer, type Storage } from "../ir/storage.js";
 
 /**
  * Ownership of realised buffers. Every buffer attached to a node is counted here and

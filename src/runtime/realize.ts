@@ -1,10 +1,10 @@
 import { captureGraph } from "../compiler/capture.js";
 import { compileCached } from "../compiler/compile.js";
 import type { Node } from "../ir/node.js";
+import { type Storage, toHost } from "../ir/storage.js";
 import type { Target } from "../targets/target.js";
 import { defaultTarget } from "./default-target.js";
 import { attachBuffer } from "./memory.js";
-import { type Storage, toHost } from "./storage.js";
 
 /**
  * Computes the values of `nodes` (those that have none yet) in one Program: capture the

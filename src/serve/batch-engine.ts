@@ -1,5 +1,5 @@
-import { noGrad } from "../autodiff/functional.js";
 import { BatchKvCache } from "../nn/batch-kv-cache.js";
+import { noGrad } from "../tensor/functional.js";
 import type { ServedModel } from "./engine.js";
 
 export interface BatchEngineOptions {

@@ -1,7 +1,7 @@
 import type { Program } from "../compiler/program.js";
 import type { HostArray } from "../ir/dtype.js";
+import type { Storage } from "../ir/storage.js";
 import type { Instruction } from "../isa/instruction.js";
-import type { Storage } from "../runtime/storage.js";
 
 /**
  * A target runs Programs. It claims the instructions it has kernels for; the compiler

@@ -259,3 +259,21 @@ function draw(probs: Float64Array, u: number): number {
   }
   return probs.length - 1;
 }
+
+/** How a language model generates: how many tokens, how each is sampled, with which generator. */
+export interface GenerateOptions {
+  /** How many tokens to produce at most. */
+  maxTokens: number;
+  /**
+   * Temperature, top-k, top-p, min-p and repetition penalty (see `sampleToken`). The
+   * repetition penalty looks at the prompt and everything generated unless
+   * `previousTokens` is given.
+   */
+  sampler?: SamplingOptions;
+  /** The sampling generator; its state advances, so a caller can save and continue it. */
+  rng?: SeededRng;
+  /** Seeds a new sampling generator when no `rng` is given (default 0). */
+  seed?: number;
+  /** Called with each token as soon as it is chosen; returning `false` stops generation. */
+  onToken?: (id: number) => unknown;
+}

@@ -4,9 +4,10 @@
 // eval mode without gradients. Checkpoints capture everything that decides what happens
 // next — weights, optimizer state, every RNG, callbacks' state — so a resumed run
 // produces the same losses as one that never stopped.
-import { noGrad } from "../autodiff/functional.js";
+
 import { SeededRng } from "../random/seeded-rng.js";
 import { manualSeed } from "../tensor/creation.js";
+import { noGrad } from "../tensor/functional.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { StopReason, TrainingCallback } from "./callbacks.js";
 import {

@@ -1,8 +1,7 @@
 // Text from a trained language model (a GPT or a recurrent LM): the prompt is encoded with
 // the model's own tokenizer, and each sampled token is decoded and handed to `write` as
 // soon as it is chosen, so a caller can stream it to a terminal.
-import type { GenerateOptions } from "../models/gpt/generate.js";
-import type { SamplingOptions } from "../text/sampling.js";
+import type { GenerateOptions, SamplingOptions } from "../text/sampling.js";
 import { createStreamingDecoder, type TextTokenizer } from "./tokenizer.js";
 
 /** What generating needs of a loaded model: a sampling loop over token ids, and its tokenizer. */

@@ -1,7 +1,8 @@
 // Loading any trained language model that `generate` and `eval` can use, whatever its
 // kind: the checkpoint's config says whether it is a GPT or a recurrent LM (rnn, lstm, gru).
-import type { GenerateOptions } from "../models/gpt/generate.js";
+
 import { RECURRENT_KINDS, type RecurrentKind } from "../models/rnn-lm/config.js";
+import type { GenerateOptions } from "../text/sampling.js";
 import { type CheckpointConfig, readCheckpointConfig } from "./checkpoint.js";
 import type { TrainableLanguageModel } from "./fit.js";
 import { loadGptCheckpoint } from "./gpt-checkpoint.js";

@@ -3,10 +3,10 @@ import { allocHost, type DType, type HostArray } from "../../src/ir/dtype.js";
 import { withGradMode } from "../../src/ir/grad-mode.js";
 import { Node } from "../../src/ir/node.js";
 import { type Shape, sizeOf } from "../../src/ir/shape.js";
+import { toHost } from "../../src/ir/storage.js";
 import type { Instruction, RefValue } from "../../src/isa/instruction.js";
 import { attachBuffer } from "../../src/runtime/memory.js";
 import { realize } from "../../src/runtime/realize.js";
-import { toHost } from "../../src/runtime/storage.js";
 import type { Target } from "../../src/targets/target.js";
 
 /** A test value: flat data, shape and dtype. */

@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { gradients } from "../../src/autodiff/functional.js";
+import { toHost } from "../../src/ir/storage.js";
 import { Gru } from "../../src/nn/gru.js";
 import { Lstm } from "../../src/nn/lstm.js";
 import type { RecurrentLayer } from "../../src/nn/recurrent-layer.js";
 import { Rnn } from "../../src/nn/rnn.js";
 import { SeededRng } from "../../src/random/seeded-rng.js";
 import { withTarget } from "../../src/runtime/default-target.js";
-import { toHost } from "../../src/runtime/storage.js";
 import { createRefTarget } from "../../src/targets/index.js";
 import { tensor } from "../../src/tensor/creation.js";
+import { gradients } from "../../src/tensor/functional.js";
 import { Tensor } from "../../src/tensor/tensor.js";
 import { lcg } from "../helpers/values.js";
 

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { noGrad } from "../../src/autodiff/functional.js";
 import { BatchEngine } from "../../src/serve/batch-engine.js";
 import { servedGpt } from "../../src/serve/checkpoint-model.js";
 import { tensor } from "../../src/tensor/creation.js";
+import { noGrad } from "../../src/tensor/functional.js";
 import { tinyGpt, tinyTokenizer } from "./tiny-model.js";
 
 const model = tinyGpt(64, 3);

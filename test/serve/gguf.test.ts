@@ -6,13 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import OpenAI from "openai";
-import { noGrad } from "../../src/autodiff/functional.js";
 import { loadGgufModel } from "../../src/models/llama/load.js";
 import { BatchEngine } from "../../src/serve/batch-engine.js";
 import { servedGguf } from "../../src/serve/gguf-model.js";
 import { loadServedModel } from "../../src/serve/load-model.js";
 import { startServer } from "../../src/serve/server.js";
 import { tensor } from "../../src/tensor/creation.js";
+import { noGrad } from "../../src/tensor/functional.js";
 import { TEST_MODELS, testModelPath } from "../fixtures/test-models.js";
 
 let dir: string;

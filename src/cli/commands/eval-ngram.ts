@@ -2,7 +2,7 @@
 // every non-blank line scored as a sentence from <s> through </s>.
 import { readFileSync } from "node:fs";
 import { loadCorpus } from "../../data/corpus.js";
-import { readArpa } from "../../formats/arpa.js";
+import { readArpa } from "../../models/ngram/arpa.js";
 import type { BackoffModel } from "../../models/ngram/backoff.js";
 
 export interface NgramEvalFlags {

@@ -4,8 +4,8 @@
 import { createReadStream, statSync } from "node:fs";
 import { MOBY_DICK } from "../../data/corpus.js";
 import { loadMobyDick } from "../../data/moby-dick.js";
-import { toArpa } from "../../formats/arpa.js";
 import { writeFileAtomicSync } from "../../formats/atomic-write.js";
+import { toArpa } from "../../models/ngram/arpa.js";
 import type { NgramLevel } from "../../models/ngram/tokenize.js";
 import { trainNgramAsync } from "../../models/ngram/train.js";
 

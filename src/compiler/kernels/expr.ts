@@ -1,4 +1,8 @@
 import type { Expr } from "./kernel-ir.js";
+
+/** An expression's inputs: what it reads from buffers or counters. */
+export type Leaf = Extract<Expr, { kind: "load" | "iota" | "random" }>;
+
 import type { View } from "./view.js";
 
 /** Applies a view transformation to every leaf of an expression; undefined if one leaf cannot take it. */
@@ -99,4 +103,26 @@ export function exprBuffers(e: Expr): number[] {
     default:
       return [];
   }
+}
+
+/** The leaves of an expression (loads, iota, random numbers), each once, in evaluation order. */
+export function exprLeaves(e: Expr, out: Leaf[] = []): Leaf[] {
+  switch (e.kind) {
+    case "load":
+    case "iota":
+    case "random":
+      if (!out.includes(e)) out.push(e);
+      break;
+    case "op":
+    case "where":
+      for (const a of e.args) exprLeaves(a, out);
+      break;
+    case "cast":
+      exprLeaves(e.arg, out);
+      break;
+    case "const":
+    case "reduced":
+      break;
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
-import { noGrad } from "../../autodiff/functional.js";
 import { tensor } from "../../tensor/creation.js";
+import { noGrad } from "../../tensor/functional.js";
 import { Tensor } from "../../tensor/tensor.js";
 import type { Gpt } from "./gpt.js";
 import type { KvCache } from "./kv-cache.js";

@@ -10,8 +10,9 @@ import { SeededRng } from "../../random/seeded-rng.js";
 import { arange } from "../../tensor/creation.js";
 import { crossEntropy } from "../../tensor/functions.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import type { GenerateOptions } from "../../text/sampling.js";
 import { type GptConfig, validateGptConfig } from "./config.js";
-import { type GenerateOptions, generateTokens } from "./generate.js";
+import { generateTokens } from "./generate.js";
 import { initGpt2Weights } from "./gpt2-init.js";
 import { KvCache } from "./kv-cache.js";
 

@@ -1,9 +1,10 @@
 // Generating from a GGUF model: a session holds one sequence's tokens and KV cache. A prompt
 // is run in one batched pass (prefill), then each sampled token in one more; a chat turn
 // that extends what the cache has seen runs only the new tokens.
-import { noGrad } from "../../autodiff/functional.js";
+
 import { SeededRng } from "../../random/seeded-rng.js";
 import { tensor } from "../../tensor/creation.js";
+import { noGrad } from "../../tensor/functional.js";
 import { Tensor } from "../../tensor/tensor.js";
 import type { GgufTokenizer } from "../../text/gguf/tokenizer.js";
 import { type SamplingOptions, sampleToken } from "../../text/sampling.js";

@@ -17,7 +17,7 @@ export {
   arpaLines,
   readArpa,
   toArpa,
-} from "../../formats/arpa.js";
+} from "./arpa.js";
 export { BackoffModel, type BackoffNgramSource } from "./backoff.js";
 export { checkOrder, NgramCounter, type NgramCounts } from "./counts.js";
 export { type Discounts, FALLBACK_DISCOUNTS, modifiedKneserNeyDiscounts } from "./discounts.js";

@@ -1,9 +1,9 @@
-import { noGrad } from "../../autodiff/functional.js";
 import { SeededRng } from "../../random/seeded-rng.js";
 import { tensor } from "../../tensor/creation.js";
+import { noGrad } from "../../tensor/functional.js";
 import { Tensor } from "../../tensor/tensor.js";
+import type { GenerateOptions } from "../../text/sampling.js";
 import { sampleToken } from "../../text/sampling.js";
-import type { GenerateOptions } from "../gpt/generate.js";
 import type { RnnLm, RnnLmState } from "./rnn-lm.js";
 
 /**

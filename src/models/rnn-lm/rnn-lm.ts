@@ -9,7 +9,7 @@ import { SeedStream } from "../../nn/seed-stream.js";
 import { SeededRng } from "../../random/seeded-rng.js";
 import { crossEntropy } from "../../tensor/functions.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import type { GenerateOptions } from "../gpt/generate.js";
+import type { GenerateOptions } from "../../text/sampling.js";
 import { type RnnLmConfig, validateRnnLmConfig } from "./config.js";
 import { generateRnnTokens } from "./generate.js";
 
@@ -106,7 +106,7 @@ export class RnnLm extends Module {
   /**
    * Continues a prompt by sampling up to `maxTokens` tokens, carrying the recurrent state
    * from token to token, in eval mode and without recording gradients; returns the new
-   * tokens. The options are the GPT's (`GenerateOptions`).
+   * tokens. The options are every language model's (`GenerateOptions`).
    */
   generate(promptIds: readonly number[], options: GenerateOptions): number[] {
     return generateRnnTokens(this, promptIds, options);

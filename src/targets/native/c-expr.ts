@@ -1,3 +1,4 @@
+import type { Leaf } from "../../compiler/kernels/expr.js";
 import type { Expr, ScalarRenderers } from "../../compiler/kernels/kernel-ir.js";
 import type { DType } from "../../ir/dtype.js";
 import { cFloat, cInt } from "./c-literals.js";
@@ -10,8 +11,6 @@ import { cFloat, cInt } from "./c-literals.js";
  *
  * Values are C `float` for float32, `int32_t` for int32 and `int` (0 or 1) for bool.
  */
-export type Leaf = Extract<Expr, { kind: "load" | "iota" | "random" }>;
-
 export function cType(dtype: DType): string {
   return dtype === "float32" ? "float" : dtype === "int32" ? "int32_t" : "uint8_t";
 }

@@ -1,4 +1,4 @@
-import type { Leaf } from "./c-expr.js";
+import type { Leaf } from "../../compiler/kernels/expr.js";
 import { cType } from "./c-expr.js";
 import type { KernelParams } from "./kernel-params.js";
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cacheRoot } from "../cache-dir.js";
 
 /**
  * Where compiled kernels and measured tile sizes are kept between runs:
@@ -10,10 +11,7 @@ import { join } from "node:path";
  * cache that outlives the machine's temporary files.
  */
 export function nativeCacheDir(): string {
-  const root =
-    process.env.INFINISET_CACHE_DIR ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "infiniset");
-  const preferred = join(root, "native");
+  const preferred = join(cacheRoot(), "native");
   try {
     mkdirSync(preferred, { recursive: true });
     return preferred;

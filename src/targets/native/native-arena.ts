@@ -1,5 +1,5 @@
-import { bytesPer } from "../../compiler/plan-memory.js";
 import type { DType, HostArray } from "../../ir/dtype.js";
+import { bytesPer } from "../../ir/dtype.js";
 import { addressOf } from "./ffi.js";
 
 /** Alignment of the arena's start (a cache line, the widest vector). */

@@ -1,7 +1,6 @@
-import { bytesPer } from "../../compiler/plan-memory.js";
 import type { DType, HostArray } from "../../ir/dtype.js";
-import { allocHost } from "../../ir/dtype.js";
-import type { DeviceBuffer } from "../../runtime/storage.js";
+import { allocHost, bytesPer } from "../../ir/dtype.js";
+import type { DeviceBuffer } from "../../ir/storage.js";
 import { addressOf } from "./ffi.js";
 
 /**

@@ -1,8 +1,8 @@
 import type { InstructionKernel, Kernel, KernelProgram } from "../../compiler/kernels/kernel-ir.js";
 import { planArena } from "../../compiler/plan-memory.js";
 import { allocHost, type DType, type HostArray } from "../../ir/dtype.js";
+import { type Storage, toHost } from "../../ir/storage.js";
 import type { RefValue } from "../../isa/instruction.js";
-import { type Storage, toHost } from "../../runtime/storage.js";
 import { type KernelTable, runReference } from "../kernel-table.js";
 import { Schedule, type ScheduledStep } from "../pool/schedule.js";
 import type { ThreadPool } from "../pool/thread-pool.js";

@@ -1,6 +1,7 @@
+import { exprLeaves } from "../../compiler/kernels/expr.js";
 import type { ElementwiseKernel } from "../../compiler/kernels/kernel-ir.js";
+import { coalesceAxes } from "../../compiler/kernels/loop-nest.js";
 import { contiguousView } from "../../compiler/kernels/view.js";
-import { coalesceAxes } from "../wasm/loop-nest.js";
 import { cExpr, cType } from "./c-expr.js";
 import {
   declareLeaf,
@@ -11,7 +12,6 @@ import {
   strideClass,
 } from "./c-leaf-access.js";
 import { cPrelude } from "./c-prelude.js";
-import { leavesOf } from "./expr-leaves.js";
 import { KernelParams } from "./kernel-params.js";
 import { kernelSignature, type RenderedNativeKernel } from "./native-kernel.js";
 
@@ -30,7 +30,7 @@ export function renderElementwise(
   bufferOffset: (buffer: number) => number,
 ): RenderedNativeKernel | undefined {
   if (kernel.shape.some((d) => d === 0)) return undefined;
-  const leaves = leavesOf(kernel.expr);
+  const leaves = exprLeaves(kernel.expr);
   const out = kernel.outView ?? contiguousView(kernel.shape);
   const views = leaves.map((l) => l.view);
   const merged = coalesceAxes(kernel.shape, [...views.map((v) => [...v.strides]), [...out.strides]]);

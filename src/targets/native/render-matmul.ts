@@ -1,5 +1,6 @@
+import { exprLeaves } from "../../compiler/kernels/expr.js";
 import type { MatmulKernel } from "../../compiler/kernels/kernel-ir.js";
-import { matmulBatchTable } from "../wasm/render-matmul.js";
+import { matmulBatchTable } from "../../compiler/kernels/matmul-batches.js";
 import { cExpr, cType } from "./c-expr.js";
 import {
   declareLeaf,
@@ -10,7 +11,6 @@ import {
   strideClass,
 } from "./c-leaf-access.js";
 import { cPrelude } from "./c-prelude.js";
-import { leavesOf } from "./expr-leaves.js";
 import { KernelParams } from "./kernel-params.js";
 import {
   type MatmulEpilogueSource,
@@ -94,7 +94,7 @@ function renderEpilogue(
   params: KernelParams,
   bufferOffset: (buffer: number) => number,
 ): MatmulEpilogueSource {
-  const leaves = leavesOf(expr);
+  const leaves = exprLeaves(expr);
   const plans: LeafPlan[] = leaves.map((leaf, index) => ({
     leaf,
     index,

@@ -1,5 +1,5 @@
+import type { Leaf } from "../../compiler/kernels/expr.js";
 import type { ReduceKernel } from "../../compiler/kernels/kernel-ir.js";
-import type { Leaf } from "./c-expr.js";
 import { cExpr, cType } from "./c-expr.js";
 import { declareLeaf, type LeafPlan, placeLeaf, positionExpr } from "./c-leaf-access.js";
 import {

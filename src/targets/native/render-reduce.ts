@@ -1,7 +1,8 @@
+import type { Leaf } from "../../compiler/kernels/expr.js";
+import { exprLeaves } from "../../compiler/kernels/expr.js";
 import type { ReduceKernel } from "../../compiler/kernels/kernel-ir.js";
+import { coalesceAxes } from "../../compiler/kernels/loop-nest.js";
 import { stridesOf } from "../../ir/shape.js";
-import { coalesceAxes } from "../wasm/loop-nest.js";
-import type { Leaf } from "./c-expr.js";
 import { cExpr, cType } from "./c-expr.js";
 import {
   declareLeaf,
@@ -22,7 +23,6 @@ import {
   vectorTypes,
 } from "./c-max-reduce.js";
 import { cPrelude } from "./c-prelude.js";
-import { leavesOf } from "./expr-leaves.js";
 import { KernelParams } from "./kernel-params.js";
 import { kernelSignature, type RenderedNativeKernel } from "./native-kernel.js";
 import { renderReduceColumns } from "./render-reduce-columns.js";
@@ -50,8 +50,8 @@ export function renderReduce(
   const reducedAxes = [...kernel.axes];
   const epilogue = kernel.epilogue;
   // Every view over the full index space: prologue leaves, epilogue leaves, epilogue output.
-  const proLeaves = leavesOf(kernel.expr);
-  const epiLeaves = epilogue ? leavesOf(epilogue.expr) : [];
+  const proLeaves = exprLeaves(kernel.expr);
+  const epiLeaves = epilogue ? exprLeaves(epilogue.expr) : [];
   const leaves = [...proLeaves, ...epiLeaves];
   const views = [
     ...leaves.map((l) => l.view),

@@ -1,5 +1,5 @@
 import type { Expr } from "../../compiler/kernels/kernel-ir.js";
-import { bytesPer } from "../../compiler/plan-memory.js";
+import { bytesPer } from "../../ir/dtype.js";
 import type { CodeWriter } from "./emitter/code-writer.js";
 import { MiscOp, Op, SimdOp, ValType } from "./emitter/opcodes.js";
 import { WASM_SCALAR_OPS, type WasmIntOp } from "./scalar-ops.js";

@@ -1,9 +1,10 @@
 import { mkdirSync, readFileSync } from "node:fs";
-import { cpus, homedir } from "node:os";
+import { cpus } from "node:os";
 import { join } from "node:path";
 import type { KernelProgram } from "../../compiler/kernels/kernel-ir.js";
 import { contiguousView } from "../../compiler/kernels/view.js";
 import { writeFileAtomicSync } from "../../formats/atomic-write.js";
+import { cacheRoot } from "../cache-dir.js";
 
 /**
  * The matmul register-block height is chosen by measuring on this machine at first use: a
@@ -20,10 +21,6 @@ export interface MatmulTuning {
   readonly fromCache: boolean;
 }
 
-export function tuningCacheDir(): string {
-  return process.env.INFINISET_CACHE_DIR ?? join(homedir(), ".cache", "infiniset");
-}
-
 function cacheKey(fma: boolean): string {
   return `${process.version} ${process.arch} ${cpus()[0]?.model ?? "cpu"} ${fma ? "relaxed-simd" : "simd128"}`;
 }
@@ -33,7 +30,7 @@ function cacheKey(fma: boolean): string {
  * height and returns GFLOP/s; it is only called when the cache has no answer.
  */
 export function tuneMatmulRows(fma: boolean, measure: (rows: number) => number): MatmulTuning {
-  const file = join(tuningCacheDir(), "wasm-matmul.json");
+  const file = join(cacheRoot(), "wasm-matmul.json");
   const key = cacheKey(fma);
   let saved: Record<string, number> = {};
   try {
@@ -49,7 +46,7 @@ export function tuneMatmulRows(fma: boolean, measure: (rows: number) => number):
   for (const rows of ROW_CANDIDATES) measured[rows] = measure(rows);
   const rows = Number(Object.entries(measured).sort((a, b) => b[1] - a[1])[0]![0]);
   try {
-    mkdirSync(tuningCacheDir(), { recursive: true });
+    mkdirSync(cacheRoot(), { recursive: true });
     writeFileAtomicSync(file, `${JSON.stringify({ ...saved, [key]: rows }, null, 2)}\n`);
   } catch {
     // a read-only home: the choice is simply made again next time

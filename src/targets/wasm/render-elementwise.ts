@@ -1,7 +1,8 @@
 import { exprBuffers, exprViews } from "../../compiler/kernels/expr.js";
 import type { ElementwiseKernel, Expr } from "../../compiler/kernels/kernel-ir.js";
+import { coalesceAxes } from "../../compiler/kernels/loop-nest.js";
 import { contiguousView } from "../../compiler/kernels/view.js";
-import { bytesPer } from "../../compiler/plan-memory.js";
+import { bytesPer } from "../../ir/dtype.js";
 import { bindBufferBases } from "./buffer-bases.js";
 import { CodeWriter } from "./emitter/code-writer.js";
 import { Op, SimdOp, ValType } from "./emitter/opcodes.js";
@@ -13,7 +14,6 @@ import {
   type LeafSlot,
   vectorizable,
 } from "./expr-codegen.js";
-import { coalesceAxes } from "./loop-nest.js";
 import type { SimdMath } from "./simd-math.js";
 
 /**

@@ -1,6 +1,7 @@
 import { exprBuffers, exprViews } from "../../compiler/kernels/expr.js";
 import type { Expr, ReduceKernel } from "../../compiler/kernels/kernel-ir.js";
-import { bytesPer } from "../../compiler/plan-memory.js";
+import { coalesceAxes } from "../../compiler/kernels/loop-nest.js";
+import { bytesPer } from "../../ir/dtype.js";
 import { stridesOf } from "../../ir/shape.js";
 import { bindBufferBases } from "./buffer-bases.js";
 import { CodeWriter } from "./emitter/code-writer.js";
@@ -13,7 +14,6 @@ import {
   type LeafSlot,
   vectorizable,
 } from "./expr-codegen.js";
-import { coalesceAxes } from "./loop-nest.js";
 import {
   leavesOf,
   nestOf,

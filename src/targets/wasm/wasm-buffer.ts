@@ -1,7 +1,6 @@
-import { bytesPer } from "../../compiler/plan-memory.js";
 import type { DType, HostArray } from "../../ir/dtype.js";
-import { allocHost } from "../../ir/dtype.js";
-import type { DeviceBuffer } from "../../runtime/storage.js";
+import { allocHost, bytesPer } from "../../ir/dtype.js";
+import type { DeviceBuffer } from "../../ir/storage.js";
 import type { WasmHeap } from "./heap.js";
 
 /** A realised value kept in the wasm target's memory between programs. */

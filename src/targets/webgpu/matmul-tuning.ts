@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { KernelProgram } from "../../compiler/kernels/kernel-ir.js";
 import { contiguousView } from "../../compiler/kernels/view.js";
 import { writeFileAtomicSync } from "../../formats/atomic-write.js";
-import { tuningCacheDir } from "../wasm/matmul-tuning.js";
+import { cacheRoot } from "../cache-dir.js";
 import type { AdapterReport } from "./device-commands.js";
 import type { MatmulTiles } from "./render-matmul.js";
 
@@ -48,7 +48,7 @@ function cacheKey(report: AdapterReport): string {
   return `${report.api} ${report.vendor} ${report.architecture} ${report.device} ${report.description} ${report.limits.maxComputeInvocationsPerWorkgroup}`;
 }
 
-const cacheFile = () => join(tuningCacheDir(), "webgpu-matmul.json");
+const cacheFile = () => join(cacheRoot(), "webgpu-matmul.json");
 
 /** The tiles saved for this adapter, if any. */
 export function cachedTiles(report: AdapterReport): MatmulTiles | undefined {
@@ -84,7 +84,7 @@ export function chooseTiles(
   }
   const best = fits.reduce((a, b) => (measured[tileName(b)]! > measured[tileName(a)]! ? b : a));
   try {
-    mkdirSync(tuningCacheDir(), { recursive: true });
+    mkdirSync(cacheRoot(), { recursive: true });
     let saved: Record<string, string> = {};
     try {
       saved = JSON.parse(readFileSync(cacheFile(), "utf8")) as Record<string, string>;

@@ -1,7 +1,7 @@
+import { exprLeaves } from "../../compiler/kernels/expr.js";
 import type { ElementwiseKernel } from "../../compiler/kernels/kernel-ir.js";
+import { coalesceAxes } from "../../compiler/kernels/loop-nest.js";
 import { contiguousView } from "../../compiler/kernels/view.js";
-import { leavesOf } from "../native/expr-leaves.js";
-import { coalesceAxes } from "../wasm/loop-nest.js";
 import { wgslExpr } from "./wgsl-expr.js";
 import {
   type BufferPlace,
@@ -30,7 +30,7 @@ export function renderElementwise(
 ): RenderedKernel | undefined {
   const total = kernel.shape.reduce((a, b) => a * b, 1);
   if (total === 0) return undefined;
-  const leaves = leavesOf(kernel.expr);
+  const leaves = exprLeaves(kernel.expr);
   const out = kernel.outView ?? contiguousView(kernel.shape);
   const merged = coalesceAxes(kernel.shape, [...leaves.map((l) => l.view.strides), out.strides]);
   const dims = merged.shape.length ? merged.shape : [1];

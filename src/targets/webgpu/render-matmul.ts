@@ -1,7 +1,7 @@
+import { exprLeaves } from "../../compiler/kernels/expr.js";
 import type { MatmulKernel } from "../../compiler/kernels/kernel-ir.js";
+import { coalesceAxes } from "../../compiler/kernels/loop-nest.js";
 import { stridesOf } from "../../ir/shape.js";
-import { leavesOf } from "../native/expr-leaves.js";
-import { coalesceAxes } from "../wasm/loop-nest.js";
 import { wgslExpr } from "./wgsl-expr.js";
 import {
   type BufferPlace,
@@ -52,7 +52,7 @@ export function renderMatmul(
   const tx = bn / tn;
   const ty = bm / tm;
   const threads = tx * ty;
-  const epilogueLeaves = kernel.epilogue ? leavesOf(kernel.epilogue) : [];
+  const epilogueLeaves = kernel.epilogue ? exprLeaves(kernel.epilogue) : [];
   const outStrides = stridesOf(shape);
   const batchSets = [
     kernel.a.view.strides,

@@ -1,7 +1,7 @@
+import { exprLeaves } from "../../compiler/kernels/expr.js";
 import type { ReduceKernel } from "../../compiler/kernels/kernel-ir.js";
+import { coalesceAxes } from "../../compiler/kernels/loop-nest.js";
 import { stridesOf } from "../../ir/shape.js";
-import { leavesOf } from "../native/expr-leaves.js";
-import { coalesceAxes } from "../wasm/loop-nest.js";
 import { wgslExpr, wgslType } from "./wgsl-expr.js";
 import {
   type BufferPlace,
@@ -34,8 +34,8 @@ export function renderReduce(
   const length = reduced.reduce((n, d) => n * shape[d]!, 1);
   if (rows === 0) return undefined;
   const epilogue = kernel.epilogue;
-  const bodyLeaves = leavesOf(kernel.expr);
-  const epilogueLeaves = epilogue ? leavesOf(epilogue.expr) : [];
+  const bodyLeaves = exprLeaves(kernel.expr);
+  const epilogueLeaves = epilogue ? exprLeaves(epilogue.expr) : [];
   const strideSets = [
     ...bodyLeaves.map((l) => l.view.strides),
     ...epilogueLeaves.map((l) => l.view.strides),

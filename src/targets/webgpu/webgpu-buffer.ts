@@ -1,5 +1,5 @@
 import { allocHost, type DType, type HostArray } from "../../ir/dtype.js";
-import type { DeviceBuffer } from "../../runtime/storage.js";
+import type { DeviceBuffer } from "../../ir/storage.js";
 import type { DeviceConnection } from "./device-connection.js";
 import type { StatusChecks } from "./webgpu-status.js";
 

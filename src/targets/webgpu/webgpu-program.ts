@@ -1,8 +1,8 @@
 import type { InstructionKernel, Kernel, KernelProgram } from "../../compiler/kernels/kernel-ir.js";
 import { planArena } from "../../compiler/plan-memory.js";
 import type { DType, HostArray } from "../../ir/dtype.js";
+import { isDeviceBuffer, type Storage, toHost } from "../../ir/storage.js";
 import type { RefValue } from "../../isa/instruction.js";
-import { isDeviceBuffer, type Storage, toHost } from "../../runtime/storage.js";
 import { type KernelTable, runReference } from "../kernel-table.js";
 import type { DeviceProgramSpec, DispatchSpec } from "./device-commands.js";
 import type { DeviceConnection } from "./device-connection.js";

@@ -2,7 +2,7 @@ import { describeKernel } from "../../compiler/kernels/describe.js";
 import { fuseProgram } from "../../compiler/kernels/fuse.js";
 import type { Program } from "../../compiler/program.js";
 import type { HostArray } from "../../ir/dtype.js";
-import type { Storage } from "../../runtime/storage.js";
+import type { Storage } from "../../ir/storage.js";
 import { claims, type KernelTable } from "../kernel-table.js";
 import type { ProgramProfile, Target } from "../target.js";
 import type { AdapterReport } from "./device-commands.js";

@@ -1,9 +1,9 @@
+import { buildGradients } from "../autodiff/backward.js";
 import { withGradMode } from "../ir/grad-mode.js";
 import { Node } from "../ir/node.js";
 import { attachBuffer } from "../runtime/memory.js";
 import { realize } from "../runtime/realize.js";
-import { Tensor } from "../tensor/tensor.js";
-import { buildGradients } from "./backward.js";
+import { Tensor } from "./tensor.js";
 
 /**
  * Functional autograd, as in JAX: `grad(f)` is a function that returns the gradient of

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { ArpaFormatError, readArpa, toArpa } from "../../src/formats/arpa.js";
-import { type NgramLanguageModel, trainNgram } from "../../src/models/ngram/index.js";
+import { ArpaFormatError, readArpa, toArpa } from "../../../src/models/ngram/arpa.js";
+import { type NgramLanguageModel, trainNgram } from "../../../src/models/ngram/index.js";
 
 const CORPUS = [
   "the cat sat on the mat",

@@ -1,4 +1,4 @@
-import type { DType, HostArray } from "../ir/dtype.js";
+import type { DType, HostArray } from "./dtype.js";
 
 /**
  * Where a realised value lives: a host typed array, or a buffer in a target's memory that

@@ -18,10 +18,10 @@
  * whitespace or control character, which would break the whitespace-separated fields, is
  * written `<U+XXXX>`.
  */
-import { BackoffModel, type BackoffNgramSource, LOG10_ZERO } from "../models/ngram/backoff.js";
-import { NgramTable } from "../models/ngram/ngram-table.js";
-import type { NgramLevel } from "../models/ngram/tokenize.js";
-import { BOS, EOS, UNK, Vocabulary } from "../models/ngram/vocabulary.js";
+import { BackoffModel, type BackoffNgramSource, LOG10_ZERO } from "./backoff.js";
+import { NgramTable } from "./ngram-table.js";
+import type { NgramLevel } from "./tokenize.js";
+import { BOS, EOS, UNK, Vocabulary } from "./vocabulary.js";
 
 /** Options of `toArpa` and `arpaLines`. */
 export interface ArpaWriteOptions {
