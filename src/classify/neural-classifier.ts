@@ -3,12 +3,12 @@
 // cross-entropy for some epochs, predict in batches, save and load the weights.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { noGrad } from "../autodiff/functional.js";
 import { readSafetensorsFile, type SafetensorsTensor, writeSafetensorsFile } from "../formats/safetensors.js";
 import { Gpt } from "../models/gpt/gpt.js";
 import { AdamW } from "../optim/adamw.js";
 import { SeededRng } from "../random/seeded-rng.js";
 import { tensor } from "../tensor/creation.js";
+import { noGrad } from "../tensor/functional.js";
 import { crossEntropy } from "../tensor/functions.js";
 import { loadGptCheckpoint } from "../train/gpt-checkpoint.js";
 import { fromSafetensorsTensor, toSafetensorsTensor } from "../train/tensor-safetensors.js";
