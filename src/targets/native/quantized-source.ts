@@ -2,19 +2,20 @@ import type { QuantType } from "../../quant/index.js";
 import { kernelSignature } from "./native-kernel.js";
 
 /**
- * The C of the native target's quantized kernels, one source per ggml type: `decode32`
- * turns 32 consecutive values of a packed row into four 8-lane float vectors (GCC/Clang
+ * The C of the native target's quantized kernels, one source per ggml type: `decode_block`
+ * turns a block of a packed row (32 values, or 256 for the K types) into floats (GCC/Clang
  * vector extensions, which compile to AVX2 here and to whatever vectors a machine has
  * elsewhere), and the two kernels are built on it:
  *
  * - quantizedMatmul, out[m, n] = Σ_k x[m, k] · W[n, k]. Activations stay float32 (they are
- *   not quantized to Q8 as llama.cpp does): the weights are decoded to float in registers
- *   and multiplied by fused multiply-add, so the result differs from the reference (the
- *   codec's values, a float64 sum) only by the order of float32 additions. With at most
- *   four rows of x (token-by-token decoding) each weight row streams once from memory,
- *   decoded straight into the products; with more (prompt prefill) a tile unit decodes
- *   four weight rows into a small buffer and multiplies every row of its x block by them,
- *   so decoding costs one pass per block instead of one per row.
+ *   not quantized to Q8 as llama.cpp does): the weights are decoded to float and multiplied
+ *   by fused multiply-add, so the result differs from the reference (the codec's values, a
+ *   float64 sum) only by the order of float32 additions. With at most four rows of x
+ *   (token-by-token decoding) each weight row streams once from memory, decoded 32 values at
+ *   a time into registers, a block's scales read once; with more (prompt prefill) a tile
+ *   unit copies its rows of x in blocks of KC columns and decodes four weight rows at a time
+ *   into a buffer that every row of the block multiplies, so decoding costs one pass over
+ *   the weights per unit instead of one per row.
  * - dequantize, the rows as float32: bit-identical to the codec, since every value is a
  *   product of a binary16 scale by small integers (exact in float32) with at most one
  *   rounded addition, which fused multiply-add rounds the same way.
@@ -39,93 +40,119 @@ export const QuantParam = {
 /** Rows of x up to which the product streams the weights instead of decoding them into a buffer. */
 export const STREAM_ROWS = 4;
 
-/** How to decode 32 values starting at chunk `c` (values 32c…32c+31) of row `w`, into `o[4]`. */
-const DECODE32: Record<QuantType, string> = {
-  F32: `
-  const uint8_t *s = w + 128 * c;
-  for (int i = 0; i < 4; i++) o[i] = *(const v8fu *)(s + 32 * i);`,
-  F16: `
-  const uint8_t *s = w + 64 * c;
-  for (int i = 0; i < 4; i++) o[i] = h8(s + 16 * i);`,
-  BF16: `
-  const uint8_t *s = w + 64 * c;
-  for (int i = 0; i < 4; i++) o[i] = bf16x8(s + 16 * i);`,
-  Q8_0: `
-  const uint8_t *b = w + 34 * c;
-  const v8f d = splat(h1(b));
-  for (int i = 0; i < 4; i++) o[i] = i8x8(b + 2 + 8 * i) * d;`,
-  Q4_0: `
-  const uint8_t *b = w + 18 * c;
-  nibbles(b + 2, o);
-  const v8f d = splat(h1(b));
-  for (int i = 0; i < 4; i++) o[i] = (o[i] - 8) * d;`,
-  Q4_1: `
-  const uint8_t *b = w + 20 * c;
-  nibbles(b + 4, o);
-  const v8f d = splat(h1(b)), m = splat(h1(b + 2));
-  for (int i = 0; i < 4; i++) o[i] = o[i] * d + m;`,
-  Q5_0: `
-  const uint8_t *b = w + 22 * c;
-  fifth_bits(b + 2, b + 6, o);
-  const v8f d = splat(h1(b));
-  for (int i = 0; i < 4; i++) o[i] = (o[i] - 16) * d;`,
-  Q5_1: `
-  const uint8_t *b = w + 24 * c;
-  fifth_bits(b + 4, b + 8, o);
-  const v8f d = splat(h1(b)), m = splat(h1(b + 2));
-  for (int i = 0; i < 4; i++) o[i] = o[i] * d + m;`,
-  Q4_K: `
-  const uint8_t *b = w + 144 * (c >> 3);
-  const int j = (int)(c & 7);
-  uint8_t sc, m;
-  scale_min_k4(j, b + 4, &sc, &m);
-  const v8f d = splat(h1(b) * sc), dm = splat(-(h1(b + 2) * m));
-  v16u8 lo, hi;
-  memcpy(&lo, b + 16 + 32 * (j >> 1), 16);
-  memcpy(&hi, b + 32 + 32 * (j >> 1), 16);
-  const int shift = 4 * (j & 1);
-  lo = (lo >> shift) & 15;
-  hi = (hi >> shift) & 15;
-  o[0] = u8_low(lo) * d + dm;
-  o[1] = u8_high(lo) * d + dm;
-  o[2] = u8_low(hi) * d + dm;
-  o[3] = u8_high(hi) * d + dm;`,
-  Q5_K: `
-  const uint8_t *b = w + 176 * (c >> 3);
-  const int j = (int)(c & 7);
-  uint8_t sc, m;
-  scale_min_k4(j, b + 4, &sc, &m);
-  const v8f d = splat(h1(b) * sc), dm = splat(-(h1(b + 2) * m));
-  v16u8 lo, hi, hlo, hhi;
-  memcpy(&lo, b + 48 + 32 * (j >> 1), 16);
-  memcpy(&hi, b + 64 + 32 * (j >> 1), 16);
-  memcpy(&hlo, b + 16, 16);
-  memcpy(&hhi, b + 32, 16);
-  const int shift = 4 * (j & 1);
-  lo = ((lo >> shift) & 15) | (((hlo >> j) & 1) << 4);
-  hi = ((hi >> shift) & 15) | (((hhi >> j) & 1) << 4);
-  o[0] = u8_low(lo) * d + dm;
-  o[1] = u8_high(lo) * d + dm;
-  o[2] = u8_low(hi) * d + dm;
-  o[3] = u8_high(hi) * d + dm;`,
-  Q6_K: `
-  const uint8_t *b = w + 210 * (c >> 3);
-  const int j = (int)(c & 7), n = j >> 2, qq = j & 3;
-  const float d = h1(b + 208);
-  const int8_t *sc = (const int8_t *)(b + 192) + 8 * n + 2 * qq;
-  v16u8 l0, l1, h0, h1v;
-  memcpy(&l0, b + 64 * n + 32 * (qq & 1), 16);
-  memcpy(&l1, b + 64 * n + 32 * (qq & 1) + 16, 16);
-  memcpy(&h0, b + 128 + 32 * n, 16);
-  memcpy(&h1v, b + 144 + 32 * n, 16);
-  const int shift = 4 * (qq >> 1);
-  l0 = ((l0 >> shift) & 15) | (((h0 >> (2 * qq)) & 3) << 4);
-  l1 = ((l1 >> shift) & 15) | (((h1v >> (2 * qq)) & 3) << 4);
-  const v8f s0 = splat(d * sc[0]), s1 = splat(d * sc[1]);
-  o[0] = (u8_low(l0) - 32) * s0;
-  o[1] = (u8_high(l0) - 32) * s0;
-  o[2] = (u8_low(l1) - 32) * s1;
-  o[3] = (u8_high(l1) - 32) * s1;`,
+/**
+ * How each type decodes: `scales` reads a block's scales once (into `s`, of type scales_t:
+ * d[j] and m[j] per 32-value chunk j), `chunk` turns chunk j of the block at `q` into four
+ * vectors `o` (x = q·d + m, or (q − offset)·d, in the codec's order of operations). A
+ * block is 32 values (BLOCK_BYTES bytes), or 256 for the K types.
+ */
+interface Decoder {
+  readonly block: number;
+  readonly bytes: number;
+  readonly scales: string;
+  readonly chunk: string;
+}
+
+const DECODE: Record<QuantType, Decoder> = {
+  F32: {
+    block: 32,
+    bytes: 128,
+    scales: "",
+    chunk: "for (int i = 0; i < 4; i++) o[i] = *(const v8fu *)(q + 32 * i);",
+  },
+  F16: { block: 32, bytes: 64, scales: "", chunk: "for (int i = 0; i < 4; i++) o[i] = h8(q + 16 * i);" },
+  BF16: { block: 32, bytes: 64, scales: "", chunk: "for (int i = 0; i < 4; i++) o[i] = bf16x8(q + 16 * i);" },
+  Q8_0: {
+    block: 32,
+    bytes: 34,
+    scales: "s->d[0] = h1(q);",
+    chunk: "for (int i = 0; i < 4; i++) o[i] = i8x8(q + 2 + 8 * i) * splat(s->d[0]);",
+  },
+  Q4_0: {
+    block: 32,
+    bytes: 18,
+    scales: "s->d[0] = h1(q);",
+    chunk: "nibbles(q + 2, o);\n  for (int i = 0; i < 4; i++) o[i] = (o[i] - 8) * splat(s->d[0]);",
+  },
+  Q4_1: {
+    block: 32,
+    bytes: 20,
+    scales: "s->d[0] = h1(q);\n  s->m[0] = h1(q + 2);",
+    chunk: "nibbles(q + 4, o);\n  for (int i = 0; i < 4; i++) o[i] = o[i] * splat(s->d[0]) + splat(s->m[0]);",
+  },
+  Q5_0: {
+    block: 32,
+    bytes: 22,
+    scales: "s->d[0] = h1(q);",
+    chunk: "fifth_bits(q + 2, q + 6, o);\n  for (int i = 0; i < 4; i++) o[i] = (o[i] - 16) * splat(s->d[0]);",
+  },
+  Q5_1: {
+    block: 32,
+    bytes: 24,
+    scales: "s->d[0] = h1(q);\n  s->m[0] = h1(q + 2);",
+    chunk:
+      "fifth_bits(q + 4, q + 8, o);\n  for (int i = 0; i < 4; i++) o[i] = o[i] * splat(s->d[0]) + splat(s->m[0]);",
+  },
+  // Sub-block j: the low (j even) or high (j odd) nibbles of bytes 16 + 32·(j/2) …
+  Q4_K: {
+    block: 256,
+    bytes: 144,
+    scales: "scales_k4(q, s);",
+    chunk: `v16u8 a, c;
+  memcpy(&a, q + 16 + 32 * (j >> 1), 16);
+  memcpy(&c, q + 32 + 32 * (j >> 1), 16);
+  if (j & 1) {
+    a >>= 4;
+    c >>= 4;
+  }
+  scaled_bytes(a & 15, c & 15, s->d[j], s->m[j], o);`,
+  },
+  // As Q4_K, with the fifth bit of value l of sub-block j in bit j of qh[l] (bytes 16 … 47).
+  Q5_K: {
+    block: 256,
+    bytes: 176,
+    scales: "scales_k4(q, s);",
+    chunk: `v16u8 a, c, ha, hc;
+  memcpy(&a, q + 48 + 32 * (j >> 1), 16);
+  memcpy(&c, q + 64 + 32 * (j >> 1), 16);
+  memcpy(&ha, q + 16, 16);
+  memcpy(&hc, q + 32, 16);
+  if (j & 1) {
+    a >>= 4;
+    c >>= 4;
+  }
+  scaled_bytes((a & 15) | (((ha >> j) & 1) << 4), (c & 15) | (((hc >> j) & 1) << 4), s->d[j], s->m[j], o);`,
+  },
+  // Chunk j = 4n + k: quarter k of half n. Values l < 32 of a quarter: ql[l] (k = 0, 2) or
+  // ql[l + 32] (k = 1, 3) of the half, low nibble for k < 2, high for k ≥ 2, and bits 2k,
+  // 2k+1 of qh[l]; sub-block scales sc[8n + 2k] (l < 16) and sc[8n + 2k + 1].
+  Q6_K: {
+    block: 256,
+    bytes: 210,
+    scales: `const float d = h1(q + 208);
+  const int8_t *sc = (const int8_t *)(q + 192);
+  for (int j = 0; j < 8; j++) {
+    s->d[j] = d * sc[8 * (j >> 2) + 2 * (j & 3)];
+    s->m[j] = d * sc[8 * (j >> 2) + 2 * (j & 3) + 1];
+  }`,
+    chunk: `const int n = j >> 2, k = j & 3;
+  v16u8 a, c, ha, hc;
+  memcpy(&a, q + 64 * n + 32 * (k & 1), 16);
+  memcpy(&c, q + 64 * n + 32 * (k & 1) + 16, 16);
+  memcpy(&ha, q + 128 + 32 * n, 16);
+  memcpy(&hc, q + 144 + 32 * n, 16);
+  if (k >= 2) {
+    a >>= 4;
+    c >>= 4;
+  }
+  a = (a & 15) | (((ha >> (2 * k)) & 3) << 4);
+  c = (c & 15) | (((hc >> (2 * k)) & 3) << 4);
+  const v8f s0 = splat(s->d[j]), s1 = splat(s->m[j]);
+  o[0] = (u8_low(a) - 32) * s0;
+  o[1] = (u8_high(a) - 32) * s0;
+  o[2] = (u8_low(c) - 32) * s1;
+  o[3] = (u8_high(c) - 32) * s1;`,
+  },
 };
 
 /** One value k of a row of a plain float type: the tail of a row that is not whole chunks. */
@@ -149,6 +176,7 @@ typedef uint32_t v8u32 __attribute__((vector_size(32)));
 typedef uint8_t v16u8 __attribute__((vector_size(16)));
 
 static inline v8f splat(float x) { return (v8f){x, x, x, x, x, x, x, x}; }
+static inline void store8(float *p, v8f v) { *(v8fu *)p = v; }
 static inline int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
 /* binary16 → float32, exact. */
@@ -253,6 +281,31 @@ static inline void scale_min_k4(int j, const uint8_t *q, uint8_t *d, uint8_t *m)
   }
 }
 
+/* A block's scales: d[j] and m[j] for its 32-value chunk j. */
+typedef struct {
+  float d[8], m[8];
+} scales_t;
+
+/* d·scale and dmin·min of the eight sub-blocks of a Q4_K/Q5_K super-block (exact products). */
+static inline void scales_k4(const uint8_t *q, scales_t *s) {
+  const float d = h1(q), dmin = h1(q + 2);
+  for (int j = 0; j < 8; j++) {
+    uint8_t sc, m;
+    scale_min_k4(j, q + 4, &sc, &m);
+    s->d[j] = d * sc;
+    s->m[j] = dmin * m;
+  }
+}
+
+/* 32 quants (16 in each of a and c) times d minus m, as the codec rounds: one rounding. */
+static inline void scaled_bytes(v16u8 a, v16u8 c, float d, float m, v8f o[4]) {
+  const v8f vd = splat(d), vm = splat(m);
+  o[0] = u8_low(a) * vd - vm;
+  o[1] = u8_high(a) * vd - vm;
+  o[2] = u8_low(c) * vd - vm;
+  o[3] = u8_high(c) * vd - vm;
+}
+
 static inline float hsum(v8f v) {
   const float a = (v[0] + v[4]) + (v[1] + v[5]);
   const float b = (v[2] + v[6]) + (v[3] + v[7]);
@@ -262,11 +315,46 @@ static inline float hsum(v8f v) {
 
 function decoders(type: QuantType): string {
   const one = DECODE1[type];
+  const { block, bytes, scales, chunk } = DECODE[type];
   return `
-/* Values 32c … 32c+31 of the packed row w. */
-static inline void decode32(const uint8_t *restrict w, int64_t c, v8f o[4]) {${DECODE32[type]}
+#define BLOCK ${block}
+#define BLOCK_BYTES ${bytes}
+static inline void block_scales(const uint8_t *restrict q, scales_t *restrict s) {
+  (void)q;
+  (void)s;
+  ${scales}
+}
+static inline void decode_chunk(const uint8_t *restrict q, const scales_t *restrict s, int j, v8f o[4]) {
+  (void)s;
+  (void)j;
+  ${chunk}
+}
+/* Values BLOCK·b … BLOCK·b + BLOCK − 1 of the packed row w. */
+static inline void decode_block(const uint8_t *restrict w, int64_t b, float *restrict out) {
+  const uint8_t *q = w + BLOCK_BYTES * b;
+  scales_t s;
+  block_scales(q, &s);
+  for (int j = 0; j < BLOCK / 32; j++) {
+    v8f o[4];
+    decode_chunk(q, &s, j, o);
+    for (int i = 0; i < 4; i++) store8(out + 32 * j + 8 * i, o[i]);
+  }
 }
 ${one ? `static inline float decode1(const uint8_t *restrict w, int64_t k) { ${one} }\n#define HAS_TAIL 1` : "#define HAS_TAIL 0"}
+/* Rows w[0 … rows) (rb bytes apart), values [k0, k0 + kc), into buf (rows × kc floats); k0 and
+   kc are whole blocks except at the end of a row. */
+static void decode_rows(const uint8_t *restrict w, int64_t rb, int64_t rows, int64_t k0, int64_t kc,
+                        int64_t K, float *restrict buf) {
+  for (int64_t r = 0; r < rows; r++) {
+    const uint8_t *wr = w + r * rb;
+    float *br = buf + r * kc;
+    const int64_t whole = (k0 + kc <= K / BLOCK * BLOCK ? kc : K / BLOCK * BLOCK - k0) / BLOCK;
+    for (int64_t b = 0; b < whole; b++) decode_block(wr, k0 / BLOCK + b, br + BLOCK * b);
+#if HAS_TAIL
+    for (int64_t k = k0 + BLOCK * whole; k < k0 + kc; k++) br[k - k0] = decode1(wr, k);
+#endif
+  }
+}
 `;
 }
 
@@ -275,81 +363,64 @@ export function quantizedMatmulSource(type: QuantType): string {
   const P = QuantParam;
   return `${PRELUDE}${decoders(type)}
 /*
- * Rows x[0 … R) times one packed row: R dot products, the weights decoded once. A products
- * accumulate into A vectors per row, so that consecutive fused multiply-adds do not wait
- * for each other.
+ * Rows x[0 … R) times one packed row: R dot products, each chunk of weights decoded once
+ * into registers. Each row accumulates into A vectors, so that consecutive fused
+ * multiply-adds do not wait for each other. Inlined with constant R and A, so that the
+ * accumulators live in registers.
  */
-#define DOT_ROWS(R, A)                                                                           \
-  static inline void dot_##R(const uint8_t *restrict w, const float *restrict x, int64_t K,     \
-                             float *restrict out, int64_t ldo) {                                 \
-    v8f acc[R][A];                                                                               \
-    for (int r = 0; r < R; r++)                                                                  \
-      for (int a = 0; a < A; a++) acc[r][a] = splat(0);                                          \
-    const int64_t chunks = K / 32;                                                               \
-    for (int64_t c = 0; c < chunks; c++) {                                                       \
-      v8f q[4];                                                                                  \
-      decode32(w, c, q);                                                                         \
-      for (int r = 0; r < R; r++)                                                                \
-        for (int i = 0; i < 4; i++) acc[r][i % A] += q[i] * *(const v8fu *)(x + r * K + 32 * c + 8 * i); \
-    }                                                                                            \
-    for (int r = 0; r < R; r++) {                                                                \
-      v8f t = acc[r][0];                                                                         \
-      for (int a = 1; a < A; a++) t += acc[r][a];                                                \
-      float s = hsum(t);                                                                         \
-      if (HAS_TAIL)                                                                              \
-        for (int64_t k = 32 * chunks; k < K; k++) s += DECODE1(w, k) * x[r * K + k];            \
-      out[r * ldo] = s;                                                                          \
-    }                                                                                            \
-  }
-#if HAS_TAIL
-#define DECODE1(w, k) decode1(w, k)
-#else
-#define DECODE1(w, k) 0.0f
-#endif
-DOT_ROWS(1, 4)
-DOT_ROWS(2, 2)
-DOT_ROWS(3, 2)
-DOT_ROWS(4, 2)
-
-/* Packed rows w[0 … rows) decoded into buf (rows × K floats). */
-static void decode_rows(const uint8_t *restrict w, int64_t rb, int64_t rows, int64_t K, float *restrict buf) {
-  const int64_t chunks = K / 32;
-  for (int64_t r = 0; r < rows; r++) {
-    const uint8_t *wr = w + r * rb;
-    float *br = buf + r * K;
-    for (int64_t c = 0; c < chunks; c++) {
-      v8f q[4];
-      decode32(wr, c, q);
-      for (int i = 0; i < 4; i++) *(v8fu *)(br + 32 * c + 8 * i) = q[i];
+static inline __attribute__((always_inline)) void dot_rows(const int R, const int A, const uint8_t *restrict w,
+                                                           const float *restrict x, int64_t K,
+                                                           float *restrict out, int64_t ldo) {
+  v8f acc[4][4];
+  for (int r = 0; r < R; r++)
+    for (int a = 0; a < A; a++) acc[r][a] = splat(0);
+  const int64_t blocks = K / BLOCK;
+  for (int64_t b = 0; b < blocks; b++) {
+    const uint8_t *q = w + BLOCK_BYTES * b;
+    scales_t s;
+    block_scales(q, &s);
+#pragma GCC unroll 8
+    for (int j = 0; j < BLOCK / 32; j++) {
+      v8f o[4];
+      decode_chunk(q, &s, j, o);
+      const float *xj = x + BLOCK * b + 32 * j;
+      for (int r = 0; r < R; r++)
+        for (int i = 0; i < 4; i++) acc[r][i % A] += o[i] * *(const v8fu *)(xj + r * K + 8 * i);
     }
+  }
+  for (int r = 0; r < R; r++) {
+    v8f t = acc[r][0];
+    for (int a = 1; a < A; a++) t += acc[r][a];
+    float s = hsum(t);
 #if HAS_TAIL
-    for (int64_t k = 32 * chunks; k < K; k++) br[k] = decode1(wr, k);
+    for (int64_t k = BLOCK * blocks; k < K; k++) s += decode1(w, k) * x[r * K + k];
 #endif
+    out[r * ldo] = s;
   }
 }
 
-/* t[i][j] = Σ_k x_i[k] · w_j[k] for four rows of x and two decoded weight rows. */
-static inline void block_4x2(const float *const xr[4], const float *w0, const float *w1, int64_t K,
-                             float t[4][2]) {
+/* t[i][j] (+)= Σ_k x_i[k] · w_j[k] over kc values, for four rows of x and two decoded weight rows. */
+static inline void block_4x2(const float *const xr[4], const float *w0, const float *w1, int64_t kc,
+                             int first, float t[4][2]) {
   v8f acc[4][2];
   for (int i = 0; i < 4; i++) acc[i][0] = acc[i][1] = splat(0);
-  const int64_t K8 = K & ~(int64_t)7;
-  for (int64_t k = 0; k < K8; k += 8) {
-    const v8f a = *(const v8fu *)(w0 + k), b = *(const v8fu *)(w1 + k);
+  const int64_t k8 = kc & ~(int64_t)7;
+  for (int64_t k = 0; k < k8; k += 8) {
+    const v8f a = *(const v8fu *)(w0 + k), c = *(const v8fu *)(w1 + k);
     for (int i = 0; i < 4; i++) {
       const v8f xi = *(const v8fu *)(xr[i] + k);
       acc[i][0] += xi * a;
-      acc[i][1] += xi * b;
+      acc[i][1] += xi * c;
     }
   }
   for (int i = 0; i < 4; i++) {
     float s0 = hsum(acc[i][0]), s1 = hsum(acc[i][1]);
-    for (int64_t k = K8; k < K; k++) {
+    for (int64_t k = k8; k < kc; k++) {
       s0 += xr[i][k] * w0[k];
       s1 += xr[i][k] * w1[k];
     }
-    t[i][0] = s0;
-    t[i][1] = s1;
+    t[i][0] = first ? s0 : t[i][0] + s0;
+    t[i][1] = first ? s1 : t[i][1] + s1;
   }
 }
 
@@ -366,6 +437,9 @@ static float *workspace(int64_t floats) {
   return workspace_ptr;
 }
 
+/* Values of K decoded per step of the blocked product: whole blocks, a few KiB per weight row. */
+#define KC 512
+
 ${kernelSignature()} {
   char *const arena = (char *)(intptr_t)p[0];
   const float *const x = (const float *)(arena + p[${P.X}]);
@@ -380,31 +454,44 @@ ${kernelSignature()} {
       for (int64_t n = n0; n < n1; n++) {
         const uint8_t *wn = w + n * rb;
         switch (M) {
-          case 1: dot_1(wn, x, K, out + n, N); break;
-          case 2: dot_2(wn, x, K, out + n, N); break;
-          case 3: dot_3(wn, x, K, out + n, N); break;
-          default: dot_4(wn, x, K, out + n, N); break;
+          case 1: dot_rows(1, 4, wn, x, K, out + n, N); break;
+          case 2: dot_rows(2, 2, wn, x, K, out + n, N); break;
+          case 3: dot_rows(3, 2, wn, x, K, out + n, N); break;
+          default: dot_rows(4, 2, wn, x, K, out + n, N); break;
         }
       }
       continue;
     }
-    /* Four weight rows decoded at a time, multiplied by every row of x in the unit. */
-    float *buf = workspace(4 * K + 8);
-    for (int64_t n = n0; n < n1; n += 4) {
-      const int nr = (int)min64(4, n1 - n);
-      decode_rows(w + n * rb, rb, nr, K, buf);
-      for (int64_t m = m0; m < m1; m += 4) {
-        const int mr = (int)min64(4, m1 - m);
-        /* Rows past the end of x or of the decoded block read the first one again; their
-           products are not stored. */
-        const float *xr[4];
-        for (int i = 0; i < 4; i++) xr[i] = x + (m + (i < mr ? i : 0)) * K;
-        for (int j = 0; j < nr; j += 2) {
-          float t[4][2];
-          block_4x2(xr, buf + j * K, buf + (j + 1 < nr ? j + 1 : j) * K, K, t);
-          for (int i = 0; i < mr; i++) {
-            out[(m + i) * N + n + j] = t[i][0];
-            if (j + 1 < nr) out[(m + i) * N + n + j + 1] = t[i][1];
+    /* Blocks of KC columns: the unit's rows of x copied into a contiguous block (rows of x
+       K floats apart would share cache sets when K is a power of two), then four weight rows
+       at a time decoded into a buffer and multiplied by every row of the block. */
+    const int64_t rows = m1 - m0;
+    float *xb = workspace(rows * KC + 4 * KC);
+    float *buf = xb + rows * KC;
+    for (int64_t k0 = 0; k0 < K; k0 += KC) {
+      const int64_t kc = min64(KC, K - k0);
+      for (int64_t i = 0; i < rows; i++) memcpy(xb + i * kc, x + (m0 + i) * K + k0, (size_t)kc * 4);
+      for (int64_t n = n0; n < n1; n += 4) {
+        const int nr = (int)min64(4, n1 - n);
+        decode_rows(w + n * rb, rb, nr, k0, kc, K, buf);
+        for (int64_t m = 0; m < rows; m += 4) {
+          const int mr = (int)min64(4, rows - m);
+          /* Rows past the end of the block read its first row again; their products are not stored. */
+          const float *xr[4];
+          for (int i = 0; i < 4; i++) xr[i] = xb + (m + (i < mr ? i : 0)) * kc;
+          float *o = out + (m0 + m) * N + n;
+          for (int j = 0; j < nr; j += 2) {
+            float t[4][2] = {{0}};
+            if (k0 > 0)
+              for (int i = 0; i < mr; i++) {
+                t[i][0] = o[i * N + j];
+                t[i][1] = j + 1 < nr ? o[i * N + j + 1] : 0;
+              }
+            block_4x2(xr, buf + j * kc, buf + (j + 1 < nr ? j + 1 : j) * kc, kc, k0 == 0, t);
+            for (int i = 0; i < mr; i++) {
+              o[i * N + j] = t[i][0];
+              if (j + 1 < nr) o[i * N + j + 1] = t[i][1];
+            }
           }
         }
       }
@@ -414,7 +501,7 @@ ${kernelSignature()} {
 `;
 }
 
-/** The dequantize kernel for rows of `type`: tile units of ROWS rows. */
+/** The dequantize kernel for rows of `type`: tile units of `per` rows. */
 export function dequantizeSource(type: QuantType): string {
   return `${PRELUDE}${decoders(type)}
 ${kernelSignature()} {
@@ -422,20 +509,9 @@ ${kernelSignature()} {
   const uint8_t *const w = (const uint8_t *)(arena + p[1]);
   float *const out = (float *)(arena + p[2]);
   const int64_t rows = p[3], K = p[4], rb = p[5], per = p[6];
-  const int64_t chunks = K / 32;
   for (int64_t u = begin; u < end; u++) {
-    for (int64_t r = u * per; r < min64(rows, (u + 1) * per); r++) {
-      const uint8_t *wr = w + r * rb;
-      float *o = out + r * K;
-      for (int64_t c = 0; c < chunks; c++) {
-        v8f q[4];
-        decode32(wr, c, q);
-        for (int i = 0; i < 4; i++) *(v8fu *)(o + 32 * c + 8 * i) = q[i];
-      }
-#if HAS_TAIL
-      for (int64_t k = 32 * chunks; k < K; k++) o[k] = decode1(wr, k);
-#endif
-    }
+    const int64_t r0 = u * per, r1 = min64(rows, r0 + per);
+    for (int64_t r = r0; r < r1; r++) decode_rows(w + r * rb, rb, 1, 0, K, K, out + r * K);
   }
 }
 `;
