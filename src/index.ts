@@ -5,8 +5,14 @@
  * and the `isa` namespace are for adding instructions of your own.
  */
 
-export { clearProgramCache, compileCount } from "./compiler/compile.js";
+export {
+  clearProgramCache,
+  compileCount,
+  programCacheStats,
+  setProgramCacheLimits,
+} from "./compiler/compile.js";
 export type { Program } from "./compiler/program.js";
+export type { ProgramCacheLimits, ProgramCacheStats } from "./compiler/program-cache.js";
 export { DTYPES, type DType, type HostArray } from "./ir/dtype.js";
 export type { Node } from "./ir/node.js";
 export { type Shape, ShapeError } from "./ir/shape.js";

@@ -2,6 +2,12 @@ import type { Instruction } from "../isa/instruction.js";
 import type { CapturedGraph } from "./capture.js";
 import { lowerGraph } from "./lower.js";
 import type { Program } from "./program.js";
+import {
+  ProgramCache,
+  type ProgramCacheLimits,
+  type ProgramCacheStats,
+  programBytes,
+} from "./program-cache.js";
 import { scheduleProgram } from "./schedule.js";
 import { simplifyGraph } from "./simplify.js";
 
@@ -9,6 +15,8 @@ import { simplifyGraph } from "./simplify.js";
 export interface CompileTarget {
   readonly name: string;
   hasKernel(instruction: Instruction): boolean;
+  /** Compiles a new program for this target ahead of its first run; returns the bytes that holds. */
+  prepare?(program: Program): number;
 }
 
 /**
@@ -21,17 +29,20 @@ export function compileProgram(graph: CapturedGraph, target: CompileTarget): Pro
   return scheduleProgram(simplifyGraph(lowered), graph.key, target.name);
 }
 
-/** Programs by target and graph structure. */
-const cache = new Map<string, Program>();
+const cache = new ProgramCache({ programs: 1024, bytes: 256 * 1024 * 1024 });
 let compiles = 0;
 
+/**
+ * The program for a graph on a target: from the program cache, or compiled now (and
+ * prepared by the target, which reports the bytes its compiled form holds).
+ */
 export function compileCached(graph: CapturedGraph, target: CompileTarget): Program {
   const key = `${target.name}|${graph.key}`;
   let program = cache.get(key);
   if (!program) {
     program = compileProgram(graph, target);
-    cache.set(key, program);
     compiles++;
+    cache.set(key, program, programBytes(program) + (target.prepare?.(program) ?? 0));
   }
   return program;
 }
@@ -43,4 +54,13 @@ export function compileCount(): number {
 
 export function clearProgramCache(): void {
   cache.clear();
+}
+
+/** Bounds the program cache (least recently used programs go first). */
+export function setProgramCacheLimits(limits: Partial<ProgramCacheLimits>): void {
+  cache.setLimits({ ...cache.stats().limits, ...limits });
+}
+
+export function programCacheStats(): ProgramCacheStats {
+  return cache.stats();
 }

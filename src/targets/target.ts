@@ -13,6 +13,13 @@ export interface Target {
   /** One line for `infiniset isa` and `doctor`. */
   readonly description: string;
   hasKernel(instruction: Instruction): boolean;
+  /**
+   * Compiles a new program for this target ahead of its first run (called when the program
+   * enters the program cache); returns the bytes its compiled form holds, which the cache
+   * counts. The compiled form hangs off the Program (a WeakMap), so it goes when the cache
+   * drops the program.
+   */
+  prepare?(program: Program): number;
   /** Runs a program on input buffers (in `program.inputSlots` order); returns the outputs. */
   run(program: Program, inputs: readonly HostArray[]): HostArray[];
   /**

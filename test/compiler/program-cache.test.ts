@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { compileCount, crossEntropy, full, randn, tensor, where } from "../../src/index.js";
+import {
+  compileCount,
+  crossEntropy,
+  full,
+  programCacheStats,
+  randn,
+  setProgramCacheLimits,
+  tensor,
+  where,
+} from "../../src/index.js";
 
 test("a loop that builds the same graph every iteration compiles once", () => {
   const w = randn([4, 3], { seed: 1 }).requiresGrad_();
@@ -46,4 +55,29 @@ test("constants that JSON cannot tell apart (±Infinity, NaN, −0) get their ow
   assert.ok(Number.isNaN(where(mask, x, Number.NaN).dataSync()[1]!));
   assert.ok(Object.is(full([1], -0).recip().dataSync()[0], Number.NEGATIVE_INFINITY));
   assert.ok(Object.is(full([1], 0).recip().dataSync()[0], Number.POSITIVE_INFINITY));
+});
+
+test("compiling many distinct shapes keeps the program cache under its bounds, oldest out first", () => {
+  const limits = programCacheStats().limits;
+  try {
+    setProgramCacheLimits({ programs: 8 });
+    for (let n = 1; n <= 40; n++) tensor(new Array(n).fill(1)).exp().dataSync();
+    const stats = programCacheStats();
+    assert.equal(stats.programs, 8);
+    assert.ok(stats.evictions >= 32, `${stats.evictions} evictions`);
+    // The newest shape is still cached; the first one was evicted and compiles again.
+    const n = compileCount();
+    tensor(new Array(40).fill(1)).exp().dataSync();
+    assert.equal(compileCount(), n);
+    tensor([1]).exp().dataSync();
+    assert.equal(compileCount(), n + 1);
+
+    setProgramCacheLimits({ programs: 1000, bytes: 20_000 });
+    for (let n = 1; n <= 40; n++) tensor(new Array(n).fill(2)).exp().add(1).dataSync();
+    assert.ok(programCacheStats().bytes <= 20_000, `${programCacheStats().bytes} bytes`);
+    assert.ok(programCacheStats().programs < 40);
+    assert.throws(() => setProgramCacheLimits({ programs: 0 }), /programs must be a positive integer/);
+  } finally {
+    setProgramCacheLimits(limits);
+  }
 });

@@ -126,6 +126,12 @@ export function createNativeTarget(options: NativeTargetOptions = {}): Target {
       return `C kernels compiled for this CPU (${compiler}), fused, on ${threads} thread${threads > 1 ? "s" : ""}`;
     },
     hasKernel: (instruction) => claims(kernelTable, instruction),
+    // The compiled libraries are shared by every program (and kept on disk); a program holds
+    // its parameters and bindings, about this much per kernel.
+    prepare: (program) => {
+      const native = prepare(program);
+      return native === "fallback" ? 0 : 512 * native.program.kernels.length;
+    },
     run(program: Program, inputs: readonly HostArray[]): HostArray[] {
       const native = prepare(program);
       return native === "fallback" ? wasm().run(program, inputs) : native.run(inputs);

@@ -70,6 +70,8 @@ export class WasmProgram {
   private readonly module: WebAssembly.Module;
   private loadedOnWorkers = false;
   readonly bytesNeeded: number;
+  /** Size of the module binary (its compiled code is of the same order). */
+  readonly moduleBytes: number;
 
   constructor(
     readonly program: KernelProgram,
@@ -143,7 +145,9 @@ export class WasmProgram {
     rendered.forEach((r, k) => {
       if (r) builder.addFunction([ValType.i32, ValType.i32, ValType.i32], [], r.code, `k${k}`);
     });
-    const module = new WebAssembly.Module(builder.toBytes() as BufferSource);
+    const bytes = builder.toBytes();
+    this.moduleBytes = bytes.byteLength;
+    const module = new WebAssembly.Module(bytes as BufferSource);
     const instance = new WebAssembly.Instance(module, {
       env: { memory: options.heap.memory },
       host: hostFunctions,
