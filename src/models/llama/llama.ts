@@ -7,14 +7,16 @@ import type { GgufFile } from "../../formats/gguf/gguf-file.js";
 import type { BatchStep } from "../../nn/batch-kv-cache.js";
 import { causalMask } from "../../nn/causal-mask.js";
 import { positionIds } from "../../nn/position-ids.js";
+import type { QuantType } from "../../quant/index.js";
 import { arange, full, tensor } from "../../tensor/creation.js";
 import { concat, layerNorm, rmsNorm, where } from "../../tensor/functions.js";
+import { dequantizeRows, quantizedMatmul } from "../../tensor/quantized.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { type ActivationFormat, activationFormatOf, roundActivations } from "./activation-rounding.js";
 import { configFromGguf, type LlamaConfig } from "./config.js";
 import { KvCache } from "./kv-cache.js";
 import { applyRope, type RopeTables, ropeTables } from "./rope.js";
-import { loadTransposed, loadWeight } from "./weights.js";
+import { loadPacked, loadTransposed, loadWeight } from "./weights.js";
 
 interface Norm {
   weight: Tensor;
@@ -22,8 +24,12 @@ interface Norm {
 }
 
 interface Projection {
-  /** [in, out]: the file's [out, in] transposed once at load. */
+  /**
+   * Float32 weights [in, out] (the file's [out, in] transposed once at load), or, with
+   * `type`, the file's packed rows uint8 [out, rowBytes] for the quantized matmul.
+   */
   weight: Tensor;
+  type?: QuantType;
   bias?: Tensor;
   /** How the input is rounded first, as llama.cpp rounds it for the weights' type. */
   activations: ActivationFormat;
@@ -54,12 +60,12 @@ interface Block {
 
 export class LlamaModel {
   readonly config: LlamaConfig;
-  /** [vocab, embd] when the output matrix is separate; undefined when tied (use the head). */
-  readonly #embedding: Tensor | undefined;
+  /** [vocab, embd] (float32, or packed rows with `type`) when the output matrix is separate; undefined when tied. */
+  readonly #embedding: { weight: Tensor; type?: QuantType } | undefined;
   readonly #positionEmbedding: Tensor | undefined;
   readonly #blocks: Block[];
   readonly #outputNorm: Norm;
-  /** The output matrix transposed, [embd, vocab]; with tied weights also the embedding. */
+  /** The output matrix (a projection embd → vocab); with tied weights also the embedding. */
   readonly #output: Projection;
   #rope: RopeTables | undefined;
 
@@ -88,14 +94,18 @@ export class LlamaModel {
             biases.map((b, i) => b ?? full([outs[i]!], 0)),
             0,
           );
+      const weights = names.map((name) => `${name}.weight`);
+      const packed = loadPacked(file, weights);
       return {
-        weight: loadTransposed(
-          file,
-          names.map((name) => `${name}.weight`),
-          outs.map((out) => [out, inFeatures] as const),
-        ),
+        ...(packed ?? {
+          weight: loadTransposed(
+            file,
+            weights,
+            outs.map((out) => [out, inFeatures] as const),
+          ),
+        }),
         ...(joined ? { bias: joined } : {}),
-        activations: formatOf(names.map((name) => `${name}.weight`)),
+        activations: formatOf(weights),
       };
     };
     const norm = (name: string): Norm => ({
@@ -103,13 +113,17 @@ export class LlamaModel {
       ...(gpt2 ? { bias: weight(`${name}.bias`, [embd]) } : {}),
     });
     const tied = !file.hasTensor("output.weight");
-    // Tied weights are kept once, as the head's [embd, vocab]; the embedding gathers its columns.
+    // Tied weights are kept once, as the head's; the embedding gathers from it.
     const head = tied ? "token_embd.weight" : "output.weight";
     this.#output = {
-      weight: loadTransposed(file, [head], [[vocabSize, embd]]),
+      ...(loadPacked(file, [head]) ?? { weight: loadTransposed(file, [head], [[vocabSize, embd]]) }),
       activations: formatOf([head]),
     };
-    this.#embedding = tied ? undefined : weight("token_embd.weight", [vocabSize, embd]);
+    this.#embedding = tied
+      ? undefined
+      : (loadPacked(file, ["token_embd.weight"]) ?? {
+          weight: weight("token_embd.weight", [vocabSize, embd]),
+        });
     this.#positionEmbedding = gpt2 ? weight("position_embd.weight", [config.contextLength, embd]) : undefined;
     this.#blocks = Array.from({ length: config.nLayer }, (_, i) => {
       const p = `blk.${i}`;
@@ -220,7 +234,7 @@ export class LlamaModel {
     const { embd } = this.config;
     const flat = ids.reshape([batch * time]);
     const x = (
-      this.#embedding ? this.#embedding.gather(flat, 0) : this.#output.weight.gather(flat, 1).transpose()
+      this.#embedding ? embeddingRows(this.#embedding, flat, false) : embeddingRows(this.#output, flat, true)
     ).reshape([batch, time, embd]);
     if (!this.#positionEmbedding) return x;
     const rows = positions.rank === 2 ? batch : 1;
@@ -321,7 +335,21 @@ function withNewRows(rows: Tensor, cached: Tensor, positions: Tensor): Tensor {
   return where(isNew.reshape([1, capacity, 1]), placed, cached).reshape([1, capacity, width]);
 }
 
+/**
+ * Rows `ids` [N] of an embedding, [N, embd]: from packed rows [vocab, rowBytes], float32
+ * [vocab, embd], or a float32 head stored transposed [embd, vocab] (tied weights).
+ */
+function embeddingRows(
+  table: { weight: Tensor; type?: QuantType },
+  ids: Tensor,
+  transposed: boolean,
+): Tensor {
+  if (table.type) return dequantizeRows(table.weight.gather(ids, 0), table.type);
+  return transposed ? table.weight.gather(ids, 1).transpose() : table.weight.gather(ids, 0);
+}
+
 function linear(x: Tensor, p: Projection): Tensor {
-  const y = roundActivations(x, p.activations).matmul(p.weight);
+  const rounded = roundActivations(x, p.activations);
+  const y = p.type ? quantizedMatmul(rounded, p.weight, p.type) : rounded.matmul(p.weight);
   return p.bias ? y.add(p.bias) : y;
 }

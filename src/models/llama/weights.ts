@@ -1,11 +1,12 @@
-// Reading a model's tensors from a GGUF file into tensors. Float32 data is read straight
-// into the array the tensor keeps (one copy of the weights in memory, the file's size).
-// Other types are decoded to float32 by their codec, row by row as they are read, until the
-// quantized matmul instructions take them as they are.
+// Reading a model's tensors from a GGUF file into tensors, each read once at its position
+// into the array the tensor keeps. Weight matrices of a type the quantized matmul computes
+// with (F16, BF16, Q8_0, …, Q6_K) stay as the file's packed rows, so memory is the file's
+// size; float32 matrices are transposed to the layout the float matmul reads; vectors and
+// the rest are decoded to float32 by their codec.
 import { ggmlByteLength } from "../../formats/gguf/ggml-types.js";
 import type { GgufFile } from "../../formats/gguf/gguf-file.js";
 import type { GgufTensorInfo } from "../../formats/gguf/read-header.js";
-import { dequantize, isQuantType } from "../../quant/index.js";
+import { dequantize, isQuantType, type QuantType } from "../../quant/index.js";
 import { adoptArray } from "../../tensor/creation.js";
 import type { Tensor } from "../../tensor/tensor.js";
 
@@ -79,4 +80,33 @@ export function loadTransposed(
     first += rows;
   });
   return adoptArray(out, [columns, width]);
+}
+
+/**
+ * Matrices `names` ([out_i, in] in the file), all of one type that the quantized matmul
+ * computes with, as their raw rows stacked: uint8 [Σ out_i, rowBytes], read straight from
+ * the file (memory is the file's size). Undefined when the types differ or are float32.
+ */
+export function loadPacked(
+  file: GgufFile,
+  names: readonly string[],
+): { weight: Tensor; type: QuantType } | undefined {
+  const infos = names.map((name) => file.tensor(name));
+  const type = infos[0]!.type.name;
+  if (
+    type === "F32" ||
+    !isQuantType(type) ||
+    infos.some((t) => t.type.name !== type || t.dims[0] !== infos[0]!.dims[0])
+  ) {
+    return undefined;
+  }
+  const rowBytes = ggmlByteLength(infos[0]!.type, infos[0]!.dims[0]!);
+  const rows = infos.reduce((total, t) => total + t.byteLength / rowBytes, 0);
+  const bytes = new Uint8Array(rows * rowBytes);
+  let at = 0;
+  for (const info of infos) {
+    file.readTensorInto(info, bytes.subarray(at, at + info.byteLength));
+    at += info.byteLength;
+  }
+  return { weight: adoptArray(bytes, [rows, rowBytes]), type };
 }

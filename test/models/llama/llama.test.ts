@@ -103,3 +103,16 @@ test("an F16 file gives nearly the logits of the F32 file", () => {
   const worst = a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
   assert.ok(worst / scale < 0.02, `F16 vs F32: ${worst} of ${scale}`);
 });
+
+for (const type of ["Q8_0", "Q4_1"] as const) {
+  test(`${type} weights stay packed and, with exact activations, give the logits of their decoded values`, () => {
+    const file = GgufFile.open(testModelPath("tiny", type, dir));
+    try {
+      const model = new LlamaModel(file, { roundActivations: false });
+      const error = maxRelativeError(logitsOf(model, IDS), referenceLogits(file, IDS));
+      assert.ok(error < 1e-4, `max error ${error} relative to the largest logit`);
+    } finally {
+      file.close();
+    }
+  });
+}
