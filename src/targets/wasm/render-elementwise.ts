@@ -111,6 +111,8 @@ export const TILE_END = 1;
 export interface RenderedKernel {
   readonly code: CodeWriter;
   readonly units: number;
+  /** For an instruction kernel that multiplies matrices: its multiply-adds, the work it is split by. */
+  readonly multiplyAdds?: number;
 }
 
 export function storeScalar(cw: CodeWriter, dtype: string, offset: number) {

@@ -13,6 +13,7 @@ import type { WasmHeap } from "./heap.js";
 import { hostFunctions, hostSignatures } from "./host-functions.js";
 import { type RenderContext, type RenderedKernel, renderElementwise } from "./render-elementwise.js";
 import { renderMatmul } from "./render-matmul.js";
+import { renderDequantize, renderQuantizedMatmul } from "./render-quantized.js";
 import { renderReduce } from "./render-reduce.js";
 import { addSimdMath } from "./simd-math.js";
 import type { ThreadPool } from "./thread-pool.js";
@@ -46,12 +47,19 @@ export interface WasmProgramOptions {
 /**
  * A kernel of the wasm target's own for one instruction: renders a function over tile
  * units `(begin, end, arena base)`, like the generated kernels (find buffers with
- * `bindBufferBases` and `ctx.bufferOffset`).
+ * `bindBufferBases` and `ctx.bufferOffset`); undefined runs the instruction's reference
+ * semantics instead (a shape the kernel does not handle).
  */
-export type WasmInstructionKernel = (kernel: InstructionKernel, ctx: RenderContext) => RenderedKernel;
+export type WasmInstructionKernel = (
+  kernel: InstructionKernel,
+  ctx: RenderContext,
+) => RenderedKernel | undefined;
 
-/** The built-in kernel table: none yet; every instruction here is generated or run on `ref`. */
-export const WASM_KERNELS: KernelTable<WasmInstructionKernel> = {};
+/** The built-in kernel table: quantized weights; every other instruction is generated or run on `ref`. */
+export const WASM_KERNELS: KernelTable<WasmInstructionKernel> = {
+  dequantize: renderDequantize,
+  quantizedMatmul: renderQuantizedMatmul,
+};
 
 export class WasmProgram {
   private readonly id = nextProgramId++;
@@ -132,7 +140,8 @@ export class WasmProgram {
           return { kernel: k, units: 1, chunk: 1, host: true };
         const units = rendered[k]?.units ?? 1;
         // Several tasks per thread, so a thread that finishes early takes another.
-        const split = pool && units > 1 && workOf(kernel) >= (options.parallelWork ?? PARALLEL_WORK);
+        const work = rendered[k]?.multiplyAdds ?? workOf(kernel);
+        const split = pool && units > 1 && work >= (options.parallelWork ?? PARALLEL_WORK);
         return {
           kernel: k,
           units,
