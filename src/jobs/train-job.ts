@@ -14,9 +14,6 @@ import {
 } from "node:fs";
 import { hostname } from "node:os";
 import { join, resolve } from "node:path";
-import type { TrainingCallback } from "../train/callbacks.js";
-import { LOG_FILE } from "../train/train-gpt.js";
-import { readTrainingLog } from "../train/training-log.js";
 import type { JobProgress, TrainJob } from "./job.js";
 import { type Evaluation, runKind } from "./training-runs.js";
 
@@ -77,15 +74,6 @@ function claimDirectory(dir: string): { touch(): void; release(): void } {
   throw new RetryLaterError(`${dir}: could not take its lock`);
 }
 
-/** The evaluations in a run directory's log, as metrics by iteration. */
-export function runEvaluations(dir: string): Evaluation[] {
-  return readTrainingLog(join(dir, LOG_FILE)).flatMap((record) => {
-    if (record.type !== "eval") return [];
-    const { type: _, ...metrics } = record;
-    return [metrics as Evaluation];
-  });
-}
-
 /**
  * Runs a train job in `workDir`; `alive` is called at every step and should exit the process
  * when whoever started it is gone. Returns every evaluation of the run.
@@ -100,19 +88,13 @@ export function runTrainJob(
   mkdirSync(dir, { recursive: true });
   const lock = claimDirectory(dir);
   try {
-    const callback: TrainingCallback = {
+    return runKind(job.model).train(job.settings, dir, {
       onStep() {
         alive();
         lock.touch();
       },
-      onEvaluation(evaluation) {
-        const { type: _, iterations: _i, etaMs: _e, ...metrics } = evaluation;
-        report({ evaluation: metrics as Evaluation });
-        return undefined;
-      },
-    };
-    runKind(job.model).train(job.settings, dir, [callback]);
-    return runEvaluations(dir);
+      onEvaluation: (evaluation) => report({ evaluation }),
+    });
   } finally {
     lock.release();
   }

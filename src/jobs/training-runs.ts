@@ -1,11 +1,24 @@
 // The kinds of training run a trial can be, and the one place that knows the train APIs:
 // each kind has its presets, its settings check, and a function that trains a run
 // directory up to an iteration (continuing it when it holds a checkpoint), handing every
-// evaluation to a callback as it happens. A new kind of run (a classifier) is a new entry
-// in RUN_KINDS; its evaluations carry whatever metrics it measures, and an objective can
-// name any of them.
-import { resolve } from "node:path";
-import { MOBY_DICK } from "../data/corpus.js";
+// evaluation to a hook as it happens. Language models (gpt, rnn, lstm, gru) evaluate every
+// `evalInterval` steps (trainLoss, valLoss); classifiers train in one go and are evaluated
+// once, at "iteration" 1, on the standard held-out fifth (accuracy, f1, auc, logLoss, …).
+// An objective can name any metric a kind's evaluations carry.
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { ClassifierSettings } from "../classify/classifier-settings.js";
+import { NEURAL_KINDS } from "../classify/neural-classifier.js";
+import { parseFeatureSpec } from "../classify/text-features.js";
+import {
+  DEFAULT_SETTINGS,
+  heldOutSplit,
+  loadClassifierData,
+  runHeldOut,
+  TFIDF_KINDS,
+} from "../classify/train-classifier.js";
+import { SPAM_ASSASSIN } from "../data/spam-assassin.js";
+import { stratifiedKFold } from "../metrics/cross-validation.js";
 import type { TrainingCallback } from "../train/callbacks.js";
 import { checkGptTrainingSettings, type GptTrainingSettings, presetSettings } from "../train/gpt-settings.js";
 import {
@@ -13,8 +26,10 @@ import {
   type RnnTrainingSettings,
   rnnPresetSettings,
 } from "../train/rnn-settings.js";
-import { trainGpt } from "../train/train-gpt.js";
+import type { ValidationFold } from "../train/text-dataset.js";
+import { LOG_FILE, trainGpt } from "../train/train-gpt.js";
 import { trainRnnLm } from "../train/train-rnn.js";
+import { readTrainingLog } from "../train/training-log.js";
 
 /** One evaluation of a run: the iteration, and the metrics measured there. */
 export interface Evaluation {
@@ -24,46 +39,148 @@ export interface Evaluation {
 
 export type Settings = Record<string, unknown>;
 
+/** What a run tells while it trains: each step (a chance to stop), each evaluation. */
+export interface RunHooks {
+  onStep(): void;
+  onEvaluation(evaluation: Evaluation): void;
+}
+
 interface RunKind {
   preset(name: string): Settings;
   check(settings: Settings): void;
-  /** Trains `dir` up to `settings.iterations`, continuing the run there if it has one. */
-  train(settings: Settings, dir: string, callbacks: TrainingCallback[]): void;
+  /**
+   * Trains `dir` up to `settings.iterations`, continuing the run there if it has one;
+   * returns every evaluation of the run (earlier sessions' too).
+   */
+  train(settings: Settings, dir: string, hooks: RunHooks): Evaluation[];
 }
 
 const explicitIterations: ["iterations"] = ["iterations"];
 
+/** The hooks as a `fit` callback. */
+function fitCallbacks(hooks: RunHooks): TrainingCallback[] {
+  return [
+    {
+      onStep: () => hooks.onStep(),
+      onEvaluation(evaluation) {
+        const { type: _, iterations: _i, etaMs: _e, ...metrics } = evaluation;
+        hooks.onEvaluation(metrics as Evaluation);
+        return undefined;
+      },
+    },
+  ];
+}
+
+/** The evaluations in a language-model run directory's log, as metrics by iteration. */
+export function runEvaluations(dir: string): Evaluation[] {
+  return readTrainingLog(join(dir, LOG_FILE)).flatMap((record) => {
+    if (record.type !== "eval") return [];
+    const { type: _, ...metrics } = record;
+    return [metrics as Evaluation];
+  });
+}
+
 const languageModel = (kind: "rnn" | "lstm" | "gru"): RunKind => ({
   preset: (name) => rnnPresetSettings(name, kind) as unknown as Settings,
   check: (s) => checkRnnTrainingSettings({ ...(s as unknown as RnnTrainingSettings), kind }),
-  train: (s, dir, callbacks) => {
+  train: (s, dir, hooks) => {
     trainRnnLm({
       settings: { ...(s as unknown as RnnTrainingSettings), kind },
       out: dir,
       resume: true,
       explicit: explicitIterations,
-      callbacks,
+      callbacks: fitCallbacks(hooks),
     });
+    return runEvaluations(dir);
   },
 });
+
+const CLASSIFIER_MODELS = [...TFIDF_KINDS, ...NEURAL_KINDS] as readonly string[];
+
+/**
+ * A text classifier (`train classifier`'s models; the preset names the model): trained on
+ * the standard split's training part, evaluated once on its held-out fifth (or on a fold). `features` may
+ * be `--features`' spec string ("word:1-2,char:2-5"), so a sweep can choose among them.
+ */
+const classifier: RunKind = {
+  preset: (name) => {
+    if (!CLASSIFIER_MODELS.includes(name)) {
+      throw new Error(`unknown classifier "${name}" (available: ${CLASSIFIER_MODELS.join(", ")})`);
+    }
+    return { data: SPAM_ASSASSIN, model: name, iterations: 1, ...DEFAULT_SETTINGS };
+  },
+  check: (s) => {
+    if (typeof s.data !== "string" || s.data === "") throw new Error("data must name a data set or a file");
+    if (!CLASSIFIER_MODELS.includes(s.model as string)) {
+      throw new Error(`model must be one of ${CLASSIFIER_MODELS.join(", ")}, got ${JSON.stringify(s.model)}`);
+    }
+    if (s.iterations !== 1)
+      throw new Error(`a classifier trains in one go: iterations must be 1, got ${s.iterations}`);
+    for (const key of ["C", "alpha"]) {
+      if (!(typeof s[key] === "number" && (s[key] as number) > 0))
+        throw new Error(`${key} must be a number > 0, got ${s[key]}`);
+    }
+    if (typeof s.features === "string") parseFeatureSpec(s.features);
+  },
+  train: (s, dir, hooks) => {
+    const { data, model, iterations: _, features, validationFold, ...rest } = s;
+    const settings = {
+      ...(rest as unknown as ClassifierSettings),
+      features:
+        typeof features === "string"
+          ? parseFeatureSpec(features)
+          : (features as ClassifierSettings["features"]),
+    };
+    const loaded = loadClassifierData(data as string);
+    // Cross-validation: the fold of `train classifier --folds` (stratified, by the run's seed).
+    const fold = validationFold as ValidationFold | undefined;
+    const split = fold
+      ? stratifiedKFold(loaded.data.labels, fold.count, { seed: settings.seed })[fold.index]!
+      : heldOutSplit(loaded.data, loaded.strata);
+    const { evaluation: e, trainSeconds } = runHeldOut(
+      loaded.data,
+      split,
+      [model as string],
+      undefined,
+      settings,
+      dir,
+    );
+    const binary = loaded.data.classes.length === 2;
+    const evaluation: Evaluation = {
+      iter: 1,
+      accuracy: e.accuracy,
+      precision: binary ? e.perClass[1]!.precision : e.macro.precision,
+      recall: binary ? e.perClass[1]!.recall : e.macro.recall,
+      f1: e.f1,
+      macroF1: e.macro.f1,
+      auc: e.auc,
+      logLoss: e.logLoss,
+      trainSeconds,
+    };
+    hooks.onEvaluation(evaluation);
+    return [evaluation];
+  },
+};
 
 export const RUN_KINDS: Readonly<Record<string, RunKind>> = {
   gpt: {
     preset: (name) => presetSettings(name) as unknown as Settings,
     check: (s) => checkGptTrainingSettings(s as unknown as GptTrainingSettings),
-    train: (s, dir, callbacks) => {
+    train: (s, dir, hooks) => {
       trainGpt({
         settings: s as unknown as GptTrainingSettings,
         out: dir,
         resume: true,
         explicit: explicitIterations,
-        callbacks,
+        callbacks: fitCallbacks(hooks),
       });
+      return runEvaluations(dir);
     },
   },
   rnn: languageModel("rnn"),
   lstm: languageModel("lstm"),
   gru: languageModel("gru"),
+  classifier,
 };
 
 export function runKind(model: string): RunKind {
@@ -84,20 +201,23 @@ export function runSettings(model: string, presetName: string, fixed: Settings, 
   const chosen = { ...fixed, ...params };
   const settings: Settings = { ...preset, ...chosen };
   const has = (key: string) => key in chosen;
+  // Each rule only for runs that have the settings it keeps in proportion.
+  const scales = (key: string) => key in preset && !has(key);
   const number = (s: Settings, key: string) => s[key] as number;
-  if (typeof settings.data === "string" && settings.data !== MOBY_DICK)
+  // A data file must be found again from wherever the run is resumed; built-in names stay.
+  if (has("data") && typeof settings.data === "string" && existsSync(settings.data))
     settings.data = resolve(settings.data);
   if (has("iterations")) {
-    if (!has("decayIterations")) settings.decayIterations = settings.iterations;
-    if (!has("warmup")) {
+    if (scales("decayIterations")) settings.decayIterations = settings.iterations;
+    if (scales("warmup")) {
       settings.warmup = Math.round(
         (number(settings, "iterations") * number(preset, "warmup")) / number(preset, "iterations"),
       );
     }
   }
-  if (has("lr") && !has("minLr"))
+  if (has("lr") && scales("minLr"))
     settings.minLr = (number(settings, "lr") * number(preset, "minLr")) / number(preset, "lr");
-  if (has("evalInterval") && !has("checkpointEvery")) settings.checkpointEvery = settings.evalInterval;
+  if (has("evalInterval") && scales("checkpointEvery")) settings.checkpointEvery = settings.evalInterval;
   return settings;
 }
 

@@ -1,7 +1,7 @@
 // What a sweep optimises: one metric of a trial's evaluations, to minimise or maximise. A
-// language-model run reports trainLoss and valLoss; other kinds of run (classifiers) report
-// their own metrics, and `registerMetric` tells sweeps which way each one is better, so a
-// config can name it without saying so.
+// language-model run reports trainLoss and valLoss, a classifier accuracy, f1, auc, logLoss
+// and more; `registerMetric` tells sweeps which way a new metric is better, so a config
+// can name it without saying so.
 
 import type { Evaluation } from "../jobs/training-runs.js";
 import { ConfigError, describe, isPlainObject } from "./config-error.js";
@@ -14,8 +14,17 @@ export interface Objective {
 }
 
 const KNOWN_METRICS = new Map<string, Direction>([
+  // Language-model runs.
   ["valLoss", "min"],
   ["trainLoss", "min"],
+  // Classifier runs, on the held-out fifth.
+  ["accuracy", "max"],
+  ["precision", "max"],
+  ["recall", "max"],
+  ["f1", "max"],
+  ["macroF1", "max"],
+  ["auc", "max"],
+  ["logLoss", "min"],
 ]);
 
 /** Makes `metric` known to sweeps, better when smaller ("min") or larger ("max"). */

@@ -171,3 +171,55 @@ test("the time budget stops a sweep, which --resume continues", { skip: ORCHESTR
   const trials = second.run.records.map((r) => r.trial);
   assert.equal(new Set(trials).size, trials.length);
 });
+
+test("a classifier sweep: the objective is a classifier metric (f1, higher is better) on the held-out fifth", {
+  skip: ORCHESTRATION_ONCE,
+}, async () => {
+  const { dir } = workspace();
+  const data = join(dir, "texts.csv");
+  const spam = ["win", "free", "prize", "cash", "offer", "click", "now", "meeting"];
+  const ham = ["meeting", "agenda", "patch", "lunch", "review", "notes", "build", "free"];
+  let state = 7;
+  const next = () => {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    return state / 2 ** 31;
+  };
+  const rows = ["text,label"];
+  for (let i = 0; i < 80; i++) {
+    const words = i % 2 ? spam : ham;
+    const text = Array.from({ length: 6 }, () => words[Math.floor(next() * words.length)]).join(" ");
+    rows.push(`"${text}",${i % 2 ? "spam" : "ham"}`);
+  }
+  writeFileSync(data, `${rows.join("\n")}\n`);
+  const config = {
+    name: "spam",
+    model: "classifier",
+    preset: "logreg",
+    settings: { data },
+    space: {
+      C: { type: "log-uniform", low: 0.01, high: 100, grid: 3 },
+      features: ["word:1-1", "word:1-2,char:2-4"],
+    },
+    strategy: "grid",
+    objective: "f1",
+  };
+  const result = await tune({ config, out: join(dir, "sweep"), workers: 2 });
+  assert.equal(result.config.objective.mode, "max");
+  assert.equal(result.run.records.length, 6);
+  for (const r of result.run.records) {
+    assert.equal(r.status, "completed", r.error);
+    assert.equal(r.objective, r.evaluations[0]!.f1);
+    assert.ok(r.evaluations[0]!.accuracy! > 0.5 && r.evaluations[0]!.auc! <= 1);
+  }
+  const best = Math.max(...result.run.records.map((r) => r.objective!));
+  assert.equal(result.summary.best?.objective, best);
+  // Cross-validated: one classifier per stratified fold, the objective their mean.
+  const folded = await tune({
+    config: { ...config, name: "spam-folds", folds: 3, space: { C: [1] } },
+    out: join(dir, "folds"),
+    workers: 2,
+  });
+  const [record] = folded.run.records;
+  assert.equal(record!.folds!.length, 3);
+  assert.ok(Math.abs(record!.objective! - record!.folds!.reduce((a, b) => a! + b!, 0)! / 3) < 1e-12);
+});

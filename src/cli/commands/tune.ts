@@ -35,7 +35,9 @@ function describeSweep(config: SweepConfig): string {
   const rungs =
     type === "asha" || type === "successive-halving"
       ? `; rungs at ${rungIterations(maxIterations(config), minIterations, eta).join(", ")} iterations, eta ${eta}`
-      : `; ${maxIterations(config)} iterations each`;
+      : maxIterations(config) === 1
+        ? ""
+        : `; ${maxIterations(config)} iterations each`;
   const time = config.budget.seconds === undefined ? "" : `, ${config.budget.seconds} s at most`;
   return (
     `sweep ${config.name}: ${type} over ${Object.keys(config.space).join(", ")} (${trials}${rungs}${time}), ` +
