@@ -113,8 +113,8 @@ test("a bad config is one clear error line and a non-zero exit", async () => {
       /e\.json: settings make a run the model rejects for trial 0 .*multiple of the number of heads 3/,
     ],
     [
-      writeConfig(dir, tinySweep(corpus, { objective: "accuracy" }), "f.json"),
-      /f\.json: objective\.mode must say whether accuracy is better smaller/,
+      writeConfig(dir, tinySweep(corpus, { objective: "bleu" }), "f.json"),
+      /f\.json: objective\.mode must say whether bleu is better smaller/,
     ],
     [
       writeConfig(dir, tinySweep(corpus, { trials: 3 }), "g.json"),
