@@ -205,7 +205,7 @@ test("a classifier sweep: the objective is a classifier metric (f1, higher is be
   };
   const result = await tune({ config, out: join(dir, "sweep"), workers: 2 });
   assert.equal(result.config.objective.mode, "max");
-  assert.equal(result.run.records.length, 6);
+  assert.equal(result.run.records.length, 4);
   for (const r of result.run.records) {
     assert.equal(r.status, "completed", r.error);
     assert.equal(r.objective, r.evaluations[0]!.f1);

@@ -138,7 +138,8 @@ export function tuneCommand(): Command {
           const best = summary.best;
           if (best && best.objective !== null) {
             print(
-              `best: trial ${best.trial} (${describeParams(best.params)}): ${config.objective.metric} ${best.objective.toFixed(4)} at ${best.iterations} iterations`,
+              `best: trial ${best.trial} (${describeParams(best.params)}): ${config.objective.metric} ${best.objective.toFixed(4)}` +
+                (maxIterations(config) > 1 ? ` at ${best.iterations} iterations` : ""),
             );
           }
           print(
