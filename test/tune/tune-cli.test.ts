@@ -197,7 +197,7 @@ test("a classifier sweep: the objective is a classifier metric (f1, higher is be
     preset: "logreg",
     settings: { data },
     space: {
-      C: { type: "log-uniform", low: 0.01, high: 100, grid: 3 },
+      C: { type: "log-uniform", low: 0.01, high: 100, grid: 2 },
       features: ["word:1-1", "word:1-2,char:2-4"],
     },
     strategy: "grid",
