@@ -1,4 +1,4 @@
-import { arange, type Tensor } from "../../src/index.js";
+import { arange, type Tensor, where } from "../../src/index.js";
 
 /**
  * Steps of random programs for the fusion tests: elementwise, movement, reduction and
@@ -29,4 +29,9 @@ export const steps: Record<string, Step> = {
       .add(y)
       .gather(arange(x.shape[0]! - 1, -1, -1, { dtype: "int32" }), 0)
       .mul(0.5),
+  // a bool mask in a buffer (used twice, as dropout's is) read by a matmul's epilogue
+  maskedMatmul: (x, y) => {
+    const mask = x.gt(y);
+    return where(mask, 0, x.matmul(y.transpose().matmul(y)).mul(0.01)).add(where(mask, y, 0));
+  },
 };

@@ -1,8 +1,8 @@
 import { exprViews } from "../../compiler/kernels/expr.js";
 import type { Expr, MatmulKernel } from "../../compiler/kernels/kernel-ir.js";
 import type { CodeWriter } from "./emitter/code-writer.js";
-import { Op, ValType } from "./emitter/opcodes.js";
-import { type ExprContext, emitScalar, emitVector, type LeafSlot } from "./expr-codegen.js";
+import { Op, SimdOp, ValType } from "./emitter/opcodes.js";
+import { type ExprContext, emitScalar, emitVector, type LeafSlot, vectorizable } from "./expr-codegen.js";
 import { leavesOf, type RenderContext } from "./render-elementwise.js";
 
 /**
@@ -32,7 +32,22 @@ export function matmulEpilogue(
     ),
     j: column,
   };
+  // An epilogue that cannot run four lanes at a time (it reads a bool mask: one byte per
+  // element) runs lane by lane on a vector of products.
+  const lanewise = !vectorizable(expr, context.leaves);
+  const lane = lanewise ? cw.local(ValType.f32) : -1;
   const evaluate = (value: number, vector: boolean) => {
+    if (vector && lanewise) {
+      for (let l = 0; l < 4; l++) {
+        if (l > 0) cw.get(column).i32(1).op(Op.i32_add).set(column);
+        cw.get(value).lane(SimdOp.f32x4_extract_lane, l).set(lane);
+        cw.get(value);
+        emitScalar({ ...context, reduced: lane, reducedIsVector: false }, expr);
+        cw.lane(SimdOp.f32x4_replace_lane, l).set(value);
+      }
+      cw.get(column).i32(3).op(Op.i32_sub).set(column);
+      return;
+    }
     const ectx = { ...context, reduced: value, reducedIsVector: vector };
     if (vector) emitVector(ectx, expr);
     else emitScalar(ectx, expr);
