@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Milliseconds per training step of the `baby` GPT preset in PyTorch, for `npm run bench -- train-gpt`.
+"""Milliseconds per training step of the `baby` (or --preset small) GPT preset in PyTorch, for `npm run bench -- train-gpt`.
 
   /usr/bin/python3 bench/pytorch/time_gpt_baby.py --threads 1 --iters 20 --warmup 3
 
@@ -30,6 +30,7 @@ def parse_args():
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps first (default 3)")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--seed", type=int, default=1337)
+    parser.add_argument("--preset", default="baby", help="baby or small (train_gpt_baby.py's presets)")
     return parser.parse_args()
 
 
@@ -40,7 +41,7 @@ def main():
     # train_gpt_baby.py reads its options when it is imported: give it only the thread count
     # (it sets OPENBLAS_NUM_THREADS before it imports torch) and the seed.
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    argv = [sys.argv[0], "--seed", str(args.seed)]
+    argv = [sys.argv[0], "--seed", str(args.seed), "--preset", args.preset]
     if args.threads is not None:
         argv += ["--threads", str(args.threads)]
     sys.argv = argv
@@ -107,6 +108,7 @@ def main():
                 "firstLoss": round(first_loss, 4),
                 "lastLoss": round(last_loss, 4),
                 "torch": torch.__version__,
+                "preset": args.preset,
             }
         ),
         flush=True,

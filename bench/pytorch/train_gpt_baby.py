@@ -1,6 +1,10 @@
 #!/usr/bin/python3
 """PyTorch reference for infiniset's `baby` GPT preset (issue 5), character level, on Moby Dick.
 
+--preset small trains infiniset's `small` preset instead: 6 layers, 6 heads, embedding 384,
+block 256, batch 12, dropout 0.2 (after the embeddings, on the attention weights and on both
+residual branches, as nanoGPT), the cosine decay ending at iteration 5000.
+
 The model, data, split, optimizer and schedule are the ones infiniset's `baby` preset uses, so
 the two validation losses can be compared (infiniset must land within 0.05 of this one).
 
@@ -49,6 +53,15 @@ import sys
 import time
 
 
+# infiniset's presets (src/train/gpt-settings.ts): model size, batch, schedule and dropout.
+PRESETS = {
+    "baby": dict(n_layer=4, n_head=4, n_embd=128, block_size=64, batch_size=12, dropout=0.0,
+                 lr_decay_iters=2000),
+    "small": dict(n_layer=6, n_head=6, n_embd=384, block_size=256, batch_size=12, dropout=0.2,
+                  lr_decay_iters=5000),
+}
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--iters", type=int, default=2000)
@@ -60,6 +73,10 @@ def parse_args():
     parser.add_argument("--seed", type=int, default=1337)
     parser.add_argument("--json", action="store_true", help="one JSON object per evaluation")
     parser.add_argument("--data", default=None, help="a UTF-8 text file instead of Moby Dick")
+    parser.add_argument(
+        "--preset", choices=sorted(PRESETS), default="baby",
+        help="the model and schedule: infiniset's preset of that name (default baby)",
+    )
     return parser.parse_args()
 
 
@@ -74,16 +91,18 @@ import torch  # noqa: E402  (after the thread settings above)
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-# The `baby` preset.
-N_LAYER = 4
-N_HEAD = 4
-N_EMBD = 128
-BLOCK_SIZE = 64
-BATCH_SIZE = 12
+# The preset (`baby` unless --preset says otherwise).
+PRESET = PRESETS[ARGS.preset]
+N_LAYER = PRESET["n_layer"]
+N_HEAD = PRESET["n_head"]
+N_EMBD = PRESET["n_embd"]
+BLOCK_SIZE = PRESET["block_size"]
+BATCH_SIZE = PRESET["batch_size"]
+DROPOUT = PRESET["dropout"]
 LEARNING_RATE = 1e-3
 MIN_LR = 1e-4
 WARMUP_ITERS = 100
-LR_DECAY_ITERS = 2000
+LR_DECAY_ITERS = PRESET["lr_decay_iters"]
 BETAS = (0.9, 0.99)
 WEIGHT_DECAY = 0.1
 GRAD_CLIP = 1.0
@@ -113,11 +132,18 @@ def load_moby_dick():
     return result.stdout.decode("utf-8")
 
 
+def dropout():
+    """nanoGPT's (and infiniset's) dropout, at the embeddings, attention weights and residual branches."""
+    return nn.Dropout(DROPOUT) if DROPOUT > 0 else nn.Identity()
+
+
 class CausalSelfAttention(nn.Module):
     def __init__(self):
         super().__init__()
         self.c_attn = nn.Linear(N_EMBD, 3 * N_EMBD, bias=True)
         self.c_proj = nn.Linear(N_EMBD, N_EMBD, bias=True)
+        self.attn_dropout = dropout()
+        self.resid_dropout = dropout()
         mask = torch.tril(torch.ones(BLOCK_SIZE, BLOCK_SIZE, dtype=torch.bool))
         self.register_buffer("mask", mask.view(1, 1, BLOCK_SIZE, BLOCK_SIZE), persistent=False)
 
@@ -130,9 +156,9 @@ class CausalSelfAttention(nn.Module):
         v = v.view(b, t, N_HEAD, hs).transpose(1, 2)
         att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(hs))
         att = att.masked_fill(~self.mask[:, :, :t, :t], float("-inf"))
-        att = F.softmax(att, dim=-1)
+        att = self.attn_dropout(F.softmax(att, dim=-1))
         y = (att @ v).transpose(1, 2).contiguous().view(b, t, c)
-        return self.c_proj(y)
+        return self.resid_dropout(self.c_proj(y))
 
 
 class MLP(nn.Module):
@@ -140,9 +166,10 @@ class MLP(nn.Module):
         super().__init__()
         self.c_fc = nn.Linear(N_EMBD, 4 * N_EMBD, bias=True)
         self.c_proj = nn.Linear(4 * N_EMBD, N_EMBD, bias=True)
+        self.dropout = dropout()
 
     def forward(self, x):
-        return self.c_proj(F.gelu(self.c_fc(x)))  # exact (erf) GELU, PyTorch's default
+        return self.dropout(self.c_proj(F.gelu(self.c_fc(x))))  # exact (erf) GELU, PyTorch's default
 
 
 class Block(nn.Module):
@@ -163,6 +190,7 @@ class GPT(nn.Module):
         super().__init__()
         self.wte = nn.Embedding(vocab_size, N_EMBD)
         self.wpe = nn.Embedding(BLOCK_SIZE, N_EMBD)
+        self.drop = dropout()
         self.blocks = nn.ModuleList([Block() for _ in range(N_LAYER)])
         self.ln_f = nn.LayerNorm(N_EMBD)
         self.lm_head = nn.Linear(N_EMBD, vocab_size, bias=False)
@@ -185,7 +213,7 @@ class GPT(nn.Module):
     def forward(self, idx, targets):
         _, t = idx.shape
         pos = torch.arange(t, dtype=torch.long)
-        x = self.wte(idx) + self.wpe(pos)
+        x = self.drop(self.wte(idx) + self.wpe(pos))
         for block in self.blocks:
             x = block(x)
         logits = self.lm_head(self.ln_f(x))

@@ -3,8 +3,12 @@
 // gradient clipping — on infiniset's targets, on TensorFlow.js (wasm backend, the same model
 // written with tfjs ops) and on PyTorch (bench/pytorch/time_gpt_baby.py).
 //
-//   npm run bench -- train-gpt [--iters 20] [--warmup 3] [--impls infiniset,tfjs,pytorch]
-//                              [--check [--check-steps 5]] [--threads N] [--json]
+//   npm run bench -- train-gpt [--preset baby|small] [--iters 20] [--warmup 3]
+//                              [--impls infiniset,tfjs,pytorch] [--check [--check-steps 5]]
+//                              [--threads N] [--json]
+//
+// --preset small: 6 layers, 6 heads, embedding 384, block 256, batch 12, dropout 0.2 (5
+// timed steps after 1 by default; TF.js is skipped: its model has no dropout).
 //
 // Every implementation runs --warmup untimed steps, then --iters timed steps one by one; the
 // figure is the median step. A step is what a training loop does per iteration: draw a batch,
@@ -26,6 +30,7 @@ import { CharTokenizer } from "../../dist/src/text/char-tokenizer.js";
 import {
   createGpt,
   createGptOptimizer,
+  GPT_PRESETS,
   type GptTrainingSettings,
   gptConfigFor,
   presetSettings,
@@ -161,6 +166,7 @@ function infinisetTrainer(
 function timeInfinisetInChild(
   target: string,
   threads: number | null,
+  preset: string,
   warmup: number,
   iters: number,
 ): StepTimes {
@@ -175,6 +181,8 @@ function timeInfinisetInChild(
       "--json",
       "--child",
       spec,
+      "--preset",
+      preset,
       "--warmup",
       String(warmup),
       "--iters",
@@ -195,13 +203,13 @@ function timeInfinisetInChild(
 }
 
 /** The child's side of `timeInfinisetInChild`: one target, one JSON record with its step times. */
-function runChild(context: BenchContext, spec: string, warmup: number, iters: number): void {
+function runChild(context: BenchContext, spec: string, preset: string, warmup: number, iters: number): void {
   const [name, threadText] = spec.split(":");
   const registered = availableTargets().find((t) => t.name === name);
   if (!registered) throw new Error(`train-gpt: no target named "${name}"`);
   const target = threadText ? withThreads(registered, Number(threadText)) : registered;
   if (!target) throw new Error(`train-gpt: the ${name} target takes no thread count`);
-  const settings = presetSettings("baby");
+  const settings = presetSettings(preset);
   const corpus = loadCorpus(settings.data);
   const dataset = prepareTextDataset(corpus, CharTokenizer.fromCorpus(corpus.text), {
     blockSize: settings.blockSize,
@@ -558,14 +566,30 @@ interface TorchTiming extends StepTimes {
   torch: string;
 }
 
-function timeTorch(python: string, threads: number, warmup: number, iters: number): TorchTiming {
+function timeTorch(
+  python: string,
+  threads: number,
+  preset: string,
+  warmup: number,
+  iters: number,
+): TorchTiming {
   const script = fileURLToPath(new URL("../pytorch/time_gpt_baby.py", import.meta.url));
   const child = spawnSync(
     python,
-    [script, "--threads", String(threads), "--iters", String(iters), "--warmup", String(warmup)],
+    [
+      script,
+      "--threads",
+      String(threads),
+      "--preset",
+      preset,
+      "--iters",
+      String(iters),
+      "--warmup",
+      String(warmup),
+    ],
     {
       encoding: "utf8",
-      timeout: 900_000,
+      timeout: 3_600_000,
       // train_gpt_baby.py reads the corpus through node from the repository root.
       cwd: fileURLToPath(new URL("../..", import.meta.url)),
       // Debian's torch and OpenBLAS busy-wait in OpenMP between parallel regions; on a shared
@@ -586,8 +610,12 @@ function timeTorch(python: string, threads: number, warmup: number, iters: numbe
 
 async function runTrainGpt(context: BenchContext): Promise<void> {
   const { args, threads } = context;
-  const iters = count(args, "--iters", DEFAULT_ITERS, 1);
-  const warmup = count(args, "--warmup", DEFAULT_WARMUP, 0);
+  const preset = option(args, "--preset") ?? "baby";
+  if (!(preset in GPT_PRESETS))
+    throw new Error(`train-gpt: unknown preset "${preset}" (use ${Object.keys(GPT_PRESETS).join(", ")})`);
+  // A step of the small preset is ~50× the baby's: fewer steps by default.
+  const iters = count(args, "--iters", preset === "baby" ? DEFAULT_ITERS : 5, 1);
+  const warmup = count(args, "--warmup", preset === "baby" ? DEFAULT_WARMUP : 1, 0);
   const impls = (option(args, "--impls") ?? IMPLS.join(",")).split(",").map((s) => s.trim());
   for (const impl of impls) {
     if (!(IMPLS as readonly string[]).includes(impl))
@@ -596,18 +624,18 @@ async function runTrainGpt(context: BenchContext): Promise<void> {
   const wanted = (impl: ImplName) => impls.includes(impl);
   const checkSteps = args.includes("--check") ? count(args, "--check-steps", 5, 1) : 0;
   const child = option(args, "--child");
-  if (child !== undefined) return runChild(context, child, warmup, iters);
+  if (child !== undefined) return runChild(context, child, preset, warmup, iters);
   const threadCounts = threads > 1 ? [1, threads] : [1];
 
-  const settings = presetSettings("baby");
+  const settings = presetSettings(preset);
   const corpus = loadCorpus(settings.data);
   const dataset = prepareTextDataset(corpus, CharTokenizer.fromCorpus(corpus.text), {
     blockSize: settings.blockSize,
   });
   const tokensPerIter = settings.batchSize * settings.blockSize;
   context.log(
-    `baby preset: ${settings.nLayer} layers, ${settings.nHead} heads, embedding ${settings.nEmbd}, block ${settings.blockSize}, ` +
-      `batch ${settings.batchSize}, vocabulary ${dataset.tokenizer.vocabSize}; ${warmup} warm-up + ${iters} timed steps each`,
+    `${preset} preset: ${settings.nLayer} layers, ${settings.nHead} heads, embedding ${settings.nEmbd}, block ${settings.blockSize}, ` +
+      `batch ${settings.batchSize}, dropout ${settings.dropout}, vocabulary ${dataset.tokenizer.vocabSize}; ${warmup} warm-up + ${iters} timed steps each`,
   );
 
   const emit = (
@@ -630,6 +658,7 @@ async function runTrainGpt(context: BenchContext): Promise<void> {
       maxMs: t.maxMs,
       firstLoss: t.firstLoss,
       lastLoss: t.lastLoss,
+      preset,
       warmup,
       iters,
       ...extra,
@@ -663,7 +692,7 @@ async function runTrainGpt(context: BenchContext): Promise<void> {
             "infiniset",
             registered.name,
             used,
-            timeInfinisetInChild(registered.name, used, warmup, iters),
+            timeInfinisetInChild(registered.name, used, preset, warmup, iters),
           );
         } catch (error) {
           skip(
@@ -676,7 +705,13 @@ async function runTrainGpt(context: BenchContext): Promise<void> {
     }
   }
 
-  if (wanted("tfjs")) {
+  if (wanted("tfjs") && settings.dropout > 0) {
+    skip(
+      "tfjs",
+      "wasm",
+      `skipped: the tfjs model has no dropout (the ${preset} preset's is ${settings.dropout})`,
+    );
+  } else if (wanted("tfjs")) {
     const loaded = await loadTfjs();
     if (!loaded.ok) {
       skip("tfjs", "wasm", loaded.note);
@@ -719,7 +754,7 @@ async function runTrainGpt(context: BenchContext): Promise<void> {
       for (const used of threadCounts) {
         context.log(`pytorch ${torch.value.version}, ${used} thread(s)`);
         try {
-          const r = timeTorch(torch.value.python, used, warmup, iters);
+          const r = timeTorch(torch.value.python, used, preset, warmup, iters);
           emit("pytorch", "cpu", r.threads, r, { version: r.torch, blasThreads: r.blasThreads });
         } catch (error) {
           skip("pytorch", "cpu", error instanceof Error ? error.message : String(error));
@@ -738,10 +773,14 @@ function renderTrainGpt(records: BenchRecord[]): string {
   const bestWasm = wasm.length > 0 ? Math.max(...wasm.map(tokens)) : undefined;
   const ratio = (mine: number | undefined, r: BenchRecord) =>
     mine === undefined ? "—" : `${fmt(mine / tokens(r))}×`;
+  // An infiniset row against PyTorch on as many threads.
+  const torchAt = (r: BenchRecord) =>
+    results.find((t) => t.impl === "pytorch" && t.threads === r.threads && r.impl === "infiniset");
   const first = results[0];
   const lines = [
-    `train-gpt: the baby preset, ${first ? `${first.warmup} warm-up + ${first.iters} timed steps, ` : ""}median ms per training step; ` +
-      "ratios are tokens/s of the best infiniset row (and of the best infiniset-wasm row) over this row's",
+    `train-gpt: the ${first?.preset ?? "baby"} preset, ${first ? `${first.warmup} warm-up + ${first.iters} timed steps, ` : ""}median ms per training step; ` +
+      "ratios are tokens/s of the best infiniset row (and of the best infiniset-wasm row) over this row's, " +
+      "and of an infiniset row over PyTorch's on as many threads",
     "",
     formatTable(
       [
@@ -754,6 +793,7 @@ function renderTrainGpt(records: BenchRecord[]): string {
         "last loss",
         "infiniset ÷ this",
         "wasm ÷ this",
+        "this ÷ PyTorch, same threads",
       ],
       results.map((r) => [
         String(r.impl),
@@ -765,6 +805,7 @@ function renderTrainGpt(records: BenchRecord[]): string {
         Number(r.lastLoss).toFixed(4),
         ratio(best, r),
         ratio(bestWasm, r),
+        torchAt(r) ? `${fmt(tokens(r) / tokens(torchAt(r)!))}×` : "—",
       ]),
     ),
   ];
@@ -782,7 +823,7 @@ function renderTrainGpt(records: BenchRecord[]): string {
 export const trainGpt: Bench = {
   name: "train-gpt",
   description:
-    "ms per training step of the baby GPT preset: infiniset targets, TF.js-wasm, PyTorch (--iters, --warmup, --impls)",
+    "ms per training step of a GPT preset (--preset baby|small): infiniset targets, TF.js-wasm, PyTorch (--iters, --warmup, --impls)",
   run: runTrainGpt,
   render: renderTrainGpt,
 };

@@ -63,7 +63,7 @@ test("the baby preset is the issue's baseline", () => {
     checkpointEvery: 250,
     seed: 1337,
   });
-  assert.throws(() => presetSettings("giant"), /unknown preset "giant" \(available: baby\)/);
+  assert.throws(() => presetSettings("giant"), /unknown preset "giant" \(available: baby, small\)/);
   assert.throws(
     () => checkGptTrainingSettings({ ...baby, warmup: 2000 }),
     /warm-up \(2000 iterations\) must end before/,
