@@ -61,15 +61,21 @@ export class WebgpuBuffer implements DeviceBuffer {
   }
 }
 
-/** Host values as the words the GPU holds (bools widened, float64 storage rounded to float32). */
+/**
+ * Host values as the words the GPU holds: one per element (bytes and bools widened, float64
+ * storage rounded to float32).
+ */
 export function toWords(values: HostArray, dtype: DType): ArrayBuffer {
-  const words =
-    dtype === "float32"
-      ? Float32Array.from(values)
-      : dtype === "int32"
-        ? Int32Array.from(values)
-        : Uint32Array.from(values, (v) => (v ? 1 : 0));
-  return words.buffer as ArrayBuffer;
+  switch (dtype) {
+    case "float32":
+      return Float32Array.from(values).buffer as ArrayBuffer;
+    case "int32":
+      return Int32Array.from(values).buffer as ArrayBuffer;
+    case "uint8":
+      return Uint32Array.from(values).buffer as ArrayBuffer;
+    case "bool":
+      return Uint32Array.from(values, (v) => (v ? 1 : 0)).buffer as ArrayBuffer;
+  }
 }
 
 export function fromWords(words: ArrayBuffer, dtype: DType): HostArray {

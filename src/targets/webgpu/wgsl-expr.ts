@@ -52,7 +52,8 @@ function castExpr(x: string, from: DType, to: DType): string {
   if (from === to) return x;
   if (to === "float32") return from === "bool" ? `select(0.0f, 1.0f, ${x})` : `f32(${x})`;
   if (to === "bool") return from === "float32" ? `f_to_bool(${x})` : `(${x} != 0i)`;
-  return from === "float32" ? `f_to_i32(${x})` : `select(0i, 1i, ${x})`;
+  // To int32 (nothing casts to uint8: it holds packed bytes, read as i32 here).
+  return from === "float32" ? `f_to_i32(${x})` : from === "bool" ? `select(0i, 1i, ${x})` : x;
 }
 
 /** A 32-bit word of a buffer as a value of `dtype`. */
