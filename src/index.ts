@@ -42,6 +42,7 @@ export {
   createRefTarget,
   createWasmTarget,
   getTarget,
+  initWebgpu,
   registerTarget,
   type Target,
 } from "./targets/index.js";

@@ -9,6 +9,7 @@ export { createNativeTarget } from "./native/native-target.js";
 export { createRefTarget } from "./ref/ref-target.js";
 export type { Target } from "./target.js";
 export { createWasmTarget } from "./wasm/wasm-target.js";
+export { initWebgpu } from "./webgpu/open-webgpu.js";
 
 /**
  * Targets by name; `native` joins where it works (see `withNative`), `webgpu` once it has

@@ -33,7 +33,12 @@ export function openWebgpuSync(): WebgpuTarget {
   return opened;
 }
 
-export async function openWebgpu(): Promise<WebgpuTarget> {
+/**
+ * Opens the webgpu target (asks for a GPU adapter and device) and makes it available as
+ * "webgpu": in a browser, `await initWebgpu()` before `setDefaultTarget("webgpu")`; in Node
+ * it is optional. Rejects with the reason when there is no adapter.
+ */
+export async function initWebgpu(): Promise<WebgpuTarget> {
   if (opened || inNode) return openWebgpuSync();
   if (failure) throw failure;
   try {
