@@ -6,6 +6,7 @@ import { wgslExpr } from "./wgsl-expr.js";
 import {
   type BufferPlace,
   decompose,
+  gridGroups,
   KernelBindings,
   leafReader,
   position,
@@ -39,6 +40,7 @@ export function renderMatmul(
   kernel: MatmulKernel,
   place: (buffer: number) => BufferPlace,
   tiles: MatmulTiles,
+  maxGroups: number,
 ): RenderedKernel | undefined {
   const { shape } = kernel;
   const r = shape.length;
@@ -48,6 +50,7 @@ export function renderMatmul(
   const batches = batchShape.reduce((x, y) => x * y, 1);
   if (m === 0 || n === 0 || batches === 0) return undefined;
   if (kernel.b.packedPanel) throw new Error("internal: the webgpu target reads B unpacked");
+  if (m <= STREAM_ROWS) return renderStreamingMatmul(kernel, place, maxGroups);
   const { bm, bn, bk, tm, tn } = tiles;
   const tx = bn / tn;
   const ty = bm / tm;
@@ -164,5 +167,103 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     params,
     slots: bindings.used,
     groups: [Math.ceil(n / bn), Math.ceil(m / bm), batches],
+  };
+}
+
+/** Products with at most this many rows (decoding: a matrix-vector product) stream B instead. */
+const STREAM_ROWS = 4;
+const STREAM_WORKGROUP = 256;
+
+/**
+ * A product with few rows: each invocation owns one column of the output (of one batch)
+ * and runs down K, reading B once, row by row, so that neighbouring invocations read
+ * neighbouring words of a row-major B; the rows of A are the same for every invocation.
+ * No workgroup memory, no barriers: the product is bound by reading B. Every element is
+ * the same fused multiply-add chain over k as in the tiled kernel.
+ */
+function renderStreamingMatmul(
+  kernel: MatmulKernel,
+  place: (buffer: number) => BufferPlace,
+  maxGroups: number,
+): RenderedKernel {
+  const { shape } = kernel;
+  const r = shape.length;
+  const [m, n] = [shape[r - 2]!, shape[r - 1]!];
+  const k = kernel.a.view.shape[r - 1]!;
+  const batchShape = shape.slice(0, -2);
+  const batches = batchShape.reduce((x, y) => x * y, 1);
+  const epilogueLeaves = kernel.epilogue ? leavesOf(kernel.epilogue) : [];
+  const batchSets = [
+    kernel.a.view.strides,
+    kernel.b.view.strides,
+    stridesOf(shape),
+    ...epilogueLeaves.map((l) => l.view.strides),
+  ];
+  const batch = coalesceAxes(
+    batchShape,
+    batchSets.map((s) => s.slice(0, -2)),
+  );
+  const params = new WgslParams();
+  const bindings = new KernelBindings(place, params);
+  const [N, K, total] = [params.int(n), params.int(k), params.int(batches * n)];
+  const batchIndex = decompose(
+    "z",
+    batch.shape.map((d) => params.int(d)),
+    "z",
+  );
+  const batchTerms = (set: number) => batch.strides[set]!.map((s, d) => [`z${d}`, s] as const);
+  const A = bindings.buffer(kernel.a.buffer);
+  const B = bindings.buffer(kernel.b.buffer);
+  const aBase = position(params, kernel.a.view.offset, batchTerms(0));
+  const bBase = position(params, kernel.b.view.offset, batchTerms(1));
+  const [aRow, aCol] = kernel.a.view.strides.slice(-2).map((s) => params.int(s));
+  const [bRow, bCol] = kernel.b.view.strides.slice(-2).map((s) => params.int(s));
+  const outBase = position(params, 0, batchTerms(2));
+  const readers = epilogueLeaves.map((leaf) => leafReader(leaf, bindings));
+  const leafAt = epilogueLeaves.map((leaf, i) => {
+    const [sm, sn] = leaf.view.strides.slice(-2) as [number, number];
+    return position(params, leaf.view.offset, [...batchTerms(3 + i), ["gm", sm], ["gn", sn]]);
+  });
+  const value = kernel.epilogue
+    ? wgslExpr(
+        kernel.epilogue,
+        (leaf) => readers[epilogueLeaves.indexOf(leaf)]!(`q${epilogueLeaves.indexOf(leaf)}`),
+        "acc[ROW]",
+      )
+    : "acc[ROW]";
+  const store = storeWord(bindings, kernel.out, "outBase + gm * N + gn", value, kernel.dtype);
+  const rows = [...Array(m).keys()];
+  const body = `@compute @workgroup_size(${STREAM_WORKGROUP})
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let N = ${N};
+  let K = ${K};
+  for (var t = i32(gid.x); t < ${total}; t += i32(groups.x) * ${STREAM_WORKGROUP}) {
+    let z = t / N;
+    let gn = t % N;
+    ${batchIndex.join("\n    ")}
+    let aBase = ${A.base} + ${aBase};
+    let bColumn = ${B.base} + ${bBase} + gn * ${bCol};
+    let outBase = ${outBase};
+    var acc: array<f32, ${m}>;
+    for (var kk = 0; kk < K; kk++) {
+      let b = bitcast<f32>(${B.array}[bColumn + kk * ${bRow}]);
+      ${rows.map((i) => `acc[${i}] = fma(bitcast<f32>(${A.array}[aBase + ${i} * ${aRow} + kk * ${aCol}]), b, acc[${i}]);`).join("\n      ")}
+    }
+    ${rows
+      .map(
+        (i) => `{
+      let gm = ${i};
+      ${leafAt.map((p, q) => `let q${q} = ${p};`).join("\n      ")}
+      ${store.replaceAll("ROW", String(i))}
+    }`,
+      )
+      .join("\n    ")}
+  }
+}`;
+  return {
+    code: shaderSource(bindings, body),
+    params,
+    slots: bindings.used,
+    groups: gridGroups(batches * n, STREAM_WORKGROUP, maxGroups),
   };
 }

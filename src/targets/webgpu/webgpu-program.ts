@@ -136,7 +136,7 @@ export class WebgpuProgram {
       case "reduce":
         return one(renderReduce(kernel, place, ctx.maxGroups));
       case "matmul":
-        return one(renderMatmul(kernel, place, ctx.matmulTiles()));
+        return one(renderMatmul(kernel, place, ctx.matmulTiles(), ctx.maxGroups));
       case "instruction":
         return ctx.kernels[kernel.instruction.name]?.(kernel, {
           place,
