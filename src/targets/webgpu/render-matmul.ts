@@ -192,7 +192,7 @@ function renderStreamingMatmul(
   const k = kernel.a.view.shape[r - 1]!;
   const batchShape = shape.slice(0, -2);
   const batches = batchShape.reduce((x, y) => x * y, 1);
-  const epilogueLeaves = kernel.epilogue ? leavesOf(kernel.epilogue) : [];
+  const epilogueLeaves = kernel.epilogue ? exprLeaves(kernel.epilogue) : [];
   const batchSets = [
     kernel.a.view.strides,
     kernel.b.view.strides,
