@@ -12,6 +12,7 @@ import { fusion } from "./fusion.js";
 import { gemm } from "./gemm.js";
 import { lmZoo } from "./lm-zoo.js";
 import { overhead } from "./overhead.js";
+import { quant } from "./quant.js";
 import type { Bench, BenchContext, BenchRecord } from "./report.js";
 import { serve } from "./serve.js";
 import { trainGpt } from "./train-gpt.js";
@@ -26,6 +27,7 @@ const benches: Bench[] = [
   contention,
   agreement,
   decode,
+  quant,
   tuneBench,
   serve,
   classify,
