@@ -20,13 +20,23 @@ export function linearScores(x: SparseTensors, w: LinearWeights): Tensor {
   return sparseTimes(x, weights).add(tensor(w.bias, [w.outputs]));
 }
 
-/** Class probabilities [rows][classes] from scores: a sigmoid for one output, else a softmax. */
+/**
+ * Class probabilities [rows][classes] from scores: a sigmoid for one output, else a
+ * softmax, computed in float64 on the host so that confident scores (naive Bayes log
+ * likelihoods differ by hundreds) keep their order instead of all rounding to 1.
+ */
 export function probabilitiesFromScores(scores: Tensor): number[][] {
   const [rows, outputs] = scores.shape as [number, number];
-  if (outputs === 1) {
-    const p = scores.sigmoid().dataSync();
-    return Array.from({ length: rows }, (_, r) => [1 - p[r]!, p[r]!]);
-  }
-  const p = scores.softmax(-1).dataSync();
-  return Array.from({ length: rows }, (_, r) => Array.from(p.subarray(r * outputs, (r + 1) * outputs)));
+  const s = scores.dataSync();
+  return Array.from({ length: rows }, (_, r) => {
+    if (outputs === 1) {
+      const p = 1 / (1 + Math.exp(-s[r]!));
+      return [1 - p, p];
+    }
+    const row = Array.from(s.subarray(r * outputs, (r + 1) * outputs));
+    const max = Math.max(...row);
+    const exps = row.map((v) => Math.exp(v - max));
+    const total = exps.reduce((a, b) => a + b, 0);
+    return exps.map((e) => e / total);
+  });
 }

@@ -47,19 +47,34 @@ function hasSurrogates(text: string): boolean {
   return false;
 }
 
-/** Calls `emit` for every term of a text, as the analyzer defines terms. */
-function forEachTerm(text: string, options: TfidfOptions, emit: (term: string) => void): void {
+/**
+ * Calls `emit` with the id of every term of a text, as the analyzer defines terms; `idOf`
+ * gives a term's id, or −1 to skip it. Character n-grams depend on the word alone, so each
+ * distinct word's ids are worked out once and kept in `words` (the same words recur in
+ * every text), which makes the character analyzer several times faster.
+ */
+function forEachTermId(
+  text: string,
+  options: TfidfOptions,
+  idOf: (term: string) => number,
+  emit: (id: number) => void,
+  words: Map<string, Int32Array>,
+): void {
   const [minN, maxN] = options.ngramRange;
   const lower = text.toLowerCase();
+  const emitTerm = (term: string) => {
+    const id = idOf(term);
+    if (id >= 0) emit(id);
+  };
   if (options.analyzer === "word") {
     const tokens = lower.match(WORD) ?? [];
     for (let n = minN; n <= Math.min(maxN, tokens.length); n++) {
-      if (n === 1) for (const t of tokens) emit(t);
+      if (n === 1) for (const t of tokens) emitTerm(t);
       else {
         for (let i = 0; i + n <= tokens.length; i++) {
           let gram = tokens[i]!;
           for (let j = 1; j < n; j++) gram += ` ${tokens[i + j]!}`;
-          emit(gram);
+          emitTerm(gram);
         }
       }
     }
@@ -67,18 +82,31 @@ function forEachTerm(text: string, options: TfidfOptions, emit: (term: string) =
   }
   for (const word of lower.split(SPACE)) {
     if (word === "") continue;
-    const padded = ` ${word} `;
-    // Python slices code points; so do we where a word has characters beyond the BMP.
-    const chars = hasSurrogates(padded) ? Array.from(padded) : undefined;
-    const length = chars ? chars.length : padded.length;
-    const slice = chars
-      ? (a: number, b: number) => chars.slice(a, b).join("")
-      : (a: number, b: number) => padded.slice(a, b);
-    for (let n = minN; n <= maxN; n++) {
-      emit(slice(0, n));
-      if (length <= n) break;
-      for (let offset = 1; offset + n <= length; offset++) emit(slice(offset, offset + n));
+    let ids = words.get(word);
+    if (ids === undefined) {
+      const found: number[] = [];
+      forEachCharNgram(word, minN, maxN, (gram) => {
+        const id = idOf(gram);
+        if (id >= 0) found.push(id);
+      });
+      ids = Int32Array.from(found);
+      words.set(word, ids);
     }
+    for (let i = 0; i < ids.length; i++) emit(ids[i]!);
+  }
+}
+
+/** The char_wb n-grams of one word, padded with a space on each side. */
+function forEachCharNgram(word: string, minN: number, maxN: number, emit: (gram: string) => void): void {
+  const padded = ` ${word} `;
+  // Python slices code points; so do we where a word has characters beyond the BMP.
+  const chars = hasSurrogates(padded) ? Array.from(padded) : undefined;
+  const length = chars ? chars.length : padded.length;
+  const slice = chars ? (a: number, b: number) => chars.slice(a, b).join("") : (a: number, b: number) => padded.slice(a, b);
+  for (let n = minN; n <= maxN; n++) {
+    emit(slice(0, n));
+    if (length <= n) break;
+    for (let offset = 1; offset + n <= length; offset++) emit(slice(offset, offset + n));
   }
 }
 
@@ -144,20 +172,22 @@ export class TfidfVectorizer {
     const docCounts: Int32Array[] = [];
     let df = new Int32Array(1024);
     const counter = new TermCounter();
-    for (const text of texts) {
-      forEachTerm(text, this.options, (term) => {
-        let id = ids.get(term);
-        if (id === undefined) {
-          id = ids.size;
-          ids.set(term, id);
-          if (id >= df.length) {
-            const grown = new Int32Array(df.length * 2);
-            grown.set(df);
-            df = grown;
-          }
+    const words = new Map<string, Int32Array>();
+    const idOf = (term: string) => {
+      let id = ids.get(term);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(term, id);
+        if (id >= df.length) {
+          const grown = new Int32Array(df.length * 2);
+          grown.set(df);
+          df = grown;
         }
-        counter.add(id);
-      });
+      }
+      return id;
+    };
+    for (const text of texts) {
+      forEachTermId(text, this.options, idOf, (id) => counter.add(id), words);
       const { terms, counts } = counter.take();
       for (const id of terms) df[id]!++;
       docIds.push(terms);
@@ -191,11 +221,10 @@ export class TfidfVectorizer {
   transform(texts: readonly string[]): SparseRows {
     if (this.vocabulary.size === 0) throw new Error("TF-IDF: transform before fit");
     const counter = new TermCounter();
+    const words = new Map<string, Int32Array>();
+    const idOf = (term: string) => this.vocabulary.get(term) ?? -1;
     return this.rows(texts.length, (r, visit) => {
-      forEachTerm(texts[r]!, this.options, (term) => {
-        const c = this.vocabulary.get(term);
-        if (c !== undefined) counter.add(c);
-      });
+      forEachTermId(texts[r]!, this.options, idOf, (c) => counter.add(c), words);
       const { terms, counts } = counter.take();
       for (let i = 0; i < terms.length; i++) visit(terms[i]!, counts[i]!);
     });
