@@ -5,6 +5,7 @@
 // Prints a table, or with --json one JSON object per line on stdout (progress goes to stderr).
 import { availableParallelism, cpus } from "node:os";
 import { agreement } from "./agreement.js";
+import { augmentBench } from "./augment.js";
 import { classify } from "./classify.js";
 import { contention } from "./contention.js";
 import { decode } from "./decode.js";
@@ -31,6 +32,7 @@ const benches: Bench[] = [
   tuneBench,
   serve,
   classify,
+  augmentBench,
 ];
 
 function usage(): string {

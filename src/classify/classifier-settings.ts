@@ -1,4 +1,5 @@
 // The settings of a classifier run, for every kind of model (each reads its own).
+import type { Augmentation } from "../text/augment.js";
 import { DEFAULT_FEATURES, type TextFeatureOptions } from "./text-features.js";
 
 export interface ClassifierSettings {
@@ -14,6 +15,8 @@ export interface ClassifierSettings {
   maxTokens?: number;
   /** Neural models: a GPT checkpoint to fine-tune. */
   gptCheckpoint?: string;
+  /** Add one augmented copy of each training text per method. */
+  augment?: Augmentation[];
 }
 
 export const DEFAULT_SETTINGS: ClassifierSettings = {

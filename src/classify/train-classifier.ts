@@ -6,6 +6,7 @@ import { hashSplit, type TrainTestIndices } from "../data/hash-split.js";
 import { type LabelledTexts, loadLabelledTexts } from "../data/labelled-text.js";
 import { loadSpamAssassin, SPAM_ASSASSIN } from "../data/spam-assassin.js";
 import { crossValidate, type MeanStd, stratifiedKFold } from "../metrics/cross-validation.js";
+import { augmentDataset } from "../text/augment.js";
 import { type HeldOutPredictions, writeClassifierCheckpoint } from "./classifier-checkpoint.js";
 import type { ClassifierSettings } from "./classifier-settings.js";
 import { type EnsembleMethod, trainEnsemble } from "./ensemble.js";
@@ -94,8 +95,11 @@ export function runHeldOut(
   settings: ClassifierSettings,
   out?: string,
 ): HeldOutRun {
-  const texts = split.train.map((i) => data.texts[i]!);
-  const labels = split.train.map((i) => data.labels[i]!);
+  let texts = split.train.map((i) => data.texts[i]!);
+  let labels = split.train.map((i) => data.labels[i]!);
+  if (settings.augment && settings.augment.length > 0) {
+    ({ texts, labels } = augmentDataset(texts, labels, settings.augment, { seed: settings.seed }));
+  }
   const start = performance.now();
   const classifier = trainModel(kinds, ensemble, texts, labels, data.classes, settings);
   const trainSeconds = (performance.now() - start) / 1000;

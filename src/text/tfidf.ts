@@ -102,7 +102,9 @@ function forEachCharNgram(word: string, minN: number, maxN: number, emit: (gram:
   // Python slices code points; so do we where a word has characters beyond the BMP.
   const chars = hasSurrogates(padded) ? Array.from(padded) : undefined;
   const length = chars ? chars.length : padded.length;
-  const slice = chars ? (a: number, b: number) => chars.slice(a, b).join("") : (a: number, b: number) => padded.slice(a, b);
+  const slice = chars
+    ? (a: number, b: number) => chars.slice(a, b).join("")
+    : (a: number, b: number) => padded.slice(a, b);
   for (let n = minN; n <= maxN; n++) {
     emit(slice(0, n));
     if (length <= n) break;

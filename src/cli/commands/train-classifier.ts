@@ -17,6 +17,7 @@ import {
 } from "../../classify/train-classifier.js";
 import { SPAM_ASSASSIN } from "../../data/spam-assassin.js";
 import { formatMeanStd } from "../../metrics/cross-validation.js";
+import { AUGMENTATIONS, type Augmentation } from "../../text/augment.js";
 import { integerInRange } from "../parse-integer.js";
 import { numberInRange } from "../parse-number.js";
 
@@ -37,6 +38,7 @@ export const CLASSIFIER_FLAGS = [
   "epochs",
   "maxTokens",
   "gpt",
+  "augment",
 ];
 
 export function classifierOptions(): Option[] {
@@ -66,6 +68,10 @@ export function classifierOptions(): Option[] {
       integerInRange(8, 100_000),
     ),
     new Option("--gpt <dir>", "classifier (gpt-finetune): the GPT checkpoint to start from"),
+    new Option(
+      "--augment <methods>",
+      `classifier: add an augmented copy of each training text per method (${AUGMENTATIONS.join(", ")}; comma-separated)`,
+    ),
   ];
 }
 
@@ -83,6 +89,17 @@ export interface ClassifierFlags {
   epochs?: number;
   maxTokens?: number;
   gpt?: string;
+  augment?: string;
+}
+
+function parseAugmentations(spec: string): Augmentation[] {
+  return spec.split(",").map((m) => {
+    const method = m.trim();
+    if (!(AUGMENTATIONS as readonly string[]).includes(method)) {
+      throw new Error(`--augment: "${method}" is not one of ${AUGMENTATIONS.join(", ")}`);
+    }
+    return method as Augmentation;
+  });
 }
 
 export function trainClassifierFromFlags(flags: ClassifierFlags, print: (line: string) => void): void {
@@ -119,6 +136,7 @@ export function trainClassifierFromFlags(flags: ClassifierFlags, print: (line: s
     ...(flags.epochs === undefined ? {} : { epochs: flags.epochs }),
     ...(flags.maxTokens === undefined ? {} : { maxTokens: flags.maxTokens }),
     ...(flags.gpt === undefined ? {} : { gptCheckpoint: resolve(flags.gpt) }),
+    ...(flags.augment === undefined ? {} : { augment: parseAugmentations(flags.augment) }),
   };
   const source = flags.data ?? SPAM_ASSASSIN;
   const { data, strata } = loadClassifierData(source === SPAM_ASSASSIN ? source : resolve(source));
