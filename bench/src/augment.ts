@@ -38,14 +38,20 @@ export const augmentBench: Bench = {
       ...DEFAULT_SETTINGS,
       features: { ...DEFAULT_SETTINGS.features, char: null, minDf: 1 },
     };
-    const variants: [string, Augmentation[]][] = [
+    // "copy" repeats each text unchanged: the control that tells augmentation's effect from
+    // that of more (and so less regularised) training terms in the summed loss.
+    const variants: [string, Augmentation[] | "copy"][] = [
       ["none", []],
+      ["copy (control)", "copy"],
       ...AUGMENTATIONS.map((a) => [a, [a]] as [string, Augmentation[]]),
       ["all four", [...AUGMENTATIONS]],
     ];
     for (const [name, methods] of variants) {
       context.log(`augmentation: ${name}…`);
-      const augmented = augmentDataset(texts, labels, methods, { seed: 0 });
+      const augmented =
+        methods === "copy"
+          ? { texts: [...texts, ...texts], labels: [...labels, ...labels] }
+          : augmentDataset(texts, labels, methods, { seed: 0 });
       const start = performance.now();
       const model = TfidfClassifier.train(
         "logreg",

@@ -16,7 +16,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { combine, type EnsembleMethod, trainEnsemble } from "../../dist/src/classify/ensemble.js";
+import {
+  combine,
+  combineMembers,
+  type EnsembleMethod,
+  outOfFoldProbabilities,
+} from "../../dist/src/classify/ensemble.js";
 import { evaluateClassifier } from "../../dist/src/classify/evaluate-classifier.js";
 import type { TextClassifier } from "../../dist/src/classify/text-classifier.js";
 import { parseFeatureSpec, TextFeatures } from "../../dist/src/classify/text-features.js";
@@ -29,6 +34,8 @@ import {
 import { selectRows } from "../../dist/src/text/tfidf.js";
 import { type Bench, type BenchContext, type BenchRecord, fmt, formatTable } from "./report.js";
 
+/** Folds of the out-of-fold predictions that weighted averaging and stacking learn from. */
+const FOLDS = 3;
 const SKLEARN_SCRIPT = fileURLToPath(new URL("../python/classify_sklearn.py", import.meta.url));
 
 function option(args: string[], name: string): string | undefined {
@@ -158,32 +165,30 @@ export const classify: Bench = {
         settings,
       );
     };
+    const members = [singles.get("nb")!.classifier, singles.get("logreg")!.classifier];
     const memberProbs = [singles.get("nb")!.probabilities, singles.get("logreg")!.probabilities];
+    context.log("out-of-fold predictions for weighted averaging and stacking…");
+    const oofStart = performance.now();
+    const outOfFold = outOfFoldProbabilities(["nb", "logreg"], trainTexts, trainLabels, trainMember, {
+      folds: FOLDS,
+      seed: 0,
+    });
+    const oofSeconds = (performance.now() - oofStart) / 1000;
     for (const method of ["hard", "soft", "weighted", "stacking", "cascade"] as EnsembleMethod[]) {
-      context.log(`infiniset ${method} ensemble…`);
       const start = performance.now();
-      let probabilities: number[][];
-      let extra: Record<string, number> = {};
-      if (method === "hard" || method === "soft") {
-        probabilities = combine(method, memberProbs);
-      } else {
-        const ensemble = trainEnsemble(
-          method,
-          ["nb", "logreg"],
-          trainTexts,
-          trainLabels,
-          data.classes,
-          trainMember,
-          {
-            seed: 0,
-          },
-        );
-        const predictStart = performance.now();
-        probabilities = ensemble.predictProba(testTexts);
-        extra = { msPerExample: (performance.now() - predictStart) / testTexts.length };
-        if (ensemble.lastCascade) extra.answeredByFirst = ensemble.lastCascade.answered[0]!;
-        if (ensemble.weights) extra.weightNb = ensemble.weights[0]!;
-      }
+      const ensemble = combineMembers(method, members, trainLabels, outOfFold);
+      const trainSeconds =
+        (performance.now() - start) / 1000 +
+        (method === "weighted" || method === "stacking" ? oofSeconds : 0);
+      const predictStart = performance.now();
+      const probabilities =
+        method === "hard" || method === "soft"
+          ? combine(method, memberProbs)
+          : ensemble.predictProba(testTexts);
+      const extra: Record<string, number> = {};
+      if (method === "cascade") extra.msPerExample = (performance.now() - predictStart) / testTexts.length;
+      if (ensemble.lastCascade) extra.answeredByFirst = ensemble.lastCascade.answered[0]!;
+      if (ensemble.weights) extra.weightNb = ensemble.weights[0]!;
       const e = evaluateClassifier(testLabels, probabilities, data.classes);
       context.emit({
         bench: "classify",
@@ -192,7 +197,7 @@ export const classify: Bench = {
         f1: e.f1,
         accuracy: e.accuracy,
         auc: e.auc,
-        trainSeconds: (performance.now() - start) / 1000,
+        trainSeconds,
         ...extra,
       });
     }

@@ -142,43 +142,73 @@ export function combine(
   });
 }
 
+/**
+ * Out-of-fold probabilities [member][text][class]: each training text predicted by members
+ * trained on the folds that leave it out.
+ */
+export function outOfFoldProbabilities(
+  kinds: readonly string[],
+  texts: readonly string[],
+  labels: readonly number[],
+  trainMember: MemberTrainer,
+  options: EnsembleOptions = {},
+): number[][][] {
+  const oof = kinds.map(() => new Array<number[]>(texts.length));
+  for (const fold of stratifiedKFold(labels, options.folds ?? 5, { seed: options.seed ?? 0 })) {
+    const foldTexts = fold.train.map((i) => texts[i]!);
+    const foldLabels = fold.train.map((i) => labels[i]!);
+    const heldOut = fold.test.map((i) => texts[i]!);
+    kinds.forEach((kind, m) => {
+      const probs = trainMember(kind, foldTexts, foldLabels).predictProba(heldOut);
+      fold.test.forEach((i, j) => {
+        oof[m]![i] = probs[j]!;
+      });
+    });
+  }
+  return oof;
+}
+
+/** An ensemble of trained members; weighted averaging and stacking learn from out-of-fold probabilities. */
+export function combineMembers(
+  method: EnsembleMethod,
+  members: readonly TextClassifier[],
+  labels: readonly number[],
+  outOfFold: readonly number[][][] | undefined,
+  options: EnsembleOptions = {},
+): EnsembleClassifier {
+  const classes = members[0]!.classes;
+  let weights: number[] | undefined;
+  let meta: LinearWeights | undefined;
+  if (method === "weighted" || method === "stacking") {
+    if (!outOfFold) throw new Error(`${method}: needs out-of-fold predictions`);
+    if (method === "weighted") {
+      const inverse = outOfFold.map((p) => 1 / Math.max(logLoss(labels, p), 1e-6));
+      const total = inverse.reduce((a, b) => a + b, 0);
+      weights = inverse.map((w) => w / total);
+    } else {
+      const x = sparseTensors(denseRows(stackedFeatures(outOfFold as number[][][])));
+      meta = fitLogisticRegression(x, labels, classes.length, { C: 1 }).weights;
+    }
+  }
+  return new EnsembleClassifier(method, members, classes, weights, meta, options.threshold);
+}
+
 /** Trains the members (and, for weighted averaging and stacking, what combines them). */
 export function trainEnsemble(
   method: EnsembleMethod,
   kinds: readonly string[],
   texts: readonly string[],
   labels: readonly number[],
-  classes: readonly string[],
+  _classes: readonly string[],
   trainMember: MemberTrainer,
   options: EnsembleOptions = {},
 ): EnsembleClassifier {
   if (kinds.length < 2)
     throw new Error(`an ensemble needs at least two models, got ${kinds.join(",") || "none"}`);
-  let weights: number[] | undefined;
-  let meta: LinearWeights | undefined;
-  if (method === "weighted" || method === "stacking") {
-    // Out-of-fold probabilities: each training text predicted by members that did not see it.
-    const oof = kinds.map(() => new Array<number[]>(texts.length));
-    for (const fold of stratifiedKFold(labels, options.folds ?? 5, { seed: options.seed ?? 0 })) {
-      const foldTexts = fold.train.map((i) => texts[i]!);
-      const foldLabels = fold.train.map((i) => labels[i]!);
-      const heldOut = fold.test.map((i) => texts[i]!);
-      kinds.forEach((kind, m) => {
-        const probs = trainMember(kind, foldTexts, foldLabels).predictProba(heldOut);
-        fold.test.forEach((i, j) => {
-          oof[m]![i] = probs[j]!;
-        });
-      });
-    }
-    if (method === "weighted") {
-      const inverse = oof.map((p) => 1 / Math.max(logLoss(labels, p), 1e-6));
-      const total = inverse.reduce((a, b) => a + b, 0);
-      weights = inverse.map((w) => w / total);
-    } else {
-      const x = sparseTensors(denseRows(stackedFeatures(oof)));
-      meta = fitLogisticRegression(x, labels, classes.length, { C: 1 }).weights;
-    }
-  }
+  const outOfFold =
+    method === "weighted" || method === "stacking"
+      ? outOfFoldProbabilities(kinds, texts, labels, trainMember, options)
+      : undefined;
   const members = kinds.map((kind) => trainMember(kind, texts, labels));
-  return new EnsembleClassifier(method, members, classes, weights, meta, options.threshold);
+  return combineMembers(method, members, labels, outOfFold, options);
 }
