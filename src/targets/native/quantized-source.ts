@@ -13,9 +13,9 @@ import { kernelSignature } from "./native-kernel.js";
  *   float64 sum) only by the order of float32 additions. With at most four rows of x
  *   (token-by-token decoding) each weight row streams once from memory, decoded 32 values at
  *   a time into registers, a block's scales read once; with more (prompt prefill) a tile
- *   unit copies its rows of x in blocks of KC columns and decodes four weight rows at a time
- *   into a buffer that every row of the block multiplies, so decoding costs one pass over
- *   the weights per unit instead of one per row.
+ *   unit puts its rows of x in six-row panels and decodes sixteen weight rows at a time into
+ *   a transposed panel, and a 6×16 register-blocked kernel multiplies them, 256 values of K
+ *   at a time, so decoding costs one pass over the weights per unit.
  * - dequantize, the rows as float32: bit-identical to the codec, since every value is a
  *   product of a binary16 scale by small integers (exact in float32) with at most one
  *   rounded addition, which fused multiply-add rounds the same way.
@@ -399,28 +399,56 @@ static inline __attribute__((always_inline)) void dot_rows(const int R, const in
   }
 }
 
-/* t[i][j] (+)= Σ_k x_i[k] · w_j[k] over kc values, for four rows of x and two decoded weight rows. */
-static inline void block_4x2(const float *const xr[4], const float *w0, const float *w1, int64_t kc,
-                             int first, float t[4][2]) {
-  v8f acc[4][2];
-  for (int i = 0; i < 4; i++) acc[i][0] = acc[i][1] = splat(0);
-  const int64_t k8 = kc & ~(int64_t)7;
-  for (int64_t k = 0; k < k8; k += 8) {
-    const v8f a = *(const v8fu *)(w0 + k), c = *(const v8fu *)(w1 + k);
-    for (int i = 0; i < 4; i++) {
-      const v8f xi = *(const v8fu *)(xr[i] + k);
-      acc[i][0] += xi * a;
-      acc[i][1] += xi * c;
+/*
+ * The many-row product is a register-blocked GEMM on panels: MR rows of x k-major
+ * (xp[k·MR + r]) times NR decoded weight rows k-major (wp[k·NR + c]), MR×NR accumulators
+ * in registers, one broadcast of x per row and step of k, like the float32 matmul kernel.
+ */
+#define MR 6
+#define NR 16
+#define KC 256
+
+/* Weight rows w[0 … nr) (rb bytes apart), values [k0, k0 + kc), transposed into the panel wp. */
+static void weight_panel(const uint8_t *restrict w, int64_t rb, int nr, int64_t k0, int64_t kc, int64_t K,
+                         float *restrict tmp, float *restrict wp) {
+  for (int c = 0; c < NR; c++) {
+    if (c < nr) {
+      decode_rows(w + c * rb, rb, 1, k0, kc, K, tmp);
+      for (int64_t k = 0; k < kc; k++) wp[k * NR + c] = tmp[k];
+    } else {
+      for (int64_t k = 0; k < kc; k++) wp[k * NR + c] = 0.0f;
     }
   }
-  for (int i = 0; i < 4; i++) {
-    float s0 = hsum(acc[i][0]), s1 = hsum(acc[i][1]);
-    for (int64_t k = k8; k < kc; k++) {
-      s0 += xr[i][k] * w0[k];
-      s1 += xr[i][k] * w1[k];
+}
+
+/* Rows x[0 … mr) (K floats apart), values [0, kc), into the panel xp; missing rows are zeros. */
+static void x_panel(const float *restrict x, int64_t K, int mr, int64_t kc, float *restrict xp) {
+  for (int64_t k = 0; k < kc; k++)
+    for (int r = 0; r < MR; r++) xp[k * MR + r] = r < mr ? x[r * K + k] : 0.0f;
+}
+
+/* out[i, j] (+)= Σ_k xp[k, i] · wp[k, j] for i < mr, j < nr (out rows ldo apart). */
+static void micro(const float *restrict xp, const float *restrict wp, int64_t kc, float *restrict out, int64_t ldo,
+                  int mr, int nr, int first) {
+  v8f acc[MR][2];
+  for (int r = 0; r < MR; r++) acc[r][0] = acc[r][1] = splat(0);
+  for (int64_t k = 0; k < kc; k++) {
+    const v8f b0 = *(const v8f *)(wp + k * NR), b1 = *(const v8f *)(wp + k * NR + 8);
+    for (int r = 0; r < MR; r++) {
+      const v8f a = splat(xp[k * MR + r]);
+      acc[r][0] += a * b0;
+      acc[r][1] += a * b1;
     }
-    t[i][0] = first ? s0 : t[i][0] + s0;
-    t[i][1] = first ? s1 : t[i][1] + s1;
+  }
+  for (int r = 0; r < mr; r++) {
+    float t[NR] __attribute__((aligned(32)));
+    *(v8f *)t = acc[r][0];
+    *(v8f *)(t + 8) = acc[r][1];
+    float *o = out + r * ldo;
+    if (first)
+      for (int j = 0; j < nr; j++) o[j] = t[j];
+    else
+      for (int j = 0; j < nr; j++) o[j] += t[j];
   }
 }
 
@@ -437,8 +465,6 @@ static float *workspace(int64_t floats) {
   return workspace_ptr;
 }
 
-/* Values of K decoded per step of the blocked product: whole blocks, a few KiB per weight row. */
-#define KC 512
 
 ${kernelSignature()} {
   char *const arena = (char *)(intptr_t)p[0];
@@ -462,38 +488,21 @@ ${kernelSignature()} {
       }
       continue;
     }
-    /* Blocks of KC columns: the unit's rows of x copied into a contiguous block (rows of x
-       K floats apart would share cache sets when K is a power of two), then four weight rows
-       at a time decoded into a buffer and multiplied by every row of the block. */
-    const int64_t rows = m1 - m0;
-    float *xb = workspace(rows * KC + 4 * KC);
-    float *buf = xb + rows * KC;
+    /* Blocks of KC values: the unit's rows of x in MR-row panels, then NR weight rows at a
+       time decoded into a panel (in L1) that every x panel multiplies. */
+    const int64_t rows = m1 - m0, panels = (rows + MR - 1) / MR;
+    float *xp = workspace(panels * MR * KC + NR * KC + KC);
+    float *wp = xp + panels * MR * KC, *tmp = wp + NR * KC;
     for (int64_t k0 = 0; k0 < K; k0 += KC) {
       const int64_t kc = min64(KC, K - k0);
-      for (int64_t i = 0; i < rows; i++) memcpy(xb + i * kc, x + (m0 + i) * K + k0, (size_t)kc * 4);
-      for (int64_t n = n0; n < n1; n += 4) {
-        const int nr = (int)min64(4, n1 - n);
-        decode_rows(w + n * rb, rb, nr, k0, kc, K, buf);
-        for (int64_t m = 0; m < rows; m += 4) {
-          const int mr = (int)min64(4, rows - m);
-          /* Rows past the end of the block read its first row again; their products are not stored. */
-          const float *xr[4];
-          for (int i = 0; i < 4; i++) xr[i] = xb + (m + (i < mr ? i : 0)) * kc;
-          float *o = out + (m0 + m) * N + n;
-          for (int j = 0; j < nr; j += 2) {
-            float t[4][2] = {{0}};
-            if (k0 > 0)
-              for (int i = 0; i < mr; i++) {
-                t[i][0] = o[i * N + j];
-                t[i][1] = j + 1 < nr ? o[i * N + j + 1] : 0;
-              }
-            block_4x2(xr, buf + j * kc, buf + (j + 1 < nr ? j + 1 : j) * kc, kc, k0 == 0, t);
-            for (int i = 0; i < mr; i++) {
-              o[i * N + j] = t[i][0];
-              if (j + 1 < nr) o[i * N + j + 1] = t[i][1];
-            }
-          }
-        }
+      for (int64_t p = 0; p < panels; p++)
+        x_panel(x + (m0 + p * MR) * K + k0, K, (int)min64(MR, rows - p * MR), kc, xp + p * MR * kc);
+      for (int64_t n = n0; n < n1; n += NR) {
+        const int nr = (int)min64(NR, n1 - n);
+        weight_panel(w + n * rb, rb, nr, k0, kc, K, tmp, wp);
+        for (int64_t p = 0; p < panels; p++)
+          micro(xp + p * MR * kc, wp, kc, out + (m0 + p * MR) * N + n, N, (int)min64(MR, rows - p * MR), nr,
+                k0 == 0);
       }
     }
   }
