@@ -21,10 +21,13 @@ export interface BatchKvCacheOptions {
   rows: number;
 }
 
-/** The smallest window of cached positions a pass reads: a power of two from 16, or the capacity. */
+/**
+ * The window of cached positions a pass reads: a power of two from 64, or the capacity.
+ * Coarse, so that few programs are compiled; masked positions cost little.
+ */
 function windowFor(longest: number, capacity: number): number {
   if (longest === 0) return 0;
-  let w = 16;
+  let w = 64;
   while (w < longest) w *= 2;
   return Math.min(w, capacity);
 }

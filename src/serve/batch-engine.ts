@@ -36,9 +36,11 @@ export class BatchEngine {
   readonly contextLength: number;
   readonly prefillChunk: number;
   readonly #cache: BatchKvCache;
+  /** Rows a decoding pass may span: sequences live in the first `slots`, the rest pad. */
+  readonly #passRows: number;
   /** Row of each open sequence. */
   readonly #rows = new Map<number, number>();
-  /** Sequence in each row, or -1 (the last row is scratch for swaps). */
+  /** Sequence in each row, or -1; the last row is scratch (swaps, embeddings). */
   readonly #owners: Int32Array;
   #nextId = 1;
 
@@ -60,8 +62,9 @@ export class BatchEngine {
     this.slots = options.slots;
     this.contextLength = contextLength;
     this.prefillChunk = Math.min(options.prefillChunk, contextLength);
-    this.#cache = new BatchKvCache({ ...model.kvShape, capacity: contextLength, rows: options.slots + 1 });
-    this.#owners = new Int32Array(options.slots + 1).fill(-1);
+    this.#passRows = nextPowerOfTwo(options.slots);
+    this.#cache = new BatchKvCache({ ...model.kvShape, capacity: contextLength, rows: this.#passRows + 1 });
+    this.#owners = new Int32Array(this.#passRows + 1).fill(-1);
   }
 
   /** Bytes of the key/value store. */
@@ -142,7 +145,7 @@ export class BatchEngine {
     const time = Math.min(nextPowerOfTwo(ids.length), this.contextLength);
     const padded = new Int32Array(time);
     padded.set(ids);
-    const scratch = this.slots;
+    const scratch = this.#passRows;
     return noGrad(() => {
       // A padding row reads and writes no cache: the tokens attend to each other only.
       const step = this.#cache.step(scratch, 1, time, new Set([scratch]));
@@ -164,22 +167,43 @@ export class BatchEngine {
     });
   }
 
-  /** One pass over the sequences fed one token each, moved to rows 0…M−1 first. */
+  /**
+   * Compiles the programs of decoding passes (every padded batch size, the first cache
+   * window) so that the first requests do not wait for them.
+   */
+  warmUp(): void {
+    for (let size = 1; ; size *= 2) {
+      const m = Math.min(size, this.slots);
+      const sequences = Array.from({ length: m }, () => this.open());
+      // The first step reads no cache, the second the first window.
+      for (let i = 0; i < 2; i++) this.step(sequences.map((sequence) => ({ sequence, tokens: [0] })));
+      for (const s of sequences) this.close(s);
+      if (m === this.slots) break;
+    }
+  }
+
+  /**
+   * One pass over the sequences fed one token each, moved to rows 0…M−1 first. The pass is
+   * padded to a power of two rows (rows that read and write nothing), so that only a few
+   * batch sizes are ever compiled.
+   */
   #decode(entries: readonly StepEntry[]): Float32Array[] {
     const m = entries.length;
+    const rows = Math.min(nextPowerOfTwo(m), this.#passRows);
     // Sequences already in place stay; the rest swap into the rows left over.
     const order = [...entries].sort((a, b) => this.#row(a.sequence) - this.#row(b.sequence));
     order.forEach((entry, target) => {
       const row = this.#row(entry.sequence);
       if (row !== target) this.#swap(row, target);
     });
-    const ids = new Int32Array(m);
+    const ids = new Int32Array(rows);
     for (const entry of entries) ids[this.#row(entry.sequence)] = entry.tokens[0]!;
-    const step = this.#cache.step(0, m, 1);
+    const padding = new Set(Array.from({ length: rows - m }, (_, i) => m + i));
+    const step = this.#cache.step(0, rows, 1, padding);
     try {
-      const values = this.served.model.logits(ids, step, new Int32Array(m)).dataSync() as Float32Array;
-      step.commit(new Int32Array(m).fill(1));
-      const vocab = values.length / m;
+      const values = this.served.model.logits(ids, step, new Int32Array(rows)).dataSync() as Float32Array;
+      step.commit(new Int32Array(rows).fill(1));
+      const vocab = values.length / rows;
       return entries.map((e) => {
         const row = this.#row(e.sequence);
         return values.subarray(row * vocab, (row + 1) * vocab);
@@ -220,9 +244,9 @@ export class BatchEngine {
     if (ownerA < 0) cache.copyRow(b, a);
     else if (ownerB < 0) cache.copyRow(a, b);
     else {
-      cache.copyRow(a, this.slots);
+      cache.copyRow(a, this.#passRows);
       cache.copyRow(b, a);
-      cache.copyRow(this.slots, b);
+      cache.copyRow(this.#passRows, b);
     }
     this.#owners[a] = ownerB;
     this.#owners[b] = ownerA;

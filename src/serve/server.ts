@@ -67,11 +67,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       ...(options.contextLength === undefined ? {} : { contextLength: options.contextLength }),
       prefillChunk: options.prefillChunk ?? 64,
     });
-    // Compile the programs of a short prompt and of decoding before the first request.
-    const warm = engine.open();
-    engine.step([{ sequence: warm, tokens: [0, 0] }]);
-    engine.step([{ sequence: warm, tokens: [0] }]);
-    engine.close(warm);
+    // Compile the decoding programs before the first request.
+    engine.warmUp();
     const metrics = createServeMetrics(engine.slots);
     scheduler = new Scheduler(engine, { maxQueue: options.maxQueue ?? 64 }, metrics);
     setReady({ engine, scheduler, metrics, created: Math.floor(Date.now() / 1000) });
