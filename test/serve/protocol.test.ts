@@ -147,7 +147,7 @@ test("bad requests get clear 4xx errors in OpenAI's shape, and the server keeps 
 });
 
 test("with keys, every route but /health needs a valid bearer key", async () => {
-  const server = await tinyServer({ apiKeys: ["key-one", "key-two"], metrics: true });
+  const server = await tinyServer({ apiKeys: ["key-one", "key-two"], metrics: true, cors: "https://example.org" });
   const body = { model: MODEL_ID, prompt: "abc", max_tokens: 2 };
   try {
     const missing = await post(`${server.url}/v1/completions`, body);
@@ -163,6 +163,13 @@ test("with keys, every route but /health needs a valid bearer key", async () => 
     assert.equal((await fetch(`${server.url}/metrics`)).status, 401);
     assert.equal((await post(`${server.url}/tokenize`, { content: "a" })).status, 401);
     assert.equal((await fetch(`${server.url}/health`)).status, 200);
+    // A browser's preflight needs no key; the allowed origin comes back.
+    const preflight = await fetch(`${server.url}/v1/completions`, {
+      method: "OPTIONS",
+      headers: { origin: "https://example.org", "access-control-request-method": "POST" },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get("access-control-allow-origin"), "https://example.org");
   } finally {
     await server.close();
   }
