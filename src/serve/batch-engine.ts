@@ -27,8 +27,8 @@ function nextPowerOfTwo(n: number): number {
  * Runs a served model's forward passes for many sequences (continuous batching). Each open
  * sequence holds a row of the key/value store. A step feeds every sequence its tokens:
  * those with one token (decoding) go through one batched pass, whose matrix products get a
- * row per sequence; those with several (prompt chunks) each get a pass of their own, padded
- * to a power of two so that few programs are ever compiled.
+ * row per sequence; those with several (prompt chunks) through a second pass, each chunk
+ * padded to a power of two so that few programs are ever compiled.
  */
 export class BatchEngine {
   readonly served: ServedModel;
@@ -119,16 +119,18 @@ export class BatchEngine {
       }
     }
     const single = entries.map((_, i) => i).filter((i) => entries[i]!.tokens.length === 1);
+    const several = entries.map((_, i) => i).filter((i) => entries[i]!.tokens.length > 1);
     noGrad(() => {
-      if (single.length > 0) {
-        const results = this.#decode(single.map((i) => entries[i]!));
-        single.forEach((i, k) => {
+      for (const [group, run] of [
+        [single, (e: readonly StepEntry[]) => this.#decode(e)],
+        [several, (e: readonly StepEntry[]) => this.#prefill(e, single.length)],
+      ] as const) {
+        if (group.length === 0) continue;
+        const results = run(group.map((i) => entries[i]!));
+        group.forEach((i, k) => {
           logits[i] = results[k]!;
         });
       }
-      entries.forEach((entry, i) => {
-        if (entry.tokens.length > 1) logits[i] = this.#prefill(entry);
-      });
     });
     return logits;
   }
@@ -182,48 +184,54 @@ export class BatchEngine {
     }
   }
 
-  /**
-   * One pass over the sequences fed one token each, moved to rows 0…M−1 first. The pass is
-   * padded to a power of two rows (rows that read and write nothing), so that only a few
-   * batch sizes are ever compiled.
-   */
+  /** One pass over the sequences fed one token each, in rows 0…M−1. */
   #decode(entries: readonly StepEntry[]): Float32Array[] {
-    const m = entries.length;
-    const rows = Math.min(nextPowerOfTwo(m), this.#passRows);
-    // Sequences already in place stay; the rest swap into the rows left over.
-    const order = [...entries].sort((a, b) => this.#row(a.sequence) - this.#row(b.sequence));
-    order.forEach((entry, target) => {
-      const row = this.#row(entry.sequence);
-      if (row !== target) this.#swap(row, target);
-    });
-    const ids = new Int32Array(rows);
-    for (const entry of entries) ids[this.#row(entry.sequence)] = entry.tokens[0]!;
-    const padding = new Set(Array.from({ length: rows - m }, (_, i) => m + i));
-    const step = this.#cache.step(0, rows, 1, padding);
-    try {
-      const values = this.served.model.logits(ids, step, new Int32Array(rows)).dataSync() as Float32Array;
-      step.commit(new Int32Array(rows).fill(1));
-      const vocab = values.length / rows;
-      return entries.map((e) => {
-        const row = this.#row(e.sequence);
-        return values.subarray(row * vocab, (row + 1) * vocab);
-      });
-    } finally {
-      step.dispose();
-    }
+    return this.#pass(entries, 0, 1);
   }
 
-  /** One pass feeding a prompt chunk to one sequence, in its own row. */
-  #prefill(entry: StepEntry): Float32Array {
-    const count = entry.tokens.length;
-    const time = Math.min(nextPowerOfTwo(count), this.contextLength);
-    const ids = new Int32Array(time);
-    ids.set(entry.tokens);
-    const step = this.#cache.step(this.#row(entry.sequence), 1, time);
+  /**
+   * One pass feeding prompt chunks to several sequences, in the rows after the decoding
+   * ones; every chunk is padded to the longest, a power of two.
+   */
+  #prefill(entries: readonly StepEntry[], first: number): Float32Array[] {
+    const longest = Math.max(...entries.map((e) => e.tokens.length));
+    return this.#pass(entries, first, Math.min(nextPowerOfTwo(longest), this.contextLength));
+  }
+
+  /**
+   * Moves the entries' sequences to rows first…first+M−1 (those in place stay; the rest swap
+   * into the rows left over, never below `first`) and runs one pass of `time` tokens per
+   * row. The pass is padded to a power of two rows where the store has them (rows that
+   * read and write nothing), so that few pass shapes are ever compiled.
+   */
+  #pass(entries: readonly StepEntry[], first: number, time: number): Float32Array[] {
+    const m = entries.length;
+    const order = [...entries].sort((a, b) => this.#row(a.sequence) - this.#row(b.sequence));
+    order.forEach((entry, k) => {
+      const row = this.#row(entry.sequence);
+      if (row !== first + k) this.#swap(row, first + k);
+    });
+    const padded = nextPowerOfTwo(m);
+    const rows = first + padded <= this.#passRows ? padded : m;
+    const ids = new Int32Array(rows * time);
+    const last = new Int32Array(rows);
+    const counts = new Int32Array(rows);
+    for (const entry of entries) {
+      const r = this.#row(entry.sequence) - first;
+      ids.set(entry.tokens, r * time);
+      last[r] = entry.tokens.length - 1;
+      counts[r] = entry.tokens.length;
+    }
+    const padding = new Set(Array.from({ length: rows - m }, (_, i) => first + m + i));
+    const step = this.#cache.step(first, rows, time, padding);
     try {
-      const values = this.served.model.logits(ids, step, [count - 1]).dataSync() as Float32Array;
-      step.commit([count]);
-      return values;
+      const values = this.served.model.logits(ids, step, last).dataSync() as Float32Array;
+      step.commit(counts);
+      const vocab = values.length / rows;
+      return entries.map((e) => {
+        const r = this.#row(e.sequence) - first;
+        return values.subarray(r * vocab, (r + 1) * vocab);
+      });
     } finally {
       step.dispose();
     }

@@ -1,7 +1,7 @@
 // Continuous batching: requests wait in a queue for slots; every iteration feeds each
-// decoding sequence its last token in one batched pass, plus at most one prefill chunk's
-// worth of prompt tokens, so a long prompt never stalls running streams for more than a
-// chunk. Between iterations the event loop runs: responses are written, new requests
+// decoding sequence its last token in one batched pass, plus a bounded number of prompt
+// chunks in a second pass, so a long prompt never stalls running streams for more than a
+// few chunks. Between iterations the event loop runs: responses are written, new requests
 // join, and a cancelled request (client gone, timeout) leaves before the next step.
 import type { BatchEngine, StepEntry } from "./batch-engine.js";
 import {
@@ -59,6 +59,9 @@ export interface SchedulerOptions {
   /** Requests that may wait for a slot; more are refused (QueueFullError). */
   maxQueue: number;
 }
+
+/** Prompt tokens fed per step at most, in chunks (prefillChunk tokens each). */
+const PREFILL_CHUNKS = 4;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -241,13 +244,19 @@ export class Scheduler {
     const engine = this.#engine;
     const entries: StepEntry[] = [];
     const owners: { job: Job; choice: ChoiceGeneration }[] = [];
-    let budget = engine.prefillChunk;
+    // Prompt chunks of up to prefillChunk tokens, PREFILL_CHUNKS chunks' worth per step;
+    // a chunk that does not fit waits for the next step rather than being cut.
+    let budget = engine.prefillChunk * PREFILL_CHUNKS;
     for (const job of this.#running) {
       job.choices.forEach((choice, i) => {
         if (choice.finished) return;
         if (choice.prefilling) {
-          if (budget === 0) return;
-          const tokens = choice.nextTokens(budget);
+          const size = Math.min(choice.promptRemaining, engine.prefillChunk);
+          if (size > budget) {
+            budget = 0;
+            return;
+          }
+          const tokens = choice.nextTokens(size);
           budget -= tokens.length;
           entries.push({ sequence: job.sequences[i]!, tokens });
         } else {

@@ -254,8 +254,8 @@ FMA_FUNCTION static void micro(int64_t kc, const float *restrict a, const float 
 
 /*
  * Few rows: every row of B streams once through accumulators for up to SMALL_M rows, eight
- * rows of B at a time (eight sequential streams keep the memory busy; each accumulator
- * still adds its products in the order of k).
+ * rows of B at a time (eight sequential streams keep the memory busy), four rows of A at a
+ * time; each accumulator still adds its products in the order of k.
  */
 FMA_FUNCTION static void small_m(const int64_t *restrict p, const float *a, int64_t sam, int64_t sak, const float *b,
                                  int64_t sbk, float *c, int64_t ldc, int64_t m, int64_t k_total, int64_t i0,
@@ -267,7 +267,38 @@ FMA_FUNCTION static void small_m(const int64_t *restrict p, const float *a, int6
   int64_t k = 0;
   for (; k + 8 <= k_total; k += 8) {
     const float *restrict row = b + k * sbk;
-    for (int64_t r = 0; r < m; r++) {
+    int64_t r = 0;
+    /* Four rows at a time: each vector of B is loaded once for four accumulators. */
+    for (; r + 4 <= m; r += 4) {
+      float a0[8], a1[8], a2[8], a3[8];
+      for (int u = 0; u < 8; u++) {
+        a0[u] = a[r * sam + (k + u) * sak];
+        a1[u] = a[(r + 1) * sam + (k + u) * sak];
+        a2[u] = a[(r + 2) * sam + (k + u) * sak];
+        a3[u] = a[(r + 3) * sam + (k + u) * sak];
+      }
+      float *restrict o0 = acc + r * cols;
+      float *restrict o1 = o0 + cols;
+      float *restrict o2 = o1 + cols;
+      float *restrict o3 = o2 + cols;
+#pragma GCC ivdep
+      for (int64_t q = 0; q < cols; q++) {
+        float x0 = o0[q], x1 = o1[q], x2 = o2[q], x3 = o3[q];
+#pragma GCC unroll 8
+        for (int u = 0; u < 8; u++) {
+          const float bv = row[u * sbk + q];
+          x0 += a0[u] * bv;
+          x1 += a1[u] * bv;
+          x2 += a2[u] * bv;
+          x3 += a3[u] * bv;
+        }
+        o0[q] = x0;
+        o1[q] = x1;
+        o2[q] = x2;
+        o3[q] = x3;
+      }
+    }
+    for (; r < m; r++) {
       float ar[8];
       for (int u = 0; u < 8; u++) ar[u] = a[r * sam + (k + u) * sak];
       float *restrict out = acc + r * cols;
