@@ -28,13 +28,13 @@ import { SeededRng } from "../../dist/src/random/seeded-rng.js";
 import { createNativeTarget, createWasmTarget } from "../../dist/src/targets/index.js";
 import { CharTokenizer } from "../../dist/src/text/char-tokenizer.js";
 import {
-  createGpt,
-  createGptOptimizer,
+  GPT_FAMILY,
   GPT_PRESETS,
   type GptTrainingSettings,
   gptConfigFor,
   presetSettings,
 } from "../../dist/src/train/gpt-settings.js";
+import { createLanguageModelOptimizer } from "../../dist/src/train/language-model-settings.js";
 import {
   prepareTextDataset,
   sampleBatchTensors,
@@ -129,8 +129,12 @@ function infinisetTrainer(
   dataset: TextDataset,
 ): { step: Step; initial: () => Map<string, { data: Float32Array; shape: number[] }> } {
   return withTarget(target, () => {
-    const model = createGpt(gptConfigFor(settings, dataset.tokenizer.vocabSize), settings.seed);
-    const optimizer = createGptOptimizer(model, settings);
+    const model = GPT_FAMILY.create(
+      gptConfigFor(settings, dataset.tokenizer.vocabSize),
+      "gpt",
+      settings.seed,
+    );
+    const optimizer = createLanguageModelOptimizer(model.parameters(), GPT_FAMILY.decays(model), settings);
     const { batches, unseeded } = fitRngs(settings.seed);
     const clip = settings.clipNorm > 0 ? { clipNorm: settings.clipNorm } : {};
     model.train(true);

@@ -5,8 +5,7 @@
 // `evalInterval` steps (trainLoss, valLoss); classifiers train in one go and are evaluated
 // once, at "iteration" 1, on the standard held-out fifth (accuracy, f1, auc, logLoss, …).
 // An objective can name any metric a kind's evaluations carry.
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { ClassifierSettings } from "../classify/classifier-settings.js";
 import { NEURAL_KINDS } from "../classify/neural-classifier.js";
 import { parseFeatureSpec } from "../classify/text-features.js";
@@ -21,13 +20,15 @@ import { SPAM_ASSASSIN } from "../data/spam-assassin.js";
 import { stratifiedKFold } from "../metrics/cross-validation.js";
 import type { TrainingCallback } from "../train/callbacks.js";
 import { checkGptTrainingSettings, type GptTrainingSettings, presetSettings } from "../train/gpt-settings.js";
+import { changedSettings } from "../train/language-model-settings.js";
 import {
   checkRnnTrainingSettings,
   type RnnTrainingSettings,
   rnnPresetSettings,
 } from "../train/rnn-settings.js";
 import type { ValidationFold } from "../train/text-dataset.js";
-import { LOG_FILE, trainGpt } from "../train/train-gpt.js";
+import { trainGpt } from "../train/train-gpt.js";
+import { LOG_FILE } from "../train/train-language-model.js";
 import { trainRnnLm } from "../train/train-rnn.js";
 import { readTrainingLog } from "../train/training-log.js";
 
@@ -197,28 +198,7 @@ export function runKind(model: string): RunKind {
  * whatever iteration a segment of the run stops at.
  */
 export function runSettings(model: string, presetName: string, fixed: Settings, params: Settings): Settings {
-  const preset = runKind(model).preset(presetName);
-  const chosen = { ...fixed, ...params };
-  const settings: Settings = { ...preset, ...chosen };
-  const has = (key: string) => key in chosen;
-  // Each rule only for runs that have the settings it keeps in proportion.
-  const scales = (key: string) => key in preset && !has(key);
-  const number = (s: Settings, key: string) => s[key] as number;
-  // A data file must be found again from wherever the run is resumed; built-in names stay.
-  if (has("data") && typeof settings.data === "string" && existsSync(settings.data))
-    settings.data = resolve(settings.data);
-  if (has("iterations")) {
-    if (scales("decayIterations")) settings.decayIterations = settings.iterations;
-    if (scales("warmup")) {
-      settings.warmup = Math.round(
-        (number(settings, "iterations") * number(preset, "warmup")) / number(preset, "iterations"),
-      );
-    }
-  }
-  if (has("lr") && scales("minLr"))
-    settings.minLr = (number(settings, "lr") * number(preset, "minLr")) / number(preset, "lr");
-  if (has("evalInterval") && scales("checkpointEvery")) settings.checkpointEvery = settings.evalInterval;
-  return settings;
+  return changedSettings(runKind(model).preset(presetName), { ...fixed, ...params });
 }
 
 /** The names of the settings a model's runs have. */

@@ -2,49 +2,20 @@
 // model and optimizer built from it, and the form it takes in a checkpoint's config, so a
 // resumed run, `generate` and `eval` rebuild exactly what was trained.
 import { MOBY_DICK } from "../data/corpus.js";
-import type { GptConfig } from "../models/gpt/config.js";
+import { type GptConfig, validateGptConfig } from "../models/gpt/config.js";
 import { Gpt } from "../models/gpt/gpt.js";
 import { Linear } from "../nn/linear.js";
-import { AdamW } from "../optim/adamw.js";
-import { warmupCosine } from "../optim/schedules/warmup-cosine.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { checkValidationFold, type ValidationFold } from "./text-dataset.js";
+import { CharTokenizer } from "../text/char-tokenizer.js";
+import type { LanguageModelFamily } from "./language-model-family.js";
+import { checkLanguageModelSettings, type LanguageModelSettings } from "./language-model-settings.js";
 
-export interface GptTrainingSettings {
-  /** `moby-dick` or a path to a UTF-8 text file. */
-  data: string;
+export interface GptTrainingSettings extends LanguageModelSettings {
   tokenizer: "char";
   nLayer: number;
   nHead: number;
   nEmbd: number;
-  blockSize: number;
-  dropout: number;
   bias: boolean;
-  batchSize: number;
-  iterations: number;
-  /** The peak learning rate, reached after the warm-up. */
-  lr: number;
-  /** The learning rate at the end of the cosine decay, and after it. */
-  minLr: number;
-  /** Iterations of linear warm-up. */
-  warmup: number;
-  /**
-   * The iteration where the cosine decay reaches minLr: normally the run's length. It stays
-   * put when a resumed run is given more iterations, which then continue at minLr.
-   */
-  decayIterations: number;
-  betas: [number, number];
-  /** AdamW's decoupled weight decay, on the weight matrices of Linear layers only. */
-  weightDecay: number;
-  /** Clip gradients to this global norm (0: no clipping). */
-  clipNorm: number;
-  evalInterval: number;
-  evalBatches: number;
-  /** Save a checkpoint every this many iterations (and after the last). */
-  checkpointEvery: number;
-  seed: number;
-  /** Cross-validation: validate on this fold of the corpus instead of its last 10%. */
-  validationFold?: ValidationFold;
 }
 
 /**
@@ -111,46 +82,11 @@ export function presetSettings(name: string): GptTrainingSettings {
 
 /** Throws on settings no run can use, naming the setting. */
 export function checkGptTrainingSettings(s: GptTrainingSettings): void {
-  const positive = [
-    "nLayer",
-    "nHead",
-    "nEmbd",
-    "blockSize",
-    "batchSize",
-    "iterations",
-    "decayIterations",
-    "evalInterval",
-    "evalBatches",
-    "checkpointEvery",
-  ] as const;
-  for (const key of positive) {
-    if (!Number.isInteger(s[key]) || s[key] < 1)
-      throw new Error(`${key} must be an integer >= 1, got ${s[key]}`);
-  }
+  checkLanguageModelSettings(s, ["nLayer", "nHead", "nEmbd"]);
   if (s.nEmbd % s.nHead !== 0) {
     throw new Error(`the embedding size ${s.nEmbd} must be a multiple of the number of heads ${s.nHead}`);
   }
-  for (const key of ["lr", "minLr", "weightDecay", "clipNorm"] as const) {
-    if (!(Number.isFinite(s[key]) && s[key] >= 0))
-      throw new Error(`${key} must be a finite number >= 0, got ${s[key]}`);
-  }
-  if (!Number.isInteger(s.warmup) || s.warmup < 0)
-    throw new Error(`warmup must be an integer >= 0, got ${s.warmup}`);
-  if (s.warmup >= s.decayIterations) {
-    throw new Error(
-      `the warm-up (${s.warmup} iterations) must end before the learning-rate decay does (${s.decayIterations})`,
-    );
-  }
-  if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed >= 2 ** 32) {
-    throw new Error(`seed must be an integer in [0, 2^32), got ${s.seed}`);
-  }
-  if (typeof s.data !== "string" || s.data === "") throw new Error("data must name a corpus or a file");
   if (typeof s.bias !== "boolean") throw new Error(`bias must be true or false, got ${s.bias}`);
-  if (!(s.dropout >= 0 && s.dropout < 1)) throw new Error(`dropout must be in [0, 1), got ${s.dropout}`);
-  checkValidationFold(s.validationFold);
-  if (!Array.isArray(s.betas) || s.betas.length !== 2 || !s.betas.every((b) => b >= 0 && b < 1)) {
-    throw new Error(`betas must be two numbers in [0, 1), got ${JSON.stringify(s.betas)}`);
-  }
   if (s.tokenizer !== "char") throw new Error(`unknown tokenizer "${s.tokenizer}" (available: char)`);
 }
 
@@ -160,32 +96,25 @@ export function gptConfigFor(settings: GptTrainingSettings, vocabSize: number): 
 }
 
 /**
- * AdamW with weight decay on the weight matrices of Linear layers only: biases, LayerNorms
- * and both embeddings (the token embedding is also the tied output head) are not decayed,
- * as in the PyTorch reference.
+ * The GPT as a language-model family. AdamW decays the weight matrices of Linear layers
+ * only: biases, LayerNorms and both embeddings (the token embedding is also the tied output
+ * head) are not decayed, as in the PyTorch reference.
  */
-export function createGptOptimizer(model: Gpt, settings: GptTrainingSettings): AdamW {
-  const linearWeights = new Set<Tensor>();
-  for (const [, module] of model.namedModules())
-    if (module instanceof Linear) linearWeights.add(module.weight);
-  const params = model.parameters();
-  const decayed = params.filter((p) => linearWeights.has(p));
-  const notDecayed = params.filter((p) => !linearWeights.has(p));
-  const lr = warmupCosine({
-    warmup: settings.warmup,
-    total: settings.decayIterations,
-    maxLr: settings.lr,
-    minLr: settings.minLr,
-  });
-  return new AdamW(
-    [
-      { params: decayed, weightDecay: settings.weightDecay },
-      { params: notDecayed, weightDecay: 0 },
-    ].filter((group) => group.params.length > 0),
-    { lr, betas: settings.betas, eps: 1e-8 },
-  );
-}
-
-export function createGpt(config: GptConfig, seed: number): Gpt {
-  return new Gpt(config, { seed });
-}
+export const GPT_FAMILY: LanguageModelFamily<GptTrainingSettings, Gpt> = {
+  types: ["gpt"],
+  title: "a GPT",
+  nameOf: () => "a GPT",
+  typeOf: () => "gpt",
+  check: checkGptTrainingSettings,
+  tokenizerFor: (_settings, text) => CharTokenizer.fromCorpus(text),
+  configFor: gptConfigFor,
+  create: (config, _type, seed) => new Gpt(validateGptConfig(config), seed === undefined ? {} : { seed }),
+  decays: (model) => {
+    const linearWeights = new Set<Tensor>();
+    for (const [, module] of model.namedModules())
+      if (module instanceof Linear) linearWeights.add(module.weight);
+    return (p) => linearWeights.has(p);
+  },
+  blockSize: (model) => model.config.blockSize,
+  describe: (s) => `GPT: ${s.nLayer} layers, ${s.nHead} heads, embedding ${s.nEmbd}, block ${s.blockSize}`,
+};

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { compileCount } from "../../src/compiler/compile.js";
 import type { TrainingCallback } from "../../src/train/callbacks.js";
 import { readCheckpoint, writeCheckpoint } from "../../src/train/checkpoint.js";
-import { evaluateGpt } from "../../src/train/evaluate-gpt.js";
+import { evaluateLanguageModel } from "../../src/train/evaluate-language-model.js";
 import { generateText } from "../../src/train/generate-text.js";
 import { loadGptCheckpoint } from "../../src/train/gpt-checkpoint.js";
 import {
@@ -130,7 +130,7 @@ test("a trained GPT generates deterministically per seed and evaluates to a fini
   assert.equal(generated.length, 12);
   assert.deepEqual(pieces, ["the ", ...generated]);
   assert.equal(generateText(loaded, "the ", { maxTokens: 12, seed: 5 }), generated);
-  const { valLoss, perplexity, validationTokens } = evaluateGpt(
+  const { valLoss, perplexity, validationTokens } = evaluateLanguageModel(
     loaded,
     { source: corpus, text },
     { batches: 2, batchSize: 4, seed: 0 },

@@ -12,7 +12,7 @@ import {
   rocSvg,
 } from "../../plot/evaluation-plots.js";
 import { renderLossCurveSvg } from "../../train/plot-svg.js";
-import { LOG_FILE } from "../../train/train-gpt.js";
+import { LOG_FILE } from "../../train/train-language-model.js";
 import { readTrainingLog } from "../../train/training-log.js";
 
 interface PlotFlags {

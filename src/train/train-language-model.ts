@@ -1,0 +1,126 @@
+// The one language-model training run, whatever the model family: corpus → tokenizer →
+// split → model → optimizer → fit, with checkpoints and the JSON-lines log in the output
+// directory, or the same run continued from the checkpoint there. trainGpt and trainRnnLm
+// are this run with their family.
+import { existsSync, mkdirSync } from "node:fs";
+import { basename, join } from "node:path";
+import { loadCorpus } from "../data/corpus.js";
+import type { TrainingCallback } from "./callbacks.js";
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  type CheckpointConfig,
+  findCheckpoint,
+  readCheckpoint,
+} from "./checkpoint.js";
+import { type FitResult, fit } from "./fit.js";
+import type { LanguageModel, LanguageModelFamily } from "./language-model-family.js";
+import { createLanguageModelOptimizer, type LanguageModelSettings } from "./language-model-settings.js";
+import { resumedSettings } from "./resume-settings.js";
+import { prepareTextDataset, type TextDataset } from "./text-dataset.js";
+import { type TextTokenizer, tokenizerFromJson } from "./tokenizer.js";
+
+/** The JSON-lines log of a run, in its directory. */
+export const LOG_FILE = "log.jsonl";
+
+export interface TrainLanguageModelOptions<S extends LanguageModelSettings, M extends LanguageModel> {
+  /** The run's settings (a preset with the command line's changes). */
+  settings: S;
+  /** The run directory: checkpoints and log.jsonl. */
+  out: string;
+  /** Continue the run in `out` if it has a checkpoint (start a new one if it has none). */
+  resume?: boolean;
+  /**
+   * Settings the user chose explicitly. A resumed run keeps its own settings; these must
+   * agree with them, except `iterations`, which may move the end of the run.
+   */
+  explicit?: readonly (keyof S)[];
+  callbacks?: readonly TrainingCallback[];
+  /** Called once the data and model are ready, before the first step. */
+  onReady?: (run: PreparedRun<S, M>) => void;
+}
+
+export interface PreparedRun<S extends LanguageModelSettings, M extends LanguageModel> {
+  settings: S;
+  dataset: TextDataset;
+  model: M;
+  /** The iteration training starts from (0 for a new run). */
+  startIter: number;
+}
+
+export interface TrainLanguageModelResult<S extends LanguageModelSettings, M extends LanguageModel>
+  extends FitResult {
+  settings: S;
+  model: M;
+  tokenizer: TextTokenizer;
+}
+
+export function trainLanguageModel<S extends LanguageModelSettings, M extends LanguageModel>(
+  family: LanguageModelFamily<S, M>,
+  options: TrainLanguageModelOptions<S, M>,
+): TrainLanguageModelResult<S, M> {
+  const { out, explicit = [] } = options;
+  family.check(options.settings);
+  const existing = existsSync(out) ? findCheckpoint(out) : undefined;
+  if (existing !== undefined && !options.resume) {
+    throw new Error(
+      `${out} already holds a training run (${basename(existing)}); pass --resume to continue it, or choose another --out`,
+    );
+  }
+  const resumeFrom = existing === undefined ? undefined : readCheckpoint(out);
+  const type = family.typeOf(options.settings);
+  if (resumeFrom && resumeFrom.config.model.type !== type) {
+    throw new Error(
+      `${resumeFrom.path} holds a "${resumeFrom.config.model.type}" model, not ${family.nameOf(type)}`,
+    );
+  }
+  const settings = resumeFrom
+    ? resumedSettings(resumeFrom, options.settings, explicit, (s) => family.check(s))
+    : options.settings;
+
+  const corpus = loadCorpus(settings.data);
+  let tokenizer: TextTokenizer;
+  let dataset: TextDataset;
+  try {
+    tokenizer = resumeFrom
+      ? tokenizerFromJson(resumeFrom.config.tokenizer)
+      : family.tokenizerFor(settings, corpus.text);
+    dataset = prepareTextDataset(corpus, tokenizer, {
+      blockSize: settings.blockSize,
+      ...(settings.validationFold ? { validationFold: settings.validationFold } : {}),
+    });
+  } catch (error) {
+    // Most likely the file changed since the run started and has characters the saved vocabulary lacks.
+    if (!resumeFrom) throw error;
+    throw new Error(`cannot resume on ${settings.data}: ${(error as Error).message}`, { cause: error });
+  }
+
+  const modelConfig = family.configFor(settings, tokenizer.vocabSize);
+  const model = family.create(modelConfig, type, settings.seed);
+  const optimizer = createLanguageModelOptimizer(model.parameters(), family.decays(model), settings);
+  const config: CheckpointConfig = {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    model: { type, config: { ...modelConfig } },
+    tokenizer: tokenizer.toJSON(),
+    training: { ...settings } as Record<string, unknown>,
+  };
+  mkdirSync(out, { recursive: true });
+  options.onReady?.({ settings, dataset, model, startIter: resumeFrom?.state.iter ?? 0 });
+  const result = fit(model, dataset, {
+    optimizer,
+    batchSize: settings.batchSize,
+    blockSize: settings.blockSize,
+    iterations: settings.iterations,
+    ...(settings.clipNorm > 0 ? { clipNorm: settings.clipNorm } : {}),
+    seed: settings.seed,
+    evalInterval: settings.evalInterval,
+    evalBatches: settings.evalBatches,
+    dropoutSeeds: model.dropoutSeeds,
+    checkpoint: { dir: out, every: settings.checkpointEvery, config },
+    logFile: join(out, LOG_FILE),
+    ...(options.callbacks ? { callbacks: options.callbacks } : {}),
+    ...(resumeFrom ? { resumeFrom } : {}),
+  });
+  return { ...result, settings, model, tokenizer };
+}
