@@ -14,12 +14,12 @@ import { manualSeed, randn, type Tensor, tensor, withTarget } from "../../dist/s
 import { SeededRng } from "../../dist/src/random/seeded-rng.js";
 import { getTarget } from "../../dist/src/targets/index.js";
 import {
-  createGpt,
-  createGptOptimizer,
+  GPT_FAMILY,
   type GptTrainingSettings,
   gptConfigFor,
   presetSettings,
 } from "../../dist/src/train/gpt-settings.js";
+import { createLanguageModelOptimizer } from "../../dist/src/train/language-model-settings.js";
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -113,8 +113,8 @@ function train(): void {
   };
   const vocab = 65;
   withTarget(target, () => {
-    const model = createGpt(gptConfigFor(settings, vocab), 1337);
-    const optimizer = createGptOptimizer(model, settings);
+    const model = GPT_FAMILY.create(gptConfigFor(settings, vocab), "gpt", 1337);
+    const optimizer = createLanguageModelOptimizer(model.parameters(), GPT_FAMILY.decays(model), settings);
     model.train(true);
     const rng = new SeededRng(1);
     const batch = () => {
