@@ -147,7 +147,11 @@ test("bad requests get clear 4xx errors in OpenAI's shape, and the server keeps 
 });
 
 test("with keys, every route but /health needs a valid bearer key", async () => {
-  const server = await tinyServer({ apiKeys: ["key-one", "key-two"], metrics: true, cors: "https://example.org" });
+  const server = await tinyServer({
+    apiKeys: ["key-one", "key-two"],
+    metrics: true,
+    cors: "https://example.org",
+  });
   const body = { model: MODEL_ID, prompt: "abc", max_tokens: 2 };
   try {
     const missing = await post(`${server.url}/v1/completions`, body);
