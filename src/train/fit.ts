@@ -156,207 +156,281 @@ export function estimateLoss(
 
 /** Trains `model` on `data`; see {@link FitOptions}. */
 export function fit(model: TrainableLanguageModel, data: TrainingData, options: FitOptions): FitResult {
-  const { optimizer, batchSize, blockSize, clipNorm, resumeFrom } = options;
+  const run = new FitRun(model, data, options, fitSchedule(options, data));
+  if (options.resumeFrom) run.restore(options.resumeFrom);
+  else run.log?.truncateAfter(-1);
+  return run.run();
+}
+
+/** The numbers that pace a run, from the options (checked). */
+interface FitSchedule {
+  readonly iterations: number;
+  readonly evalInterval: number;
+  readonly evalBatches: number;
+  readonly checkpointEvery: number;
+  readonly tokensPerStep: number;
+}
+
+function fitSchedule(options: FitOptions, data: TrainingData): FitSchedule {
+  const { batchSize, blockSize } = options;
   positiveInteger(batchSize, "batchSize");
   positiveInteger(blockSize, "blockSize");
   positiveInteger(options.evalInterval, "evalInterval");
   positiveInteger(options.evalBatches, "evalBatches");
   const iterations = totalIterations(options, data);
   const evalInterval = options.evalInterval ?? Math.max(1, Math.ceil(iterations / 10));
-  const evalBatches = options.evalBatches ?? DEFAULT_EVAL_BATCHES;
   const checkpointEvery = options.checkpoint?.every ?? evalInterval;
   positiveInteger(checkpointEvery, "checkpoint.every");
-  const callbacks = options.callbacks ?? [];
-  const tokensPerStep = batchSize * blockSize;
-
-  // Separate generators, so that evaluating more or less often never changes which
-  // training batches are drawn. `unseeded` reseeds the global stream that rand, randn and
-  // dropout without a seed of their own use, once per step.
-  const root = new SeededRng(options.seed ?? 0);
-  const rngs = {
-    batches: new SeededRng(root.nextUint32()),
-    evaluation: new SeededRng(root.nextUint32()),
-    unseeded: new SeededRng(root.nextUint32()),
+  return {
+    iterations,
+    evalInterval,
+    evalBatches: options.evalBatches ?? DEFAULT_EVAL_BATCHES,
+    checkpointEvery,
+    tokensPerStep: batchSize * blockSize,
   };
-  let startIter = 0;
-  let previousElapsedMs = 0;
-  let lastCheckpoint: string | undefined;
-  const log = options.logFile === undefined ? undefined : new TrainingLogWriter(options.logFile);
+}
 
-  if (resumeFrom) {
-    const { state } = resumeFrom;
-    model.loadStateDict(resumeFrom.weights);
-    optimizer.loadStateDict(resumeFrom.optimizer);
-    for (const name of Object.keys(rngs) as (keyof typeof rngs)[]) {
+/**
+ * One call of `fit`: its state (step, RNGs, clocks, the last evaluation and checkpoint)
+ * and the steps of the loop, each a method: restore, train a step, evaluate, save a
+ * checkpoint, stop on a non-finite value, end.
+ */
+class FitRun {
+  readonly log: TrainingLogWriter | undefined;
+  private readonly callbacks: readonly TrainingCallback[];
+  /**
+   * Separate generators, so that evaluating more or less often never changes which
+   * training batches are drawn. `unseeded` reseeds the global stream that rand, randn and
+   * dropout without a seed of their own use, once per step.
+   */
+  private rngs: { batches: SeededRng; evaluation: SeededRng; unseeded: SeededRng };
+  private startIter = 0;
+  private iter = 0;
+  private previousElapsedMs = 0;
+  private readonly sessionStart = performance.now();
+  private lastCheckpoint: string | undefined;
+  private lastEvaluation: EvalRecord | undefined;
+  /** Training throughput since the last evaluation, excluding the time evaluations take. */
+  private trainingMsSinceEval = 0;
+  private stepsSinceEval = 0;
+  private readonly stepLosses: FitResult["stepLosses"] = [];
+
+  constructor(
+    private readonly model: TrainableLanguageModel,
+    private readonly data: TrainingData,
+    private readonly options: FitOptions,
+    private readonly schedule: FitSchedule,
+  ) {
+    this.callbacks = options.callbacks ?? [];
+    this.log = options.logFile === undefined ? undefined : new TrainingLogWriter(options.logFile);
+    const root = new SeededRng(options.seed ?? 0);
+    this.rngs = {
+      batches: new SeededRng(root.nextUint32()),
+      evaluation: new SeededRng(root.nextUint32()),
+      unseeded: new SeededRng(root.nextUint32()),
+    };
+  }
+
+  /** Continues from a checkpoint: weights, optimizer, every RNG, callbacks' state, the log. */
+  restore(checkpoint: LoadedCheckpoint): void {
+    const { state } = checkpoint;
+    this.model.loadStateDict(checkpoint.weights);
+    this.options.optimizer.loadStateDict(checkpoint.optimizer);
+    for (const name of Object.keys(this.rngs) as (keyof FitRun["rngs"])[]) {
       const saved = state.rng[name];
       if (saved === undefined)
-        throw new Error(`${resumeFrom.path}: the checkpoint has no "${name}" RNG state`);
-      rngs[name] = SeededRng.fromState(saved);
+        throw new Error(`${checkpoint.path}: the checkpoint has no "${name}" RNG state`);
+      this.rngs[name] = SeededRng.fromState(saved);
     }
-    if (options.dropoutSeeds) {
+    if (this.options.dropoutSeeds) {
       const saved = state.rng.dropout;
-      if (saved === undefined) throw new Error(`${resumeFrom.path}: the checkpoint has no dropout RNG state`);
-      options.dropoutSeeds.setState(saved);
+      if (saved === undefined) throw new Error(`${checkpoint.path}: the checkpoint has no dropout RNG state`);
+      this.options.dropoutSeeds.setState(saved);
     }
-    for (const callback of callbacks) {
+    for (const callback of this.callbacks) {
       if (callback.name !== undefined && callback.loadState && state.callbacks[callback.name] !== undefined) {
         callback.loadState(state.callbacks[callback.name]);
       }
     }
-    startIter = state.iter;
-    previousElapsedMs = state.elapsedMs;
-    lastCheckpoint = resumeFrom.path;
-    log?.truncateAfter(startIter);
-  } else {
-    log?.truncateAfter(-1);
+    this.startIter = this.iter = state.iter;
+    this.previousElapsedMs = state.elapsedMs;
+    this.lastCheckpoint = checkpoint.path;
+    this.log?.truncateAfter(this.startIter);
   }
 
-  const sessionStart = performance.now();
-  const elapsed = () => previousElapsedMs + (performance.now() - sessionStart);
-  const etaMs = (iter: number) => {
-    const done = iter - startIter;
-    return done === 0 ? Number.NaN : ((performance.now() - sessionStart) / done) * (iterations - iter);
-  };
-  // Training throughput since the last evaluation, excluding the time evaluations take.
-  let trainingMsSinceEval = 0;
-  let stepsSinceEval = 0;
+  /** The loop: evaluate first (a new run), then step, evaluate and checkpoint on schedule. */
+  run(): FitResult {
+    const { iterations, evalInterval, checkpointEvery, tokensPerStep } = this.schedule;
+    let stopMessage: string | undefined;
+    try {
+      for (const callback of this.callbacks) {
+        callback.onStart?.({
+          startIter: this.startIter,
+          iterations,
+          tokensPerStep,
+          elapsedMs: this.previousElapsedMs,
+        });
+      }
+      this.model.train(true);
+      if (this.startIter === 0) stopMessage = this.evaluate(0);
+      while (stopMessage === undefined && this.iter < iterations) {
+        const iter = this.trainStep();
+        const scheduled = iter % evalInterval === 0;
+        if (scheduled) stopMessage = this.evaluate(iter);
+        if (iter % checkpointEvery === 0 || iter === iterations || stopMessage !== undefined)
+          this.saveCheckpoint(iter);
+        // The last model is always evaluated. Off the schedule, that comes after the checkpoint,
+        // which must hold what a run going on past this point holds (the evaluation RNG and
+        // early stopping's memory without this evaluation), or resuming would not be exact.
+        if (!scheduled && iter === iterations) this.evaluate(iter);
+      }
+    } catch (error) {
+      // Callbacks hear of every end, so that a progress bar lets go of the terminal.
+      if (!(error instanceof NonFiniteLossError))
+        this.end("error", (error as Error)?.message ?? String(error));
+      throw error;
+    }
+    return this.finish(stopMessage);
+  }
 
-  const saveCheckpoint = (iter: number) => {
-    if (!options.checkpoint) return;
-    // A finite loss was computed before its update: the weights after it can still have
-    // overflowed. A checkpoint must never hold those, or it would not be a good one.
-    const weights = model.stateDict();
-    for (const [name, value] of weights) {
-      const bad = value.dataSync().find((v) => !Number.isFinite(v));
-      if (bad !== undefined) nonFinite(iter, `weight ${name} after the update`, bad);
-    }
-    const state: TrainingState = {
-      iter,
-      elapsedMs: elapsed(),
-      rng: Object.fromEntries(Object.entries(rngs).map(([name, rng]) => [name, rng.state()])),
-      callbacks: {},
-    };
-    if (options.dropoutSeeds) state.rng.dropout = options.dropoutSeeds.state();
-    for (const callback of callbacks) {
-      if (callback.name !== undefined && callback.state) state.callbacks[callback.name] = callback.state();
-    }
-    lastCheckpoint = writeCheckpoint(
-      options.checkpoint.dir,
-      {
-        config: options.checkpoint.config,
-        weights,
-        optimizer: optimizer.stateDict(),
-        state,
-      },
-      options.checkpoint.keep,
+  /** One optimizer step on a random batch; logs it and hands it to the callbacks. Returns the new step count. */
+  private trainStep(): number {
+    const { optimizer, batchSize, blockSize, clipNorm } = this.options;
+    const { iterations, tokensPerStep } = this.schedule;
+    const stepStart = performance.now();
+    manualSeed(this.rngs.unseeded.nextUint32());
+    const lr = optimizer.learningRates?.()[0];
+    const { ids, targets } = sampleBatchTensors(this.data.train, batchSize, blockSize, this.rngs.batches);
+    const { loss } = optimizer.stepOn(
+      this.model.loss(ids, targets),
+      clipNorm === undefined ? {} : { clipNorm },
     );
-    for (const callback of callbacks) callback.onCheckpoint?.({ iter, path: lastCheckpoint });
-  };
+    const iter = ++this.iter;
+    const stepMs = performance.now() - stepStart;
+    this.trainingMsSinceEval += stepMs;
+    this.stepsSinceEval++;
+    this.stepLosses.push({ iter, loss });
+    const record: StepRecord = {
+      type: "step",
+      iter,
+      loss,
+      ...(lr === undefined ? {} : { lr }),
+      tokensPerSec: (tokensPerStep * 1000) / stepMs,
+      elapsedMs: Math.round(this.elapsed()),
+    };
+    this.log?.append(record);
+    // The update was computed with this loss, so the weights are now spoilt: stop without
+    // saving, and keep the last checkpoint, which was written from good weights.
+    if (!Number.isFinite(loss)) this.nonFinite("training loss", loss);
+    for (const callback of this.callbacks) callback.onStep?.({ ...record, iterations, etaMs: this.etaMs() });
+    return iter;
+  }
 
-  const end = (iter: number, reason: StopReason, message: string) => {
-    if (reason !== "completed") log?.append({ type: "stop", iter, reason: message });
-    for (const callback of callbacks) callback.onEnd?.({ iter, reason, message, elapsedMs: elapsed() });
-  };
-
-  const nonFinite = (iter: number, what: string, value: number): never => {
-    const kept =
-      lastCheckpoint === undefined
-        ? "no checkpoint had been saved yet"
-        : `the last good checkpoint is ${lastCheckpoint}`;
-    const message = `training stopped at iteration ${iter}: the ${what} is ${value}; ${kept}`;
-    end(iter, "non-finite-loss", message);
-    throw new NonFiniteLossError(message, iter, lastCheckpoint);
-  };
-
-  let lastEvaluation: EvalRecord | undefined;
-  const evaluate = (iter: number): string | undefined => {
-    const batches = { batches: evalBatches, batchSize, blockSize, rng: rngs.evaluation };
-    const trainLoss = estimateLoss(model, data.train, batches);
-    const valLoss = estimateLoss(model, data.validation, batches);
+  /** Mean losses on both splits; returns a callback's request to stop, if any. */
+  private evaluate(iter: number): string | undefined {
+    const { batchSize, blockSize } = this.options;
+    const { evalBatches, tokensPerStep, iterations } = this.schedule;
+    const batches = { batches: evalBatches, batchSize, blockSize, rng: this.rngs.evaluation };
+    const trainLoss = estimateLoss(this.model, this.data.train, batches);
+    const valLoss = estimateLoss(this.model, this.data.validation, batches);
     const record: EvalRecord = {
       type: "eval",
       iter,
       trainLoss,
       valLoss,
-      tokensPerSec: stepsSinceEval === 0 ? 0 : (stepsSinceEval * tokensPerStep * 1000) / trainingMsSinceEval,
-      elapsedMs: Math.round(elapsed()),
+      tokensPerSec:
+        this.stepsSinceEval === 0
+          ? 0
+          : (this.stepsSinceEval * tokensPerStep * 1000) / this.trainingMsSinceEval,
+      elapsedMs: Math.round(this.elapsed()),
     };
-    trainingMsSinceEval = 0;
-    stepsSinceEval = 0;
-    lastEvaluation = record;
-    log?.append(record);
-    if (!Number.isFinite(trainLoss)) nonFinite(iter, "evaluation loss on the training data", trainLoss);
-    if (!Number.isFinite(valLoss)) nonFinite(iter, "validation loss", valLoss);
+    this.trainingMsSinceEval = 0;
+    this.stepsSinceEval = 0;
+    this.lastEvaluation = record;
+    this.log?.append(record);
+    if (!Number.isFinite(trainLoss)) this.nonFinite("evaluation loss on the training data", trainLoss);
+    if (!Number.isFinite(valLoss)) this.nonFinite("validation loss", valLoss);
     let stop: string | undefined;
-    for (const callback of callbacks) {
-      stop = callback.onEvaluation?.({ ...record, iterations, etaMs: etaMs(iter) }) ?? stop;
+    for (const callback of this.callbacks) {
+      stop = callback.onEvaluation?.({ ...record, iterations, etaMs: this.etaMs() }) ?? stop;
     }
     return stop;
-  };
-
-  const stepLosses: FitResult["stepLosses"] = [];
-  let stopMessage: string | undefined;
-  let iter = startIter;
-  try {
-    for (const callback of callbacks) {
-      callback.onStart?.({ startIter, iterations, tokensPerStep, elapsedMs: previousElapsedMs });
-    }
-    model.train(true);
-    if (startIter === 0) stopMessage = evaluate(0);
-    while (stopMessage === undefined && iter < iterations) {
-      const stepStart = performance.now();
-      manualSeed(rngs.unseeded.nextUint32());
-      const lr = optimizer.learningRates?.()[0];
-      const { ids, targets } = sampleBatchTensors(data.train, batchSize, blockSize, rngs.batches);
-      const { loss } = optimizer.stepOn(model.loss(ids, targets), clipNorm === undefined ? {} : { clipNorm });
-      iter++;
-      const stepMs = performance.now() - stepStart;
-      trainingMsSinceEval += stepMs;
-      stepsSinceEval++;
-      stepLosses.push({ iter, loss });
-      const record: StepRecord = {
-        type: "step",
-        iter,
-        loss,
-        ...(lr === undefined ? {} : { lr }),
-        tokensPerSec: (tokensPerStep * 1000) / stepMs,
-        elapsedMs: Math.round(elapsed()),
-      };
-      log?.append(record);
-      // The update was computed with this loss, so the weights are now spoilt: stop without
-      // saving, and keep the last checkpoint, which was written from good weights.
-      if (!Number.isFinite(loss)) nonFinite(iter, "training loss", loss);
-      for (const callback of callbacks) callback.onStep?.({ ...record, iterations, etaMs: etaMs(iter) });
-      const scheduled = iter % evalInterval === 0;
-      if (scheduled) stopMessage = evaluate(iter);
-      if (iter % checkpointEvery === 0 || iter === iterations || stopMessage !== undefined)
-        saveCheckpoint(iter);
-      // The last model is always evaluated. Off the schedule, that comes after the checkpoint,
-      // which must hold what a run going on past this point holds (the evaluation RNG and
-      // early stopping's memory without this evaluation), or resuming would not be exact.
-      if (!scheduled && iter === iterations) evaluate(iter);
-    }
-  } catch (error) {
-    // Callbacks hear of every end, so that a progress bar lets go of the terminal.
-    if (!(error instanceof NonFiniteLossError))
-      end(iter, "error", (error as Error)?.message ?? String(error));
-    throw error;
   }
 
-  const reason: StopReason = stopMessage === undefined ? "completed" : "early-stopping";
-  const message =
-    stopMessage ??
-    (startIter >= iterations
-      ? `nothing to do: the run is already at iteration ${startIter}`
-      : `training done: ${iterations} iterations${lastEvaluation ? `, validation loss ${lastEvaluation.valLoss.toFixed(4)}` : ""}`);
-  end(iter, reason, message);
-  return {
-    iter,
-    reason,
-    message,
-    stepLosses,
-    ...(lastEvaluation ? { lastEvaluation } : {}),
-    ...(lastCheckpoint ? { checkpoint: lastCheckpoint } : {}),
-    elapsedMs: elapsed(),
-  };
+  /** Everything that decides what happens next, written atomically (see checkpoint.ts). */
+  private saveCheckpoint(iter: number): void {
+    const checkpoint = this.options.checkpoint;
+    if (!checkpoint) return;
+    // A finite loss was computed before its update: the weights after it can still have
+    // overflowed. A checkpoint must never hold those, or it would not be a good one.
+    const weights = this.model.stateDict();
+    for (const [name, value] of weights) {
+      const bad = value.dataSync().find((v) => !Number.isFinite(v));
+      if (bad !== undefined) this.nonFinite(`weight ${name} after the update`, bad);
+    }
+    const state: TrainingState = {
+      iter,
+      elapsedMs: this.elapsed(),
+      rng: Object.fromEntries(Object.entries(this.rngs).map(([name, rng]) => [name, rng.state()])),
+      callbacks: {},
+    };
+    if (this.options.dropoutSeeds) state.rng.dropout = this.options.dropoutSeeds.state();
+    for (const callback of this.callbacks) {
+      if (callback.name !== undefined && callback.state) state.callbacks[callback.name] = callback.state();
+    }
+    this.lastCheckpoint = writeCheckpoint(
+      checkpoint.dir,
+      { config: checkpoint.config, weights, optimizer: this.options.optimizer.stateDict(), state },
+      checkpoint.keep,
+    );
+    for (const callback of this.callbacks) callback.onCheckpoint?.({ iter, path: this.lastCheckpoint });
+  }
+
+  /** Stops the run on a NaN or infinite value, naming the last good checkpoint. */
+  private nonFinite(what: string, value: number): never {
+    const kept =
+      this.lastCheckpoint === undefined
+        ? "no checkpoint had been saved yet"
+        : `the last good checkpoint is ${this.lastCheckpoint}`;
+    const message = `training stopped at iteration ${this.iter}: the ${what} is ${value}; ${kept}`;
+    this.end("non-finite-loss", message);
+    throw new NonFiniteLossError(message, this.iter, this.lastCheckpoint);
+  }
+
+  private end(reason: StopReason, message: string): void {
+    if (reason !== "completed") this.log?.append({ type: "stop", iter: this.iter, reason: message });
+    for (const callback of this.callbacks)
+      callback.onEnd?.({ iter: this.iter, reason, message, elapsedMs: this.elapsed() });
+  }
+
+  private finish(stopMessage: string | undefined): FitResult {
+    const { iterations } = this.schedule;
+    const reason: StopReason = stopMessage === undefined ? "completed" : "early-stopping";
+    const last = this.lastEvaluation;
+    const message =
+      stopMessage ??
+      (this.startIter >= iterations
+        ? `nothing to do: the run is already at iteration ${this.startIter}`
+        : `training done: ${iterations} iterations${last ? `, validation loss ${last.valLoss.toFixed(4)}` : ""}`);
+    this.end(reason, message);
+    return {
+      iter: this.iter,
+      reason,
+      message,
+      stepLosses: this.stepLosses,
+      ...(last ? { lastEvaluation: last } : {}),
+      ...(this.lastCheckpoint ? { checkpoint: this.lastCheckpoint } : {}),
+      elapsedMs: this.elapsed(),
+    };
+  }
+
+  private elapsed(): number {
+    return this.previousElapsedMs + (performance.now() - this.sessionStart);
+  }
+
+  private etaMs(): number {
+    const done = this.iter - this.startIter;
+    const ms = performance.now() - this.sessionStart;
+    return done === 0 ? Number.NaN : (ms / done) * (this.schedule.iterations - this.iter);
+  }
 }
