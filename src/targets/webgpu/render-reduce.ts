@@ -21,11 +21,17 @@ import {
  * invocations accumulate strided elements of the row, combine through workgroup memory
  * in a fixed tree, finalize the row's value, then evaluate the epilogue over the row
  * (softmax's exp(x − max), layer norm's normalisation) with `reduced` bound to it.
+ *
+ * Where the adapter has subgroups, sums combine with subgroupAdd instead: each round adds
+ * within subgroups and leaves one partial per subgroup, so a 256-wide workgroup takes two
+ * rounds with 32-wide subgroups instead of eight steps of the tree. (Maxima keep the tree:
+ * subgroupMax leaves NaN and −0 unspecified, and max must follow Math.max.)
  */
 export function renderReduce(
   kernel: ReduceKernel,
   place: (buffer: number) => BufferPlace,
   maxGroups: number,
+  subgroups = false,
 ): RenderedKernel | undefined {
   const { shape, axes } = kernel;
   const kept = [...shape.keys()].filter((d) => !axes.includes(d));
@@ -127,9 +133,33 @@ export function renderReduce(
     }`;
   }
 
+  const useSubgroups = subgroups && kernel.op === "sum";
+  const zero = acc === "float32" ? "0.0f" : "0i";
+  // Subgroups are taken to be consecutive invocations, as every implementation makes them in a 1-D workgroup.
+  const combineRow = useSubgroups
+    ? `var v = acc;
+    var n = ${workgroup}u;
+    loop {
+      v = subgroupAdd(v);
+      n = n / sgsize;
+      workgroupBarrier();
+      if (sglane == 0u) { partial[lid / sgsize] = v; }
+      workgroupBarrier();
+      if (n <= 1u) { break; }
+      v = select(${zero}, partial[lid], lid < n);
+    }`
+    : `partial[lid] = acc;
+    workgroupBarrier();
+    for (var s = ${workgroup / 2}u; s > 0u; s = s >> 1u) {
+      if (lid < s) { partial[lid] = ${combine("partial[lid]", "partial[lid + s]")}; }
+      workgroupBarrier();
+    }`;
+  const subgroupBuiltins = useSubgroups
+    ? ", @builtin(subgroup_size) sgsize: u32, @builtin(subgroup_invocation_id) sglane: u32"
+    : "";
   const body = `var<workgroup> partial: array<${t}, ${workgroup}>;
 @compute @workgroup_size(${workgroup})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) groups: vec3u) {
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) groups: vec3u${subgroupBuiltins}) {
   let rows = u32(${rowCount});
   let len = u32(${rowLength});
   for (var row = wid.x; row < rows; row += groups.x) {
@@ -140,19 +170,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
       ${bodyPositions.join("\n      ")}
       acc = ${combine("acc", asAcc(bodyValue))};
     }
-    partial[lid] = acc;
-    workgroupBarrier();
-    for (var s = ${workgroup / 2}u; s > 0u; s = s >> 1u) {
-      if (lid < s) { partial[lid] = ${combine("partial[lid]", "partial[lid + s]")}; }
-      workgroupBarrier();
-    }
+    ${combineRow}
     let value = ${rowValue};
     if (lid == 0u) { ${storeRow} }${epilogueLoop}
     workgroupBarrier();
   }
 }`;
   return {
-    code: shaderSource(bindings, body),
+    code: shaderSource(bindings, body, useSubgroups ? ["subgroups"] : []),
     params,
     slots: bindings.used,
     groups: gridGroups(rows, 1, maxGroups),

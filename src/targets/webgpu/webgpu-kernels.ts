@@ -218,9 +218,58 @@ const checkRange: WebgpuInstructionKernel = (kernel, ctx) => {
 };
 
 /**
+ * dequantize for the ggml types of the issue's decode figures (F16, Q8_0, Q4_0): one
+ * invocation per value, from its block's bytes (one byte per word here) and the block's
+ * f16 scale, computed as the codec does (src/quant), so values are bit-identical. Other
+ * types run the codec on the host. A quantized matmul decomposes into this and a matmul.
+ */
+type ByteReader = (index: string) => string;
+const DEQUANTIZE: Readonly<
+  Record<string, { block: number; bytes: number; value: (byte: ByteReader, scale: string) => string }>
+> = {
+  F16: { block: 1, bytes: 2, value: (_, scale) => scale },
+  Q8_0: {
+    block: 32,
+    bytes: 34,
+    value: (byte, d) => `f32(bitcast<i32>(${byte("at + 2 + j")} << 24u) >> 24u) * ${d}`,
+  },
+  Q4_0: {
+    block: 32,
+    bytes: 18,
+    value: (byte, d) => `f32(i32((${byte("at + 2 + j % 16")} >> (4u * u32(j / 16))) & 15u) - 8i) * ${d}`,
+  },
+};
+
+const dequantize: WebgpuInstructionKernel = (kernel, ctx) => {
+  const type = DEQUANTIZE[kernel.attrs.type as string];
+  if (!type) return undefined;
+  const total = kernel.shape.reduce((a, b) => a * b, 1);
+  if (total === 0) return [];
+  const columns = kernel.shape[kernel.shape.length - 1]!;
+  const main = perElement(ctx, total, (b) => {
+    const W = b.buffer(kernel.inputs[0]!);
+    const O = b.buffer(kernel.out, true);
+    const [k, rowBytes] = [b.params.int(columns), b.params.int((columns / type.block) * type.bytes)];
+    const byte: ByteReader = (i) => `(${W.array}[${W.base} + ${i}] & 0xffu)`;
+    const scale = `unpack2x16float(${byte("at")} | (${byte("at + 1")} << 8u)).x`;
+    return `let row = t / ${k};
+    let column = t % ${k};
+    let j = column % ${type.block};
+    let at = row * ${rowBytes} + (column / ${type.block}) * ${type.bytes};
+    ${O.array}[${O.base} + t] = bitcast<u32>(${type.value(byte, scale)});`;
+  });
+  return [main];
+};
+
+/**
  * The webgpu target's own kernels for whole instructions, by name. An instruction kernel
  * without an entry runs its reference semantics on the host (in Node, reading its inputs
  * back synchronously; in a browser, such a program fails, saying so). This is where WGSL
  * kernels for further instructions go: the quantized dequant-matmuls of the GGUF work.
  */
-export const WEBGPU_KERNELS: KernelTable<WebgpuInstructionKernel> = { gather, scatterAdd, checkRange };
+export const WEBGPU_KERNELS: KernelTable<WebgpuInstructionKernel> = {
+  gather,
+  scatterAdd,
+  checkRange,
+  dequantize,
+};

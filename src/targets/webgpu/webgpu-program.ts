@@ -25,6 +25,8 @@ export interface WebgpuContext {
   readonly matmulTiles: () => MatmulTiles;
   readonly maxGroups: number;
   readonly maxStorageBuffers: number;
+  /** Whether the device has subgroup operations. */
+  readonly subgroups: boolean;
   /** The target's own kernels for whole instructions. */
   readonly kernels: KernelTable<WebgpuInstructionKernel>;
   readonly status: StatusChecks;
@@ -42,7 +44,8 @@ const PARAMS_ALIGN = 256;
  * cannot be read synchronously (a browser), such a program fails with a clear message.
  */
 export class WebgpuProgram {
-  private readonly id: number;
+  /** The device's name for the program (its shaders' pipelines and parameters). */
+  readonly id: number;
   private readonly offsets: readonly number[];
   private readonly arenaBytes_: number;
   private readonly slotOf = new Map<number, number>();
@@ -134,7 +137,7 @@ export class WebgpuProgram {
       case "elementwise":
         return one(renderElementwise(kernel, place, ctx.maxGroups));
       case "reduce":
-        return one(renderReduce(kernel, place, ctx.maxGroups));
+        return one(renderReduce(kernel, place, ctx.maxGroups, ctx.subgroups));
       case "matmul":
         return one(renderMatmul(kernel, place, ctx.matmulTiles(), ctx.maxGroups));
       case "instruction":

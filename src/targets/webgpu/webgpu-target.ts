@@ -19,6 +19,8 @@ export interface WebgpuTargetOptions {
   fuse?: boolean;
   /** Matmul tiles (default: tuned for the adapter at the first matmul). */
   matmulTiles?: MatmulTiles;
+  /** Leave subgroup operations unused even where the adapter has them (for comparing). */
+  noSubgroups?: boolean;
   /** Kernels of its own for whole instructions, beside the built-in ones (webgpu-kernels.ts). */
   kernels?: KernelTable<WebgpuInstructionKernel>;
 }
@@ -43,6 +45,8 @@ export function createWebgpuTarget(
   const kernelTable = { ...WEBGPU_KERNELS, ...options.kernels };
   const report = connection.report;
   const compiled = new WeakMap<Program, WebgpuProgram>();
+  // A program the compiler's cache let go of frees its parameters on the device.
+  const forgotten = new FinalizationRegistry<number>((id) => connection.unload(id));
   let nextBuffer = 1;
   let nextProgram = 1;
   let arena = { id: 0, bytes: 0 };
@@ -88,6 +92,7 @@ export function createWebgpuTarget(
     },
     maxGroups: report.limits.maxComputeWorkgroupsPerDimension ?? 65535,
     maxStorageBuffers: report.limits.maxStorageBuffersPerShaderStage ?? 8,
+    subgroups: report.features.includes("subgroups") && !options.noSubgroups,
     kernels: kernelTable,
     status: new StatusChecks(connection, nextBuffer++),
   };
@@ -96,6 +101,7 @@ export function createWebgpuTarget(
     if (!gpu) {
       gpu = new WebgpuProgram(fuseProgram(program, { fuse: options.fuse ?? true, epilogues: true }), ctx);
       compiled.set(program, gpu);
+      forgotten.register(gpu, gpu.id);
     }
     return gpu;
   };

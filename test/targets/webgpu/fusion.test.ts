@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { randn, type Tensor, withTarget } from "../../../src/index.js";
+import { createWebgpuTarget } from "../../../src/targets/webgpu/webgpu-target.js";
+import { WorkerConnection } from "../../../src/targets/webgpu/worker-connection.js";
 import { steps } from "../../helpers/fused-steps.js";
 import { webgpuTarget } from "../../helpers/targets-under-test.js";
 import { compareValues } from "../../helpers/values.js";
@@ -65,6 +67,28 @@ test("matmuls of awkward shapes with fused epilogues: webgpu matches ref", { ski
     for (const [name, build] of Object.entries(cases)) {
       const problem = compareValues(run(webgpu!, build), run("ref", build), 1e-4, 1e-4);
       assert.equal(problem, undefined, `${m}×${k}×${n} ${name}: ${problem}`);
+    }
+  }
+});
+
+test("reductions agree with ref with and without subgroup operations", { skip }, () => {
+  const tree = createWebgpuTarget(new WorkerConnection(), {
+    name: "webgpu-without-subgroups",
+    noSubgroups: true,
+  });
+  for (const [rows, cols] of [
+    [3, 1000],
+    [40, 7],
+    [1, 70000],
+  ] as const) {
+    const build = () => {
+      const x = randn([rows, cols], { seed: rows });
+      return x.sum(1).add(x.gt(0).sum(1).cast("float32")).add(x.softmax().max(1));
+    };
+    const expected = run("ref", build);
+    for (const target of [webgpu!, tree]) {
+      const problem = compareValues(run(target, build), expected, 1e-4, 1e-4);
+      assert.equal(problem, undefined, `${target.name}, ${rows}×${cols}: ${problem}`);
     }
   }
 });
