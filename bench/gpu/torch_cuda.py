@@ -6,8 +6,9 @@
 Prints one JSON object per line: gemm (4096² float32, TF32 off, and with TF32 on for
 reference), copy (device-to-device bandwidth over 256 MiB, read + write), gemv
 (1×8192 · 8192×8192, GB/s of the matrix read) and train-gpt-small (ms per training step of
-the issue's `small` GPT: 6 layers, 6 heads, 384 wide, block 256, batch 64, a 65-character
-vocabulary, AdamW, clipping at 1, the loss read back each step), each the median of timed
+infiniset's `small` GPT preset: 6 layers, 6 heads, 384 wide, block 256, batch 12, dropout
+off as in bench/src/gpu.ts, a 65-character vocabulary, AdamW, clipping at 1, the loss read
+back each step), each the median of timed
 runs after warm-up, with torch.cuda.synchronize() closing every run.
 """
 
@@ -111,7 +112,7 @@ class Gpt(nn.Module):
 
 
 def train():
-    layers, heads, d, block, batch = (1, 2, 32, 16, 2) if ARGS.quick else (6, 6, 384, 256, 64)
+    layers, heads, d, block, batch = (1, 2, 32, 16, 2) if ARGS.quick else (6, 6, 384, 256, 12)
     vocab = 65
     torch.manual_seed(1337)
     model = Gpt(vocab, block, layers, heads, d).to(DEV)
