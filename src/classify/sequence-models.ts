@@ -84,9 +84,6 @@ class EncoderBlock extends Module {
   }
 }
 
-/** Id 2 is the classification token (0 padding, 1 unknown). */
-export const CLS_ID = 2;
-
 export class TextTransformer extends Module implements SequenceNet {
   readonly embed: Embedding;
   readonly positions: Embedding;
@@ -114,7 +111,7 @@ export class TextTransformer extends Module implements SequenceNet {
     this.head = this.submodule("head", new Linear(embd, classes, { rng }));
   }
 
-  /** ids [B, T] must start with the classification token. */
+  /** ids [B, T] must start with the classification token (WordVocabulary's CLS_ID). */
   logits(ids: Tensor, mask: Tensor): Tensor {
     const [batch, time] = ids.shape as [number, number];
     let x = this.embed

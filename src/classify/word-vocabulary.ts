@@ -4,6 +4,8 @@
 
 const TOKEN = /[\p{L}\p{N}_]+|[^\s\p{L}\p{N}_]/gu;
 const RESERVED = ["<pad>", "<unk>", "<cls>"];
+/** The classification token's id, which the Transformer classifier reads its answer from. */
+export const CLS_ID = 2;
 
 export class WordVocabulary {
   private readonly index: Map<string, number>;
@@ -39,7 +41,7 @@ export class WordVocabulary {
   encode(text: string, length: number): { ids: Int32Array; real: number } {
     const ids = new Int32Array(length);
     let at = 0;
-    if (this.prependCls) ids[at++] = 2;
+    if (this.prependCls) ids[at++] = CLS_ID;
     for (const token of text.toLowerCase().match(TOKEN) ?? []) {
       if (at >= length) break;
       ids[at++] = this.index.get(token) ?? 1;
