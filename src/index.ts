@@ -35,7 +35,6 @@ export * as quant from "./quant/index.js";
 export { defaultTarget, setDefaultTarget, withTarget } from "./runtime/default-target.js";
 export type { Explanation } from "./runtime/explain.js";
 export { memoryStats } from "./runtime/memory.js";
-export { realize } from "./runtime/realize.js";
 export {
   availableTargets,
   createNativeTarget,

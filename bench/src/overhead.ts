@@ -41,7 +41,7 @@ function makeTarget(kind: string, threads: number): Target {
 
 /** The program computing `tensors` on `target`, and its inputs, compiled once. */
 function compiled(target: Target, tensors: Tensor[]): { program: Program; inputs: HostArray[] } {
-  const graph = captureGraph(tensors.map((t) => t.node as Node));
+  const graph = captureGraph(tensors.map((t) => (t as unknown as { node: Node }).node));
   const program = compileCached(graph, target);
   return { program, inputs: graph.inputs.map((n) => toHost(n.buffer!)) };
 }

@@ -11,7 +11,7 @@ import { Conv1d } from "../nn/conv1d.js";
 import { Embedding } from "../nn/embedding.js";
 import { LayerNorm } from "../nn/layer-norm.js";
 import { Linear } from "../nn/linear.js";
-import { Mlp } from "../nn/mlp.js";
+import { MLP } from "../nn/mlp.js";
 import { Module } from "../nn/module.js";
 import { ModuleList } from "../nn/module-list.js";
 import { SeededRng } from "../random/seeded-rng.js";
@@ -48,7 +48,7 @@ class EncoderBlock extends Module {
   readonly qkv: Linear;
   readonly proj: Linear;
   readonly ln2: LayerNorm;
-  readonly mlp: Mlp;
+  readonly mlp: MLP;
 
   constructor(
     readonly embd: number,
@@ -60,7 +60,7 @@ class EncoderBlock extends Module {
     this.qkv = this.submodule("qkv", new Linear(embd, 3 * embd, { rng }));
     this.proj = this.submodule("proj", new Linear(embd, embd, { rng }));
     this.ln2 = this.submodule("ln2", new LayerNorm(embd));
-    this.mlp = this.submodule("mlp", new Mlp(embd, { rng }));
+    this.mlp = this.submodule("mlp", new MLP(embd, { rng }));
   }
 
   /** x [B, T, E]; keyBias [B, 1, 1, T]: 0 for real keys, −1e9 for padding. */

@@ -4,14 +4,12 @@
  */
 
 export * from "./activations.js";
-export { broadcastTo, unbroadcast } from "./broadcast.js";
 export * from "./cast.js";
 export * from "./creation.js";
 export * from "./dropout.js";
 export { InstructionError } from "./errors.js";
 export * from "./indexing.js";
 export {
-  applyInstruction,
   defineInstruction,
   type Instruction,
   type InstructionSpec,

@@ -2,7 +2,7 @@ import { gruCell } from "../isa/recurrent.js";
 import { stack } from "../tensor/functions.js";
 import { call, type Tensor } from "../tensor/tensor.js";
 import { RecurrentLayer, type RecurrentOptions } from "./recurrent-layer.js";
-import type { RnnOutput } from "./rnn.js";
+import type { RNNOutput } from "./rnn.js";
 
 /**
  * A gated recurrent unit network with PyTorch's `nn.GRU` equations and parameters, batch
@@ -10,13 +10,13 @@ import type { RnnOutput } from "./rnn.js";
  * `weight_ih_l{k}` [3H, in] and `weight_hh_l{k}` [3H, H]; biases `bias_ih_l{k}`,
  * `bias_hh_l{k}` [3H]; r scales W_hn·h + b_hn), so a PyTorch state dict loads as it is.
  */
-export class Gru extends RecurrentLayer {
+export class GRU extends RecurrentLayer {
   constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions = {}) {
     super(inputSize, hiddenSize, 3, options);
   }
 
   /** x [batch, time, inputSize], h0 [numLayers, batch, hiddenSize] (default zeros). */
-  forward(x: Tensor, h0?: Tensor): RnnOutput {
+  forward(x: Tensor, h0?: Tensor): RNNOutput {
     const { batch } = this.checkInput(x);
     const initial = h0 ? this.splitLayers(h0, batch, "h0") : this.zeroStates(batch, this.hiddenSize);
     const { output, finals } = this.run(x, initial);

@@ -4,13 +4,13 @@ import { call, type Tensor } from "../tensor/tensor.js";
 import { RecurrentLayer, type RecurrentOptions } from "./recurrent-layer.js";
 
 /** An LSTM's state: h and c, each [numLayers, batch, hiddenSize]. */
-export interface LstmState {
+export interface LSTMState {
   h: Tensor;
   c: Tensor;
 }
 
-/** What `Lstm.forward` returns: the last layer's h at every step, and every layer's last h and c. */
-export interface LstmOutput extends LstmState {
+/** What `LSTM.forward` returns: the last layer's h at every step, and every layer's last h and c. */
+export interface LSTMOutput extends LSTMState {
   /** [batch, time, hiddenSize]. */
   output: Tensor;
 }
@@ -21,13 +21,13 @@ export interface LstmOutput extends LstmState {
  * `weight_ih_l{k}` [4H, in] and `weight_hh_l{k}` [4H, H]; biases `bias_ih_l{k}`,
  * `bias_hh_l{k}` [4H]), so a PyTorch state dict loads as it is.
  */
-export class Lstm extends RecurrentLayer {
+export class LSTM extends RecurrentLayer {
   constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions = {}) {
     super(inputSize, hiddenSize, 4, options);
   }
 
   /** x [batch, time, inputSize]; the initial state defaults to zeros. */
-  forward(x: Tensor, state?: LstmState): LstmOutput {
+  forward(x: Tensor, state?: LSTMState): LSTMOutput {
     const { batch } = this.checkInput(x);
     let initial: Tensor[];
     if (state) {

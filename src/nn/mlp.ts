@@ -6,7 +6,7 @@ import { Linear } from "./linear.js";
 import { Module } from "./module.js";
 import type { SeedStream } from "./seed-stream.js";
 
-export interface MlpOptions extends InitOptions {
+export interface MLPOptions extends InitOptions {
   /** Width of the hidden layer (default 4·embd, as GPT-2). */
   hidden?: number;
   bias?: boolean;
@@ -15,19 +15,19 @@ export interface MlpOptions extends InitOptions {
 }
 
 /** The Transformer's feed-forward part: Linear `fc` → exact GELU → Linear `proj` → dropout. */
-export class Mlp extends Module {
+export class MLP extends Module {
   readonly fc: Linear;
   readonly proj: Linear;
   readonly dropout: Dropout;
 
   constructor(
     readonly embd: number,
-    options: MlpOptions = {},
+    options: MLPOptions = {},
   ) {
     super();
-    checkSize("Mlp", "embd", embd);
+    checkSize("MLP", "embd", embd);
     const hidden = options.hidden ?? 4 * embd;
-    checkSize("Mlp", "hidden", hidden);
+    checkSize("MLP", "hidden", hidden);
     const linear = { bias: options.bias ?? true, rng: options.rng };
     this.fc = this.submodule("fc", new Linear(embd, hidden, linear));
     this.proj = this.submodule("proj", new Linear(hidden, embd, linear));

@@ -6,7 +6,7 @@ import { type InitOptions, uniform } from "./init.js";
 import { Module } from "./module.js";
 import type { SeedStream } from "./seed-stream.js";
 
-/** Options of `Rnn`, `Lstm` and `Gru`, named as PyTorch names them. */
+/** Options of `RNN`, `LSTM` and `GRU`, named as PyTorch names them. */
 export interface RecurrentOptions extends InitOptions {
   /** Stacked layers; layer l > 0 reads the outputs of layer l − 1. Default 1. */
   numLayers?: number;

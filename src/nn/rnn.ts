@@ -2,13 +2,13 @@ import { stack } from "../tensor/functions.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { RecurrentLayer, type RecurrentOptions } from "./recurrent-layer.js";
 
-export interface RnnOptions extends RecurrentOptions {
+export interface RNNOptions extends RecurrentOptions {
   /** "tanh" (the default) or "relu", as PyTorch's `nonlinearity`. */
   nonlinearity?: "tanh" | "relu";
 }
 
-/** What `Rnn.forward` returns: the last layer's h at every step, and every layer's last h. */
-export interface RnnOutput {
+/** What `RNN.forward` returns: the last layer's h at every step, and every layer's last h. */
+export interface RNNOutput {
   /** [batch, time, hiddenSize]. */
   output: Tensor;
   /** [numLayers, batch, hiddenSize]. */
@@ -21,19 +21,19 @@ export interface RnnOutput {
  * `weight_ih_l{k}`, `weight_hh_l{k}`, `bias_ih_l{k}`, `bias_hh_l{k}`, so a PyTorch state
  * dict loads as it is.
  */
-export class Rnn extends RecurrentLayer {
+export class RNN extends RecurrentLayer {
   readonly nonlinearity: "tanh" | "relu";
 
-  constructor(inputSize: number, hiddenSize: number, options: RnnOptions = {}) {
+  constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
     super(inputSize, hiddenSize, 1, options);
     this.nonlinearity = options.nonlinearity ?? "tanh";
     if (this.nonlinearity !== "tanh" && this.nonlinearity !== "relu") {
-      throw new Error(`Rnn: nonlinearity must be "tanh" or "relu", got ${JSON.stringify(this.nonlinearity)}`);
+      throw new Error(`RNN: nonlinearity must be "tanh" or "relu", got ${JSON.stringify(this.nonlinearity)}`);
     }
   }
 
   /** x [batch, time, inputSize], h0 [numLayers, batch, hiddenSize] (default zeros). */
-  forward(x: Tensor, h0?: Tensor): RnnOutput {
+  forward(x: Tensor, h0?: Tensor): RNNOutput {
     const { batch } = this.checkInput(x);
     const initial = h0 ? this.splitLayers(h0, batch, "h0") : this.zeroStates(batch, this.hiddenSize);
     const { output, finals } = this.run(x, initial);

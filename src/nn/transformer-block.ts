@@ -2,7 +2,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import type { AttentionCache } from "./attention-cache.js";
 import type { InitOptions } from "./init.js";
 import { LayerNorm } from "./layer-norm.js";
-import { Mlp } from "./mlp.js";
+import { MLP } from "./mlp.js";
 import { Module } from "./module.js";
 import { MultiHeadAttention } from "./multi-head-attention.js";
 import type { SeedStream } from "./seed-stream.js";
@@ -22,7 +22,7 @@ export class TransformerBlock extends Module {
   readonly ln1: LayerNorm;
   readonly attn: MultiHeadAttention;
   readonly ln2: LayerNorm;
-  readonly mlp: Mlp;
+  readonly mlp: MLP;
 
   constructor(
     readonly embd: number,
@@ -34,7 +34,7 @@ export class TransformerBlock extends Module {
     this.ln1 = this.submodule("ln1", new LayerNorm(embd, { bias }));
     this.attn = this.submodule("attn", new MultiHeadAttention(embd, nHead, options));
     this.ln2 = this.submodule("ln2", new LayerNorm(embd, { bias }));
-    this.mlp = this.submodule("mlp", new Mlp(embd, options));
+    this.mlp = this.submodule("mlp", new MLP(embd, options));
   }
 
   /** x [B, T, embd] → [B, T, embd]; the cache, if any, is the attention's (see MultiHeadAttention). */

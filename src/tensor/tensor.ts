@@ -36,7 +36,11 @@ export class Tensor {
     this.#node = node;
   }
 
-  /** The IR node this tensor currently stands for. */
+  /**
+   * The IR node this tensor currently stands for: the engine's handle, left out of the
+   * published types (users go through Tensor's methods, `call` and `Tensor.realize`).
+   * @internal
+   */
   get node(): Node {
     this.#assertAlive();
     return this.#node;

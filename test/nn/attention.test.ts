@@ -155,7 +155,7 @@ test("a block's summary names every layer and its type", () => {
     ["attn.attnDropout", "Dropout"],
     ["attn.residDropout", "Dropout"],
     ["ln2", "LayerNorm"],
-    ["mlp", "Mlp"],
+    ["mlp", "MLP"],
     ["mlp.fc", "Linear"],
     ["mlp.proj", "Linear"],
     ["mlp.dropout", "Dropout"],

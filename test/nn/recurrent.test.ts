@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { toHost } from "../../src/ir/storage.js";
-import { Gru } from "../../src/nn/gru.js";
-import { Lstm } from "../../src/nn/lstm.js";
+import { GRU } from "../../src/nn/gru.js";
+import { LSTM } from "../../src/nn/lstm.js";
 import type { RecurrentLayer } from "../../src/nn/recurrent-layer.js";
-import { Rnn } from "../../src/nn/rnn.js";
+import { RNN } from "../../src/nn/rnn.js";
 import { SeededRng } from "../../src/random/seeded-rng.js";
 import { withTarget } from "../../src/runtime/default-target.js";
 import { createRefTarget } from "../../src/targets/index.js";
@@ -31,8 +31,8 @@ function setWeights(layer: RecurrentLayer, values: Record<string, number[]>) {
   }
 }
 
-test("Rnn: two tanh steps by hand, and a second layer reading the first layer's outputs", () => {
-  const rnn = new Rnn(1, 1, { numLayers: 2 });
+test("RNN: two tanh steps by hand, and a second layer reading the first layer's outputs", () => {
+  const rnn = new RNN(1, 1, { numLayers: 2 });
   setWeights(rnn, {
     weight_ih_l0: [2],
     weight_hh_l0: [-1],
@@ -55,13 +55,13 @@ test("Rnn: two tanh steps by hand, and a second layer reading the first layer's 
   assert.deepEqual(h.shape, [2, 1, 1]);
   close(h.dataSync(), [h2, g2]);
   // relu instead of tanh: h1 = 2.5, h2 = max(−1.5 − 2.5, 0) = 0.
-  const relu = new Rnn(1, 1, { nonlinearity: "relu" });
+  const relu = new RNN(1, 1, { nonlinearity: "relu" });
   setWeights(relu, { weight_ih_l0: [2], weight_hh_l0: [-1], bias_ih_l0: [0.5], bias_hh_l0: [0] });
   close(relu.forward(tensor([1, -1], [1, 2, 1])).output.dataSync(), [2.5, 0]);
 });
 
-test("Lstm: two steps by hand from a given h0 and c0, gates in PyTorch's order i, f, g, o", () => {
-  const lstm = new Lstm(1, 1);
+test("LSTM: two steps by hand from a given h0 and c0, gates in PyTorch's order i, f, g, o", () => {
+  const lstm = new LSTM(1, 1);
   // Rows of the weights: i, f, g, o.
   setWeights(lstm, {
     weight_ih_l0: [1, 0, 2, -1],
@@ -85,8 +85,8 @@ test("Lstm: two steps by hand from a given h0 and c0, gates in PyTorch's order i
   assert.deepEqual(out.c.shape, [1, 1, 1]);
 });
 
-test("Gru: two steps by hand, r scaling W_hn·h + b_hn as in PyTorch", () => {
-  const gru = new Gru(1, 1);
+test("GRU: two steps by hand, r scaling W_hn·h + b_hn as in PyTorch", () => {
+  const gru = new GRU(1, 1);
   // Rows: r, z, n.
   setWeights(gru, {
     weight_ih_l0: [1, -1, 2],
@@ -107,7 +107,7 @@ test("Gru: two steps by hand, r scaling W_hn·h + b_hn as in PyTorch", () => {
 // test/nn/pytorch-recurrent-reference.py made these numbers with PyTorch (float64), from the
 // weights, input and states that `fillLikeTheScript` builds.
 const PYTORCH = {
-  Rnn: {
+  RNN: {
     output: [
       0.0220430177, 0.1893361924, 0.9143031049, -0.2013531644, 0.7116816341, 0.7908235968, -0.1803666355,
       0.7567091529, 0.741142735, 0.1241802556, 0.513030522, 0.7900430431, 0.2400455458, 0.7125876419,
@@ -118,7 +118,7 @@ const PYTORCH = {
       0.7567091529, 0.741142735, 0.3248063299, 0.7350317267, 0.4486395917,
     ],
   },
-  Lstm: {
+  LSTM: {
     output: [
       -0.2463632727, -0.2784139164, -0.0214043759, -0.3262393202, -0.3730251671, -0.0709279473, -0.3741681472,
       -0.3922925305, -0.0672292331, -0.1389058259, -0.1862374116, -0.1269589805, -0.270175133, -0.3460433555,
@@ -133,7 +133,7 @@ const PYTORCH = {
       -0.7944412185, -0.0873741522, -0.7413334264, -0.7564242072, -0.2465353901,
     ],
   },
-  Gru: {
+  GRU: {
     output: [
       -0.3978846035, -0.4936901205, -0.0829625554, -0.4708463287, -0.6542669113, -0.0075677474, -0.5228699622,
       -0.7165347314, 0.0393304422, -0.3140515959, -0.1651444699, -0.1141751139, -0.5074979149, -0.3050793065,
@@ -169,30 +169,30 @@ function fillLikeTheScript(layer: RecurrentLayer) {
   };
 }
 
-test("a PyTorch state dict loads as it is: two-layer Rnn, Lstm and Gru give PyTorch's outputs", () => {
-  const rnn = new Rnn(2, 3, { numLayers: 2 });
+test("a PyTorch state dict loads as it is: two-layer RNN, LSTM and GRU give PyTorch's outputs", () => {
+  const rnn = new RNN(2, 3, { numLayers: 2 });
   const r = fillLikeTheScript(rnn);
   const rnnOut = rnn.forward(r.x, r.h0);
-  close(rnnOut.output.dataSync(), PYTORCH.Rnn.output);
-  close(rnnOut.h.dataSync(), PYTORCH.Rnn.h);
+  close(rnnOut.output.dataSync(), PYTORCH.RNN.output);
+  close(rnnOut.h.dataSync(), PYTORCH.RNN.h);
 
-  const lstm = new Lstm(2, 3, { numLayers: 2 });
+  const lstm = new LSTM(2, 3, { numLayers: 2 });
   const l = fillLikeTheScript(lstm);
   const lstmOut = lstm.forward(l.x, { h: l.h0, c: l.c0 });
-  close(lstmOut.output.dataSync(), PYTORCH.Lstm.output);
-  close(lstmOut.h.dataSync(), PYTORCH.Lstm.h);
-  close(lstmOut.c.dataSync(), PYTORCH.Lstm.c);
+  close(lstmOut.output.dataSync(), PYTORCH.LSTM.output);
+  close(lstmOut.h.dataSync(), PYTORCH.LSTM.h);
+  close(lstmOut.c.dataSync(), PYTORCH.LSTM.c);
 
-  const gru = new Gru(2, 3, { numLayers: 2 });
+  const gru = new GRU(2, 3, { numLayers: 2 });
   const g = fillLikeTheScript(gru);
   const gruOut = gru.forward(g.x, g.h0);
-  close(gruOut.output.dataSync(), PYTORCH.Gru.output);
-  close(gruOut.h.dataSync(), PYTORCH.Gru.h);
+  close(gruOut.output.dataSync(), PYTORCH.GRU.output);
+  close(gruOut.h.dataSync(), PYTORCH.GRU.h);
 });
 
 test("parameters have PyTorch's names, shapes and init U(−1/√H, 1/√H)", () => {
   const names = (layer: RecurrentLayer) => layer.namedParameters().map(([n, p]) => `${n} [${p.shape}]`);
-  assert.deepEqual(names(new Lstm(3, 4, { numLayers: 2 })), [
+  assert.deepEqual(names(new LSTM(3, 4, { numLayers: 2 })), [
     "weight_ih_l0 [16,3]",
     "weight_hh_l0 [16,4]",
     "bias_ih_l0 [16]",
@@ -202,20 +202,20 @@ test("parameters have PyTorch's names, shapes and init U(−1/√H, 1/√H)", ()
     "bias_ih_l1 [16]",
     "bias_hh_l1 [16]",
   ]);
-  assert.deepEqual(names(new Gru(3, 4)), [
+  assert.deepEqual(names(new GRU(3, 4)), [
     "weight_ih_l0 [12,3]",
     "weight_hh_l0 [12,4]",
     "bias_ih_l0 [12]",
     "bias_hh_l0 [12]",
   ]);
-  assert.deepEqual(names(new Rnn(3, 4, { bias: false })), ["weight_ih_l0 [4,3]", "weight_hh_l0 [4,4]"]);
+  assert.deepEqual(names(new RNN(3, 4, { bias: false })), ["weight_ih_l0 [4,3]", "weight_hh_l0 [4,4]"]);
 
-  const big = new Lstm(8, 16, { rng: new SeededRng(5) });
+  const big = new LSTM(8, 16, { rng: new SeededRng(5) });
   const values = big.parameters().flatMap((p) => Array.from(p.dataSync()));
   const bound = 1 / 4;
   assert.ok(values.every((v) => Math.abs(v) <= bound));
   assert.ok(Math.max(...values) > 0.95 * bound && Math.min(...values) < -0.95 * bound);
-  const again = new Lstm(8, 16, { rng: new SeededRng(5) });
+  const again = new LSTM(8, 16, { rng: new SeededRng(5) });
   assert.deepEqual(
     again.parameters().flatMap((p) => Array.from(p.dataSync())),
     values,
@@ -223,9 +223,9 @@ test("parameters have PyTorch's names, shapes and init U(−1/√H, 1/√H)", ()
 });
 
 test("layers without biases run on zero biases", () => {
-  const gru = new Gru(1, 1, { bias: false });
+  const gru = new GRU(1, 1, { bias: false });
   setWeights(gru, { weight_ih_l0: [1, -1, 2], weight_hh_l0: [2, 0, 4] });
-  // As the hand-computed Gru test with b_hh = 0: r = s(1 + 1), z = s(−1), n = tanh(2 + r·2).
+  // As the hand-computed GRU test with b_hh = 0: r = s(1 + 1), z = s(−1), n = tanh(2 + r·2).
   const r = s(2);
   const z = s(-1);
   close(gru.forward(tensor([1], [1, 1, 1]), tensor([0.5], [1, 1, 1])).output.dataSync(), [
@@ -234,15 +234,15 @@ test("layers without biases run on zero biases", () => {
 });
 
 test("bad shapes: the input, h0 or c0 of the wrong size are errors that name the sizes", () => {
-  const lstm = new Lstm(2, 3, { numLayers: 2 });
+  const lstm = new LSTM(2, 3, { numLayers: 2 });
   const x = fill([4, 5, 2], () => 0);
   assert.throws(
     () => lstm.forward(fill([4, 5, 3], () => 0)),
-    /^Error: Lstm: expects float32 input \[batch, time ≥ 1, 2\] \(batch first\), got float32 \[4,5,3\]$/,
+    /^Error: LSTM: expects float32 input \[batch, time ≥ 1, 2\] \(batch first\), got float32 \[4,5,3\]$/,
   );
   assert.throws(
     () => lstm.forward(x, { h: fill([2, 4, 4], () => 0), c: fill([2, 4, 3], () => 0) }),
-    /^Error: Lstm: h0 must be float32 \[numLayers, batch, hiddenSize\] = \[2,4,3\], got float32 \[2,4,4\]$/,
+    /^Error: LSTM: h0 must be float32 \[numLayers, batch, hiddenSize\] = \[2,4,3\], got float32 \[2,4,4\]$/,
   );
   assert.throws(
     () => lstm.forward(x, { h: fill([2, 4, 3], () => 0), c: fill([1, 4, 3], () => 0) }),
@@ -250,14 +250,14 @@ test("bad shapes: the input, h0 or c0 of the wrong size are errors that name the
   );
   assert.throws(
     () =>
-      new Gru(2, 3).forward(
+      new GRU(2, 3).forward(
         x,
         fill([1, 3, 3], () => 0),
       ),
-    /Gru: h0 must be .* = \[1,4,3\]/,
+    /GRU: h0 must be .* = \[1,4,3\]/,
   );
-  assert.throws(() => new Rnn(2, 0), /Rnn: hiddenSize must be a positive integer, got 0/);
-  assert.throws(() => new Lstm(2, 3, { dropout: 1 }), /Lstm: dropout must be in \[0, 1\), got 1/);
+  assert.throws(() => new RNN(2, 0), /RNN: hiddenSize must be a positive integer, got 0/);
+  assert.throws(() => new LSTM(2, 3, { dropout: 1 }), /LSTM: dropout must be in \[0, 1\), got 1/);
 });
 
 // Gradients through time against central finite differences, in float64 on the `ref64`
@@ -342,8 +342,8 @@ function checkGradientsThroughTime(
   });
 }
 
-test("gradients through time match finite differences: two-layer Rnn, Lstm, Gru", () => {
-  const rnn = new Rnn(2, 2, { numLayers: 2 });
+test("gradients through time match finite differences: two-layer RNN, LSTM, GRU", () => {
+  const rnn = new RNN(2, 2, { numLayers: 2 });
   checkGradientsThroughTime(
     rnn,
     (x, [h0]) => {
@@ -352,7 +352,7 @@ test("gradients through time match finite differences: two-layer Rnn, Lstm, Gru"
     },
     1,
   );
-  const lstm = new Lstm(2, 2, { numLayers: 2 });
+  const lstm = new LSTM(2, 2, { numLayers: 2 });
   checkGradientsThroughTime(
     lstm,
     (x, [h, c]) => {
@@ -361,7 +361,7 @@ test("gradients through time match finite differences: two-layer Rnn, Lstm, Gru"
     },
     2,
   );
-  const gru = new Gru(2, 2, { numLayers: 2 });
+  const gru = new GRU(2, 2, { numLayers: 2 });
   checkGradientsThroughTime(
     gru,
     (x, [h0]) => {

@@ -1,4 +1,4 @@
-import { concat, linspace, ones, randn, realize, type Tensor, zeros } from "../../index.js";
+import { concat, linspace, ones, randn, Tensor, zeros } from "../../index.js";
 
 /**
  * Two interleaved spirals in the plane, one per class: the classic toy set that no
@@ -33,6 +33,6 @@ export function twoSpirals({ perClass, turns, noise, seed }: TwoSpiralsOptions):
   const points = concat([arm(0, seed), arm(1, (seed + 1) % 2 ** 32)], 0);
   const labels = concat([zeros([perClass], { dtype: "int32" }), ones([perClass], { dtype: "int32" })]);
   // Computed once here; otherwise every training step would regenerate the data in its graph.
-  realize([points.node, labels.node]);
+  Tensor.realize(points, labels);
   return { points, labels };
 }

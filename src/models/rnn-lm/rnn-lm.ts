@@ -1,10 +1,10 @@
 import { Dropout } from "../../nn/dropout.js";
 import { Embedding } from "../../nn/embedding.js";
-import { Gru } from "../../nn/gru.js";
+import { GRU } from "../../nn/gru.js";
 import { Linear } from "../../nn/linear.js";
-import { Lstm } from "../../nn/lstm.js";
+import { LSTM } from "../../nn/lstm.js";
 import { Module } from "../../nn/module.js";
-import { Rnn } from "../../nn/rnn.js";
+import { RNN } from "../../nn/rnn.js";
 import { SeedStream } from "../../nn/seed-stream.js";
 import { SeededRng } from "../../random/seeded-rng.js";
 import { crossEntropy } from "../../tensor/functions.js";
@@ -47,7 +47,7 @@ export interface RnnLmOutput {
 export class RnnLm extends Module {
   readonly config: RnnLmConfig;
   readonly embedding: Embedding;
-  readonly rnn: Rnn | Lstm | Gru;
+  readonly rnn: RNN | LSTM | GRU;
   readonly head: Linear;
   readonly #dropIn: Dropout;
   readonly #dropOut: Dropout;
@@ -66,10 +66,10 @@ export class RnnLm extends Module {
     this.rnn = this.submodule(
       "rnn",
       kind === "lstm"
-        ? new Lstm(embeddingSize, hiddenSize, layerOptions)
+        ? new LSTM(embeddingSize, hiddenSize, layerOptions)
         : kind === "gru"
-          ? new Gru(embeddingSize, hiddenSize, layerOptions)
-          : new Rnn(embeddingSize, hiddenSize, layerOptions),
+          ? new GRU(embeddingSize, hiddenSize, layerOptions)
+          : new RNN(embeddingSize, hiddenSize, layerOptions),
     );
     this.head = this.submodule("head", new Linear(hiddenSize, vocabSize, { rng }));
     this.#dropIn = this.submodule("dropIn", new Dropout(dropout, { seeds }));
@@ -84,7 +84,7 @@ export class RnnLm extends Module {
     const x = this.#dropIn.forward(this.embedding.forward(ids));
     let output: Tensor;
     let next: RnnLmState;
-    if (this.rnn instanceof Lstm) {
+    if (this.rnn instanceof LSTM) {
       if (state && state.c === undefined)
         throw new Error("RnnLm.forward: an LSTM's state needs c as well as h");
       const out = this.rnn.forward(x, state ? { h: state.h, c: state.c! } : undefined);

@@ -1,0 +1,13 @@
+// `infiniset/models`: the model families, each also as a namespace with all its parts.
+
+export type { GptConfig } from "./gpt/config.js";
+export { Gpt, type GptOptions } from "./gpt/gpt.js";
+export * as gpt from "./gpt/index.js";
+export * as hmm from "./hmm/index.js";
+export { fitHmm, type Hmm } from "./hmm/index.js";
+export * as llama from "./llama/index.js";
+export { LlamaModel } from "./llama/llama.js";
+export * as ngram from "./ngram/index.js";
+export { KneserNeyModel, NgramLanguageModel, trainNgram } from "./ngram/index.js";
+export * as rnnLm from "./rnn-lm/index.js";
+export { RnnLm, type RnnLmConfig, type RnnLmOptions } from "./rnn-lm/index.js";

@@ -1,0 +1,35 @@
+// `infiniset/train`: the training loop, the language-model run and its families, checkpoints.
+export type { TrainingCallback, TrainingEnd, TrainingStart } from "./callbacks.js";
+export {
+  type CheckpointConfig,
+  findCheckpoint,
+  type LoadedCheckpoint,
+  readCheckpoint,
+} from "./checkpoint.js";
+export { EarlyStopping, type EarlyStoppingOptions } from "./early-stopping.js";
+export { type EvaluateOptions, type Evaluation, evaluateLanguageModel } from "./evaluate-language-model.js";
+export { estimateLoss, type FitOptions, type FitResult, fit, NonFiniteLossError } from "./fit.js";
+export { type GenerateTextOptions, generateText } from "./generate-text.js";
+export { type LoadedGpt, loadGptCheckpoint } from "./gpt-checkpoint.js";
+export { GPT_FAMILY, GPT_PRESETS, type GptTrainingSettings, presetSettings } from "./gpt-settings.js";
+export { jsonReporter } from "./json-reporter.js";
+export {
+  LANGUAGE_MODEL_FAMILIES,
+  type LoadedLanguageModel,
+  loadLanguageModelCheckpoint,
+} from "./language-model-checkpoint.js";
+export type { LanguageModel, LanguageModelFamily } from "./language-model-family.js";
+export {
+  changedSettings,
+  checkLanguageModelSettings,
+  type LanguageModelSettings,
+} from "./language-model-settings.js";
+export { renderLossCurveSvg } from "./plot-svg.js";
+export { progressReporter } from "./progress-reporter.js";
+export { type LoadedRnnLm, loadRnnLmCheckpoint } from "./rnn-checkpoint.js";
+export { RNN_FAMILY, RNN_PRESETS, type RnnTrainingSettings, rnnPresetSettings } from "./rnn-settings.js";
+export { prepareTextDataset, type TextDataset } from "./text-dataset.js";
+export { type TrainGptOptions, trainGpt } from "./train-gpt.js";
+export { LOG_FILE, type TrainLanguageModelOptions, trainLanguageModel } from "./train-language-model.js";
+export { type TrainRnnOptions, trainRnnLm } from "./train-rnn.js";
+export { readTrainingLog } from "./training-log.js";
