@@ -45,9 +45,7 @@ export function renderMatmul(
   const { shape } = kernel;
   const r = shape.length;
   const [m, n] = [shape[r - 2]!, shape[r - 1]!];
-  const k = kernel.a.view.shape[r - 1]!;
-  const batchShape = shape.slice(0, -2);
-  const batches = batchShape.reduce((x, y) => x * y, 1);
+  const batches = shape.slice(0, -2).reduce((x, y) => x * y, 1);
   if (m === 0 || n === 0 || batches === 0) return undefined;
   if (kernel.b.packedPanel) throw new Error("internal: the webgpu target reads B unpacked");
   if (m <= STREAM_ROWS) return renderStreamingMatmul(kernel, place, maxGroups);
@@ -55,49 +53,25 @@ export function renderMatmul(
   const tx = bn / tn;
   const ty = bm / tm;
   const threads = tx * ty;
-  const epilogueLeaves = kernel.epilogue ? exprLeaves(kernel.epilogue) : [];
-  const outStrides = stridesOf(shape);
-  const batchSets = [
-    kernel.a.view.strides,
-    kernel.b.view.strides,
-    outStrides,
-    ...epilogueLeaves.map((l) => l.view.strides),
-  ];
-  const batch = coalesceAxes(
-    batchShape,
-    batchSets.map((s) => s.slice(0, -2)),
-  );
-
-  const params = new WgslParams();
-  const bindings = new KernelBindings(place, params);
-  const [M, N, K] = [params.int(m), params.int(n), params.int(k)];
-  const batchIndex = decompose(
-    "i32(wid.z)",
-    batch.shape.map((d) => params.int(d)),
-    "z",
-  );
-  const batchTerms = (set: number) => batch.strides[set]!.map((s, d) => [`z${d}`, s] as const);
-  const A = bindings.buffer(kernel.a.buffer);
-  const B = bindings.buffer(kernel.b.buffer);
-  const aBase = position(params, kernel.a.view.offset, batchTerms(0));
-  const bBase = position(params, kernel.b.view.offset, batchTerms(1));
-  const [aRow, aCol] = kernel.a.view.strides.slice(-2).map((s) => params.int(s));
-  const [bRow, bCol] = kernel.b.view.strides.slice(-2).map((s) => params.int(s));
-  const outBase = position(params, 0, batchTerms(2));
-
-  const readers = epilogueLeaves.map((leaf) => leafReader(leaf, bindings));
-  const leafAt = epilogueLeaves.map((leaf, i) => {
-    const [sm, sn] = leaf.view.strides.slice(-2) as [number, number];
-    return position(params, leaf.view.offset, [...batchTerms(3 + i), ["gm", sm], ["gn", sn]]);
-  });
-  const value = kernel.epilogue
-    ? wgslExpr(
-        kernel.epilogue,
-        (leaf) => readers[epilogueLeaves.indexOf(leaf)]!(`q${epilogueLeaves.indexOf(leaf)}`),
-        "acc[CELL]",
-      )
-    : "acc[CELL]";
-  const storeTemplate = storeWord(bindings, kernel.out, "outBase + gm * N + gn", value, kernel.dtype);
+  const {
+    params,
+    bindings,
+    M,
+    N,
+    K,
+    batchIndex,
+    A,
+    B,
+    aBase,
+    bBase,
+    aRow,
+    aCol,
+    bRow,
+    bCol,
+    outBase,
+    leafAt,
+    storeAt,
+  } = matmulSetup(kernel, place, "i32(wid.z)");
 
   // The step through the staged slice is a loop (the shader compiler unrolls it); its body,
   // a TM×TN outer product, is written out so that the block stays in registers.
@@ -116,7 +90,7 @@ export function renderMatmul(
     let gn = col0 + tx + ${j * tx};
     if (gm < M && gn < N) {
       ${leafAt.map((p, q) => `let q${q} = ${p};`).join("\n      ")}
-      ${storeTemplate.replaceAll("CELL", String(c))}
+      ${storeAt(`acc[${c}]`)}
     }
   }`);
     }
@@ -186,52 +160,28 @@ function renderStreamingMatmul(
   place: (buffer: number) => BufferPlace,
   maxGroups: number,
 ): RenderedKernel {
-  const { shape } = kernel;
-  const r = shape.length;
-  const [m, n] = [shape[r - 2]!, shape[r - 1]!];
-  const k = kernel.a.view.shape[r - 1]!;
-  const batchShape = shape.slice(0, -2);
-  const batches = batchShape.reduce((x, y) => x * y, 1);
-  const epilogueLeaves = kernel.epilogue ? exprLeaves(kernel.epilogue) : [];
-  const batchSets = [
-    kernel.a.view.strides,
-    kernel.b.view.strides,
-    stridesOf(shape),
-    ...epilogueLeaves.map((l) => l.view.strides),
-  ];
-  const batch = coalesceAxes(
-    batchShape,
-    batchSets.map((s) => s.slice(0, -2)),
-  );
-  const params = new WgslParams();
-  const bindings = new KernelBindings(place, params);
-  const [N, K, total] = [params.int(n), params.int(k), params.int(batches * n)];
-  const batchIndex = decompose(
-    "z",
-    batch.shape.map((d) => params.int(d)),
-    "z",
-  );
-  const batchTerms = (set: number) => batch.strides[set]!.map((s, d) => [`z${d}`, s] as const);
-  const A = bindings.buffer(kernel.a.buffer);
-  const B = bindings.buffer(kernel.b.buffer);
-  const aBase = position(params, kernel.a.view.offset, batchTerms(0));
-  const bBase = position(params, kernel.b.view.offset, batchTerms(1));
-  const [aRow, aCol] = kernel.a.view.strides.slice(-2).map((s) => params.int(s));
-  const [bRow, bCol] = kernel.b.view.strides.slice(-2).map((s) => params.int(s));
-  const outBase = position(params, 0, batchTerms(2));
-  const readers = epilogueLeaves.map((leaf) => leafReader(leaf, bindings));
-  const leafAt = epilogueLeaves.map((leaf, i) => {
-    const [sm, sn] = leaf.view.strides.slice(-2) as [number, number];
-    return position(params, leaf.view.offset, [...batchTerms(3 + i), ["gm", sm], ["gn", sn]]);
-  });
-  const value = kernel.epilogue
-    ? wgslExpr(
-        kernel.epilogue,
-        (leaf) => readers[epilogueLeaves.indexOf(leaf)]!(`q${epilogueLeaves.indexOf(leaf)}`),
-        "acc[ROW]",
-      )
-    : "acc[ROW]";
-  const store = storeWord(bindings, kernel.out, "outBase + gm * N + gn", value, kernel.dtype);
+  const {
+    params,
+    bindings,
+    m,
+    n,
+    batches,
+    N,
+    K,
+    total,
+    batchIndex,
+    A,
+    B,
+    aBase,
+    bBase,
+    aRow,
+    aCol,
+    bRow,
+    bCol,
+    outBase,
+    leafAt,
+    storeAt,
+  } = matmulSetup(kernel, place, "z");
   const rows = [...Array(m).keys()];
   const body = `@compute @workgroup_size(${STREAM_WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
@@ -254,7 +204,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
         (i) => `{
       let gm = ${i};
       ${leafAt.map((p, q) => `let q${q} = ${p};`).join("\n      ")}
-      ${store.replaceAll("ROW", String(i))}
+      ${storeAt(`acc[${i}]`)}
     }`,
       )
       .join("\n    ")}
@@ -265,5 +215,84 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
     params,
     slots: bindings.used,
     groups: gridGroups(batches * n, STREAM_WORKGROUP, maxGroups),
+  };
+}
+
+/**
+ * What both matmul kernels read and write: sizes, batch offsets (the batch axes coalesced,
+ * split from `batchLinear`), A and B with their row and column strides, and the store of a
+ * product through the epilogue at (gm, gn) — `storeAt(value)`.
+ */
+function matmulSetup(kernel: MatmulKernel, place: (buffer: number) => BufferPlace, batchLinear: string) {
+  const { shape } = kernel;
+  const r = shape.length;
+  const [m, n] = [shape[r - 2]!, shape[r - 1]!];
+  const k = kernel.a.view.shape[r - 1]!;
+  const batchShape = shape.slice(0, -2);
+  const batches = batchShape.reduce((x, y) => x * y, 1);
+  const epilogueLeaves = kernel.epilogue ? exprLeaves(kernel.epilogue) : [];
+  const batchSets = [
+    kernel.a.view.strides,
+    kernel.b.view.strides,
+    stridesOf(shape),
+    ...epilogueLeaves.map((l) => l.view.strides),
+  ];
+  const batch = coalesceAxes(
+    batchShape,
+    batchSets.map((s) => s.slice(0, -2)),
+  );
+  const params = new WgslParams();
+  const bindings = new KernelBindings(place, params);
+  const [M, N, K, total] = [params.int(m), params.int(n), params.int(k), params.int(batches * n)];
+  const batchIndex = decompose(
+    batchLinear,
+    batch.shape.map((d) => params.int(d)),
+    "z",
+  );
+  const batchTerms = (set: number) => batch.strides[set]!.map((s, d) => [`z${d}`, s] as const);
+  const A = bindings.buffer(kernel.a.buffer);
+  const B = bindings.buffer(kernel.b.buffer);
+  const aBase = position(params, kernel.a.view.offset, batchTerms(0));
+  const bBase = position(params, kernel.b.view.offset, batchTerms(1));
+  const [aRow, aCol] = kernel.a.view.strides.slice(-2).map((s) => params.int(s));
+  const [bRow, bCol] = kernel.b.view.strides.slice(-2).map((s) => params.int(s));
+  const outBase = position(params, 0, batchTerms(2));
+  const readers = epilogueLeaves.map((leaf) => leafReader(leaf, bindings));
+  const leafAt = epilogueLeaves.map((leaf, i) => {
+    const [sm, sn] = leaf.view.strides.slice(-2) as [number, number];
+    return position(params, leaf.view.offset, [...batchTerms(3 + i), ["gm", sm], ["gn", sn]]);
+  });
+  const value = kernel.epilogue
+    ? wgslExpr(
+        kernel.epilogue,
+        (leaf) => readers[epilogueLeaves.indexOf(leaf)]!(`q${epilogueLeaves.indexOf(leaf)}`),
+        "PRODUCT",
+      )
+    : "PRODUCT";
+  const store = storeWord(bindings, kernel.out, "outBase + gm * N + gn", value, kernel.dtype);
+  const storeAt = (product: string) => store.replaceAll("PRODUCT", product);
+  return {
+    params,
+    bindings,
+    m,
+    n,
+    k,
+    batches,
+    M,
+    N,
+    K,
+    total,
+    batchIndex,
+    A,
+    B,
+    aBase,
+    bBase,
+    aRow,
+    aCol,
+    bRow,
+    bCol,
+    outBase,
+    leafAt,
+    storeAt,
   };
 }
