@@ -13,7 +13,7 @@ reports a mean over its evaluation interval including the first steps; this scri
 Run it from the repository root with Debian's /usr/bin/python3 (python3-torch imports only
 there). --threads N sets torch's threads and OPENBLAS_NUM_THREADS (before torch is loaded,
 through train_gpt_baby.py). Prints one JSON object: threads, blasThreads, warmup, iters,
-msPerIter (the median), meanMs, minMs, maxMs, firstLoss, lastLoss, torch.
+msPerIter (the median), cpuMsPerIter (the median of the process's CPU time per step), meanMs, minMs, maxMs, firstLoss, lastLoss, torch.
 """
 
 import argparse
@@ -85,15 +85,21 @@ def main():
         value = step(it)
         first_loss = value if first_loss is None else first_loss
     times = []
+    cpu = []
     last_loss = None
     for it in range(args.warmup, args.warmup + args.iters):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         last_loss = step(it)
         times.append((time.perf_counter() - t0) * 1000.0)
+        cpu.append((time.process_time() - c0) * 1000.0)
         first_loss = last_loss if first_loss is None else first_loss
     ordered = sorted(times)
-    mid = len(ordered) // 2
-    median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+    def median(values):
+        values = sorted(values)
+        mid = len(values) // 2
+        return values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
     print(
         json.dumps(
             {
@@ -101,7 +107,8 @@ def main():
                 "blasThreads": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
                 "warmup": args.warmup,
                 "iters": args.iters,
-                "msPerIter": round(median, 3),
+                "msPerIter": round(median(times), 3),
+                "cpuMsPerIter": round(median(cpu), 3),
                 "meanMs": round(sum(times) / len(times), 3),
                 "minMs": round(ordered[0], 3),
                 "maxMs": round(ordered[-1], 3),

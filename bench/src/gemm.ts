@@ -2,7 +2,8 @@
 // threads), GEMV as a fraction of memory bandwidth, the native target's start-up with its cache,
 // and on the peers, with the machine's WebAssembly SIMD peak beside them.
 //
-//   npm run bench -- gemm [--sizes 128,256,512,1x768x3072] [--threads N] [--min-ms MS] [--json]
+//   npm run bench -- gemm [--sizes 128,256,512,1x768x3072] [--threads N [--only-threads]]
+//                         [--min-ms MS] [--json]
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import {
@@ -106,7 +107,8 @@ async function runGemm(context: BenchContext): Promise<void> {
   const { args, threads } = context;
   const shapes = parseShapes(option(args, "--sizes") ?? DEFAULT_SIZES);
   const minMs = Number(option(args, "--min-ms") ?? 400);
-  const threadCounts = threads > 1 ? [1, threads] : [1];
+  // --only-threads: the --threads count alone, without 1 beside it (bench/scaling.sh runs 1 on its own).
+  const threadCounts = threads > 1 && !args.includes("--only-threads") ? [1, threads] : [threads];
   const record = (impl: string, shape: Shape, used: number, ms: number, extra: Partial<BenchRecord> = {}) =>
     context.emit({
       bench: "gemm",
