@@ -26,6 +26,13 @@ export interface FuseOptions {
    */
   readonly packPanel?: number;
   /**
+   * Pack B only for an A of more rows than this (default 31; see fuse/matmul.ts):
+   * a target whose matmul packs B itself for each block of rows passes its block height,
+   * so that a product of one row block packs B once, inside the kernel, not in a kernel of
+   * its own that writes the panels out and reads them back.
+   */
+  readonly packRowsAbove?: number;
+  /**
    * Move elementwise work into the reductions and matmuls it follows (reduction finalize and
    * epilogue, matmul epilogue). Off unless the target renders those kernel fields.
    */
@@ -93,7 +100,9 @@ function handlerFor(step: ProgramStep, program: Program, options: FuseOptions): 
   if (name === "matmul") {
     // Integer matmul is rare enough to run on its reference semantics.
     const float = program.slots[step.output]!.dtype === "float32";
-    return float ? (s, f) => fuseMatmul(s, f, options.packPanel) : fuseInstruction;
+    return float
+      ? (s, f) => fuseMatmul(s, f, options.packPanel, options.packRowsAbove ?? 31)
+      : fuseInstruction;
   }
   return HANDLERS[name] ?? (isElementwise(name) ? fuseElementwise : fuseInstruction);
 }

@@ -89,7 +89,7 @@ export function createNativeTarget(options: NativeTargetOptions = {}): Target {
       const kernels = fuseProgram(program, {
         fuse: options.fuse ?? true,
         epilogues: true,
-        ...(tuning ? { packPanel: tuning.nr } : {}),
+        ...(tuning ? { packPanel: tuning.nr, packRowsAbove: tuning.mu } : {}),
       });
       native = new NativeProgram(kernels, {
         arena,

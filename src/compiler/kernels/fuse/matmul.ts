@@ -6,9 +6,16 @@ import type { Fusion, Value } from "./fusion.js";
 /**
  * A float32 matmul reads its operands through views (transposes cost nothing), folds the
  * batch into rows when the right operand is shared (a linear layer), and with `packPanel`
- * reads B from column panels the compiler packs first.
+ * reads B from column panels the compiler packs first: when A has more than
+ * `packRowsAbove` rows (the kernel would otherwise pack B for each block of rows), or when
+ * B is read across its rows (packing is then the copy the kernel needs anyway).
  */
-export function fuseMatmul(step: ProgramStep, f: Fusion, packPanel: number | undefined): Value {
+export function fuseMatmul(
+  step: ProgramStep,
+  f: Fusion,
+  packPanel: number | undefined,
+  packRowsAbove: number,
+): Value {
   const info = f.program.slots[step.output]!;
   const a = f.materializeIfExpr(f.input(step, 0));
   const bIn = f.materializeIfExpr(f.input(step, 1));
@@ -18,15 +25,17 @@ export function fuseMatmul(step: ProgramStep, f: Fusion, packPanel: number | und
   const aView = toBatch(a.view);
   let operands = foldSharedRightOperand(aView, toBatch(bIn.view));
   let bOperand: MatmulKernel["b"];
+  const rowsContiguous = operands.b.strides.at(-1) === 1 || operands.b.shape.at(-1) === 1;
   if (
     packPanel &&
     operands.a.shape.at(-2)! >= 32 &&
+    (operands.a.shape.at(-2)! > packRowsAbove || !rowsContiguous) &&
     operands.shape.at(-1)! >= packPanel &&
     info.dtype === "float32"
   ) {
     // Packing reads B through any view, a transposed weight included.
     bOperand = packPanels(f, bIn.buffer, operands.b, packPanel);
-  } else if (operands.b.strides.at(-1) === 1 || operands.b.shape.at(-1) === 1) {
+  } else if (rowsContiguous) {
     bOperand = { buffer: bIn.buffer, view: operands.b };
   } else {
     // Kernels stream rows of B: a B read across its rows (a transpose) is copied first.
@@ -46,53 +55,60 @@ export function fuseMatmul(step: ProgramStep, f: Fusion, packPanel: number | und
   return f.wholeBuffer(out, info.shape, info.dtype);
 }
 
-/** Copies B [...batch, K, N] into zero-padded column panels [...batch, ⌈N/w⌉, K, w]. */
+/**
+ * Copies B [...batch, K, N] into column panels [...batch, ⌈N/w⌉, K, w]: one pass over B for
+ * the whole panels, and when N is not a multiple of w, the last panel zeroed and its
+ * columns written (two small kernels), instead of widening all of B first.
+ */
 function packPanels(f: Fusion, buffer: number, view: View, width: number): MatmulKernel["b"] {
   const [k, n] = view.shape.slice(-2) as [number, number];
   const batch = view.shape.slice(0, -2);
-  const panels = Math.ceil(n / width);
-  let source: View = view;
-  let from = buffer;
-  if (n % width !== 0) {
-    // Widen to a multiple of the panel width: zeros, then B written into the left part.
-    const wide = [...batch, k, panels * width];
-    from = f.newBuffer(wide, "float32");
-    f.kernels.push({
-      kind: "elementwise",
-      out: from,
-      shape: wide,
-      expr: { kind: "const", value: 0, dtype: "float32" },
-      fused: ["pack"],
-    });
-    const region = sliceView(
-      contiguousView(wide),
-      wide.map(() => 0),
-      [...batch, k, n],
-      wide.map(() => 1),
-    );
-    const load: Expr = { kind: "load", buffer, view, dtype: "float32" };
-    f.kernels.push({
-      kind: "elementwise",
-      out: from,
-      shape: view.shape,
-      outView: region,
-      expr: load,
-      fused: ["pack"],
-    });
-    source = contiguousView(wide);
-  }
-  const split = reshapeView(source, [...batch, k, panels, width])!;
   const r = batch.length;
-  const panelMajor = permuteView(split, [...batch.keys(), r + 1, r, r + 2]);
+  const whole = Math.floor(n / width);
+  const panels = Math.ceil(n / width);
   const packedShape = [...batch, panels, k, width];
   const packed = f.newBuffer(packedShape, "float32");
-  f.kernels.push({
-    kind: "elementwise",
-    out: packed,
-    shape: packedShape,
-    expr: { kind: "load", buffer: from, view: panelMajor, dtype: "float32" },
-    fused: ["pack"],
-  });
+  const zeros = (shape: readonly number[]) => shape.map(() => 0);
+  const ones = (shape: readonly number[]) => shape.map(() => 1);
+  /** Panels [from, to) of the packed buffer, columns [0, columns) of each. */
+  const panelRegion = (from: number, to: number, columns: number) =>
+    sliceView(
+      contiguousView(packedShape),
+      [...zeros(batch), from, 0, 0],
+      [...batch, to, k, columns],
+      ones(packedShape),
+    );
+  const write = (shape: readonly number[], outView: View, expr: Expr) =>
+    f.kernels.push({ kind: "elementwise", out: packed, shape, outView, expr, fused: ["pack"] });
+  /** Columns [from, to) of B, as [...batch, panels, k, columns per panel]. */
+  const columnsOf = (from: number, to: number, perPanel: number) => {
+    const part = sliceView(view, [...zeros(batch), 0, from], [...batch, k, to], ones(view.shape));
+    const split = reshapeView(part, [...batch, k, (to - from) / perPanel, perPanel])!;
+    return permuteView(split, [...batch.keys(), r + 1, r, r + 2]);
+  };
+  if (whole > 0) {
+    const shape = [...batch, whole, k, width];
+    write(shape, panelRegion(0, whole, width), {
+      kind: "load",
+      buffer,
+      view: columnsOf(0, whole * width, width),
+      dtype: "float32",
+    });
+  }
+  const rest = n - whole * width;
+  if (rest > 0) {
+    write([...batch, 1, k, width], panelRegion(whole, panels, width), {
+      kind: "const",
+      value: 0,
+      dtype: "float32",
+    });
+    write([...batch, 1, k, rest], panelRegion(whole, panels, rest), {
+      kind: "load",
+      buffer,
+      view: columnsOf(whole * width, n, rest),
+      dtype: "float32",
+    });
+  }
   return { buffer: packed, view: contiguousView(packedShape), packedPanel: width };
 }
 
