@@ -4,6 +4,8 @@ import type { Node } from "../ir/node.js";
 import { sameShape } from "../ir/shape.js";
 import { full } from "../isa/creation.js";
 import { InstructionError } from "../isa/errors.js";
+import { matmul } from "../isa/matmul.js";
+import { concat, permute } from "../isa/movement.js";
 import { add } from "../isa/scalar-ops.js";
 
 /**
@@ -25,27 +27,85 @@ export function buildGradients(root: Node, wrt: readonly Node[], seed?: Node): N
  * differentiating a composite's expansion: its inputs are where it ends).
  */
 export function backpropagate(root: Node, seed: Node, stopAt?: ReadonlySet<Node>): Map<Node, Node> {
-  const grads = new Map<Node, Node>([[root, seed]]);
+  // Each node's gradient contributions, summed when the node is reached (or at the end).
+  const parts = new Map<Node, Node[]>([[root, [seed]]]);
   const accumulate = (n: Node, g: Node) => {
     if (!sameShape(g.shape, n.shape)) {
       throw new Error(
         `internal: gradient of shape [${g.shape}] for a value of shape [${n.shape}] (from ${n.op?.name ?? "leaf"})`,
       );
     }
-    const prev = grads.get(n);
-    grads.set(n, prev ? add(prev, g) : g);
+    const list = parts.get(n);
+    if (list) list.push(g);
+    else parts.set(n, [g]);
+  };
+  const grads = new Map<Node, Node>();
+  const gradientOf = (n: Node) => {
+    let g = grads.get(n);
+    const list = parts.get(n);
+    if (!g && list) {
+      g = sumGradients(list);
+      grads.set(n, g);
+    }
+    return g;
   };
   // Only nodes that require grad can pass a gradient on; the walk stops at the others.
   const order = topoSort([root], (n) => !n.requiresGrad || stopAt?.has(n) === true);
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i]!;
-    const g = grads.get(node);
-    if (!g || node.op === null || !node.requiresGrad || stopAt?.has(node)) continue;
+    if (node.op === null || !node.requiresGrad || stopAt?.has(node)) continue;
+    const g = gradientOf(node);
+    if (!g) continue;
     for (const [input, gi] of inputGradients(node, g)) {
       if (input.requiresGrad) accumulate(input, gi);
     }
   }
+  for (const n of parts.keys()) gradientOf(n);
   return grads;
+}
+
+/**
+ * The sum of a node's gradient contributions. Contributions that are matrix products of
+ * the same shape, Σ_t A_t·B_t (a weight used at every step of a recurrent network, or by
+ * every position of a loop), become one product over their joined inner axis,
+ * [A_1 … A_T]·[B_1; …; B_T]: one large matmul instead of T small ones and T − 1 sums.
+ */
+function sumGradients(parts: readonly Node[]): Node {
+  if (parts.length === 1) return parts[0]!;
+  const products = parts.filter(isPlainProduct);
+  const others = parts.filter((p) => !isPlainProduct(p));
+  const terms = products.length < 2 ? parts : [joinedProduct(products), ...others];
+  return terms.reduce((total, g) => add(total, g));
+}
+
+/**
+ * Σ_t A_t·B_t as one product. When every A_t is a transposed matrix Dᵀ (a gradient's
+ * product with the layer's input), [D_1ᵀ … D_Tᵀ] is [D_1; …; D_T]ᵀ: the D_t are stacked
+ * by rows (written where they are computed) and the transpose stays a view.
+ */
+function joinedProduct(products: readonly Node[]): Node {
+  const lefts = products.map((p) => p.inputs[0]!);
+  const transposed = lefts.map(unTransposed);
+  const left = transposed.every((d) => d !== undefined)
+    ? permute(concat(...(transposed as Node[]), { axis: 0 }), { axes: [1, 0] })
+    : concat(...lefts, { axis: 1 });
+  return matmul(left, concat(...products.map((p) => p.inputs[1]!), { axis: 0 }));
+}
+
+/** D when n is Dᵀ (a permute of a matrix's two axes). */
+function unTransposed(n: Node): Node | undefined {
+  const axes = n.attrs.axes as readonly number[] | undefined;
+  return n.op?.name === "permute" && axes?.[0] === 1 && axes[1] === 0 ? n.inputs[0] : undefined;
+}
+
+/** A product of two matrices (2-D operands, float32). */
+function isPlainProduct(n: Node): boolean {
+  return (
+    n.op === matmul &&
+    n.dtype === "float32" &&
+    n.inputs[0]!.shape.length === 2 &&
+    n.inputs[1]!.shape.length === 2
+  );
 }
 
 /** One node's VJP: its own rule, or the gradient of its decomposition. */

@@ -8,11 +8,13 @@ import {
   gradients,
   isa,
   noGrad,
+  randn,
   rmsNorm,
   Tensor,
   tensor,
   valueAndGrad,
 } from "../../src/index.js";
+import { topoSort } from "../../src/ir/graph.js";
 
 const close = (a: ArrayLike<number>, b: readonly number[], tol = 1e-5) =>
   assert.ok(
@@ -124,4 +126,39 @@ test("a tensor passed twice to a composite gets one gradient for both uses", () 
     tensor([1, 2, 3]),
   ).dataSync();
   close(direct, Array.from(spelled));
+});
+
+test("a weight used at every step gets its gradient from one product over the joined steps", () => {
+  // h_{t+1} = tanh(h_t·W + x_t): W's gradient is Σ_t h_tᵀ·g_t, built as [h_0 … h_T]ᵀ·[g_0; …; g_T].
+  const steps = 5;
+  const w = randn([4, 4], { seed: 1 }).mul(0.5);
+  w.requiresGrad = true;
+  const xs = Array.from({ length: steps }, (_, t) => randn([3, 4], { seed: 10 + t }));
+  let h = randn([3, 4], { seed: 2 });
+  for (const x of xs) h = h.matmul(w).add(x).tanh();
+  const [g] = gradients(h.square().sum(), [w]);
+  const products = topoSort([g!.node]).filter((n) => n.op?.name === "matmul");
+  const joined = products.filter((n) => n.inputs[0]!.shape[1] === steps * 3);
+  assert.equal(joined.length, 1, "one product with the steps joined on its inner axis");
+  // The same gradient as step-by-step products, by finite differences of the loss.
+  const loss = (wData: Float32Array) =>
+    noGrad(() => {
+      let state = randn([3, 4], { seed: 2 });
+      const weight = tensor(wData, [4, 4]);
+      for (const x of xs) state = state.matmul(weight).add(x).tanh();
+      return state.square().sum().item();
+    });
+  const base = Float32Array.from(w.dataSync() as Float32Array);
+  const analytic = g!.dataSync();
+  for (const i of [0, 5, 10, 15]) {
+    const up = Float32Array.from(base);
+    const down = Float32Array.from(base);
+    up[i]! += 1e-2;
+    down[i]! -= 1e-2;
+    const numeric = (loss(up) - loss(down)) / 2e-2;
+    assert.ok(
+      Math.abs(numeric - analytic[i]!) < 2e-2 * Math.max(1, Math.abs(numeric)),
+      `${numeric} vs ${analytic[i]}`,
+    );
+  }
 });
