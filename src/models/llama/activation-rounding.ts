@@ -75,17 +75,12 @@ export function roundActivations(x: Tensor, format: ActivationFormat): Tensor {
       const blocks = x.reshape([...shape.slice(0, -1), k / block, block]);
       const amax = blocks.abs().max(-1, true);
       const empty = amax.eq(0);
-      let values: Tensor;
-      if (format === "q8_0") {
-        // d = amax/127, stored as f16; the quants use 1/d in float32.
-        const d = amax.div(127);
-        const inverse = where(empty, 0, d.recip());
-        values = roundToEven(blocks.mul(inverse)).mul(toF16(d));
-      } else {
-        // iscale = 127/amax; the scale stored (float32) is 1/iscale.
-        const scale = where(empty, 0, full(amax.shape, 127).div(amax));
-        values = roundToEven(blocks.mul(scale)).mul(where(empty, 0, scale.recip()));
-      }
+      // The SIMD quantizers scale by 127/amax; Q8_0 stores amax/127 as f16, Q8_K keeps
+      // 1/(127/amax) in float32.
+      const scale = where(empty, 0, full(amax.shape, 127).div(amax));
+      const quants = roundToEven(blocks.mul(scale));
+      const values =
+        format === "q8_0" ? quants.mul(toF16(amax.div(127))) : quants.mul(where(empty, 0, scale.recip()));
       return values.reshape(shape);
     }
   }
