@@ -12,7 +12,7 @@ import type { GgufTensorInfo } from "./read-header.js";
 import { type GgufTensorToWrite, writeGguf } from "./write-gguf.js";
 
 /** llama.cpp's `general.file_type` for a file whose weights are all of one type. */
-const FILE_TYPE: Record<QuantType, number> = {
+export const FILE_TYPE: Readonly<Record<QuantType, number>> = {
   F32: 0,
   F16: 1,
   Q4_0: 2,
@@ -54,7 +54,11 @@ export function conversionTarget(info: GgufTensorInfo, type: QuantType): QuantTy
     !info.name.startsWith("position_embd.") &&
     !info.name.startsWith("token_types.");
   if (!matrix || !isQuantType(info.type.name)) return undefined;
-  const columns = info.dims[0]!;
+  return rowType(info.dims[0]!, type);
+}
+
+/** `type`, or what llama.cpp writes instead when a row of `columns` values is not whole blocks of it. */
+export function rowType(columns: number, type: QuantType): QuantType {
   let target: QuantType = type;
   if (columns % codecOf(target).blockSize !== 0) target = FALLBACK[target] ?? "F16";
   if (columns % codecOf(target).blockSize !== 0) target = "F16";

@@ -2,23 +2,9 @@
 // pre-tokenizer cuts text into words, each word's UTF-8 bytes are spelled in GPT-2's byte
 // alphabet, and the adjacent pair with the lowest merge rank joins first (the leftmost on
 // ties) until no listed merge applies.
-import { BinaryHeap } from "../binary-heap.js";
 import { bytesToVocabularyText } from "./byte-unicode.js";
+import { mergeSymbols } from "./merge-symbols.js";
 import { type PreTokenizer, preTokenize } from "./pretokenizers.js";
-
-interface Symbol {
-  start: number;
-  length: number;
-  prev: number;
-  next: number;
-}
-
-interface Bigram {
-  left: number;
-  right: number;
-  rank: number;
-  text: string;
-}
 
 const WORD_CACHE_LIMIT = 1 << 16;
 
@@ -56,43 +42,8 @@ export class ByteLevelBpe {
       const whole = this.#ids.get(word);
       if (whole !== undefined) return [whole];
     }
-    const symbols: Symbol[] = [];
-    let position = 0;
-    for (const char of word) {
-      symbols.push({
-        start: position,
-        length: char.length,
-        prev: symbols.length - 1,
-        next: symbols.length + 1,
-      });
-      position += char.length;
-    }
-    if (symbols.length === 0) return [];
-    symbols[symbols.length - 1]!.next = -1;
-    const text = (s: Symbol) => word.slice(s.start, s.start + s.length);
-    const queue = new BinaryHeap<Bigram>((a, b) => a.rank < b.rank || (a.rank === b.rank && a.left < b.left));
-    const tryPair = (left: number, right: number) => {
-      if (left < 0 || right < 0) return;
-      const a = text(symbols[left]!);
-      const b = text(symbols[right]!);
-      const rank = this.#ranks.get(`${a} ${b}`);
-      if (rank !== undefined) queue.push({ left, right, rank, text: a + b });
-    };
-    for (let i = 1; i < symbols.length; i++) tryPair(i - 1, i);
-    for (let bigram = queue.pop(); bigram; bigram = queue.pop()) {
-      const left = symbols[bigram.left]!;
-      const right = symbols[bigram.right]!;
-      if (left.length === 0 || right.length === 0 || text(left) + text(right) !== bigram.text) continue;
-      left.length += right.length;
-      right.length = 0;
-      left.next = right.next;
-      if (right.next >= 0) symbols[right.next]!.prev = bigram.left;
-      tryPair(left.prev, bigram.left);
-      tryPair(bigram.left, left.next);
-    }
     const tokens: number[] = [];
-    for (let i = 0; i !== -1; i = symbols[i]!.next) {
-      const piece = text(symbols[i]!);
+    for (const piece of mergeSymbols(word, (a, b) => this.#ranks.get(`${a} ${b}`), true)) {
       const id = this.#ids.get(piece);
       if (id !== undefined) {
         tokens.push(id);
