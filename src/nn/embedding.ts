@@ -23,4 +23,9 @@ export class Embedding extends Module {
     if (ids.dtype !== "int32") throw new Error(`Embedding: ids must be int32, got ${ids.dtype}`);
     return embedding(this.weight, ids);
   }
+
+  /** x [..., embeddingDim] · tableᵀ → [..., numEmbeddings]: the table as a tied output head. */
+  unembed(x: Tensor): Tensor {
+    return x.matmul(this.weight.transpose());
+  }
 }

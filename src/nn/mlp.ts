@@ -2,7 +2,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import { checkSize } from "./check-size.js";
 import { Dropout } from "./dropout.js";
 import type { InitOptions } from "./init.js";
-import { Linear } from "./linear.js";
+import { floatLinears, type LinearFactory, type LinearLayer } from "./linear-layer.js";
 import { Module } from "./module.js";
 import type { SeedStream } from "./seed-stream.js";
 
@@ -12,12 +12,14 @@ export interface MLPOptions extends InitOptions {
   bias?: boolean;
   dropout?: number;
   seeds?: SeedStream;
+  /** Makes `fc` and `proj` (default: float32 Linears). */
+  linears?: LinearFactory;
 }
 
 /** The Transformer's feed-forward part: Linear `fc` → exact GELU → Linear `proj` → dropout. */
 export class MLP extends Module {
-  readonly fc: Linear;
-  readonly proj: Linear;
+  readonly fc: LinearLayer;
+  readonly proj: LinearLayer;
   readonly dropout: Dropout;
 
   constructor(
@@ -29,8 +31,9 @@ export class MLP extends Module {
     const hidden = options.hidden ?? 4 * embd;
     checkSize("MLP", "hidden", hidden);
     const linear = { bias: options.bias ?? true, rng: options.rng };
-    this.fc = this.submodule("fc", new Linear(embd, hidden, linear));
-    this.proj = this.submodule("proj", new Linear(hidden, embd, linear));
+    const make = options.linears ?? floatLinears;
+    this.fc = this.submodule("fc", make(embd, hidden, linear));
+    this.proj = this.submodule("proj", make(hidden, embd, linear));
     this.dropout = this.submodule("dropout", new Dropout(options.dropout ?? 0, { seeds: options.seeds }));
   }
 

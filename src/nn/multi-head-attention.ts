@@ -6,7 +6,7 @@ import { causalMask } from "./causal-mask.js";
 import { checkSize } from "./check-size.js";
 import { Dropout } from "./dropout.js";
 import type { InitOptions } from "./init.js";
-import { Linear } from "./linear.js";
+import { floatLinears, type LinearFactory, type LinearLayer } from "./linear-layer.js";
 import { Module } from "./module.js";
 import type { SeedStream } from "./seed-stream.js";
 
@@ -17,20 +17,30 @@ export interface MultiHeadAttentionOptions extends InitOptions {
   dropout?: number;
   /** Seeds for both dropouts (see `Dropout`). */
   seeds?: SeedStream;
+  /**
+   * Width of each head (default embd / nHead). Fewer heads of the same width than embd
+   * allows is what removing heads from a trained model leaves.
+   */
+  headDim?: number;
+  /** Makes the projections (default: float32 Linears). */
+  linears?: LinearFactory;
 }
 
 /**
  * Causal multi-head self-attention, GPT-2 style: one Linear makes queries, keys and values
- * ([embd] → [3·embd], split in that order), each head attends with softmax(q·kᵀ/√headDim)
- * over the positions up to its own, and a Linear projects the joined heads back.
+ * ([embd] → [3·inner], split in that order, inner = nHead·headDim, normally embd), each
+ * head attends with softmax(q·kᵀ/√headDim) over the positions up to its own, and a Linear
+ * projects the joined heads ([inner]) back to [embd].
  * Sublayers: `qkv`, `proj`, `attnDropout`, `residDropout`.
  */
 export class MultiHeadAttention extends Module {
-  readonly qkv: Linear;
-  readonly proj: Linear;
+  readonly qkv: LinearLayer;
+  readonly proj: LinearLayer;
   readonly attnDropout: Dropout;
   readonly residDropout: Dropout;
   readonly headDim: number;
+  /** nHead·headDim: the width of the queries, keys and values. */
+  readonly inner: number;
 
   constructor(
     readonly embd: number,
@@ -40,13 +50,16 @@ export class MultiHeadAttention extends Module {
     super();
     checkSize("MultiHeadAttention", "embd", embd);
     checkSize("MultiHeadAttention", "nHead", nHead);
-    if (embd % nHead !== 0) {
+    if (options.headDim === undefined && embd % nHead !== 0) {
       throw new Error(`MultiHeadAttention: embd ${embd} is not divisible by nHead ${nHead}`);
     }
-    this.headDim = embd / nHead;
+    this.headDim = options.headDim ?? embd / nHead;
+    checkSize("MultiHeadAttention", "headDim", this.headDim);
+    this.inner = nHead * this.headDim;
     const linear = { bias: options.bias ?? true, rng: options.rng };
-    this.qkv = this.submodule("qkv", new Linear(embd, 3 * embd, linear));
-    this.proj = this.submodule("proj", new Linear(embd, embd, linear));
+    const make = options.linears ?? floatLinears;
+    this.qkv = this.submodule("qkv", make(embd, 3 * this.inner, linear));
+    this.proj = this.submodule("proj", make(this.inner, embd, linear));
     const drop = { seeds: options.seeds };
     this.attnDropout = this.submodule("attnDropout", new Dropout(options.dropout ?? 0, drop));
     this.residDropout = this.submodule("residDropout", new Dropout(options.dropout ?? 0, drop));
@@ -67,10 +80,10 @@ export class MultiHeadAttention extends Module {
     const { projections: seen, positions } = cache
       ? cache.append(projected)
       : { projections: projected, positions: arange(time) };
-    // Part i (0 = queries, 1 = keys, 2 = values) of [B, T, 3·embd] as [B, heads, T, headDim].
+    // Part i (0 = queries, 1 = keys, 2 = values) of [B, T, 3·inner] as [B, heads, T, headDim].
     const heads = (rows: Tensor, i: number) =>
       rows
-        .slice([0, 0, i * this.embd], [batch, rows.shape[1]!, (i + 1) * this.embd])
+        .slice([0, 0, i * this.inner], [batch, rows.shape[1]!, (i + 1) * this.inner])
         .reshape([batch, rows.shape[1]!, this.nHead, this.headDim])
         .permute([0, 2, 1, 3]);
     const q = heads(projected, 0);
@@ -80,7 +93,7 @@ export class MultiHeadAttention extends Module {
     // Masked scores become −∞, so softmax gives them weight exactly 0.
     const masked = where(causalMask(positions, seen.shape[1]!), scores, Number.NEGATIVE_INFINITY);
     const weights = this.attnDropout.forward(masked.softmax(-1));
-    const joined = weights.matmul(v).permute([0, 2, 1, 3]).reshape([batch, time, this.embd]);
+    const joined = weights.matmul(v).permute([0, 2, 1, 3]).reshape([batch, time, this.inner]);
     return this.residDropout.forward(this.proj.forward(joined));
   }
 }

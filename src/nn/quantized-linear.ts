@@ -1,4 +1,5 @@
 import { parseQuantType, type QuantType, rowBytes } from "../quant/index.js";
+import { adoptArray, zeros } from "../tensor/creation.js";
 import { dequantizeRows, quantizedMatmul, quantizeRows } from "../tensor/quantized.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { checkSize } from "./check-size.js";
@@ -47,6 +48,23 @@ export class QuantizedLinear extends Module {
     }
     this.weight = this.buffer("weight", weight);
     this.bias = bias ? this.param("bias", bias.detach()) : undefined;
+  }
+
+  /**
+   * A layer of the given shape whose weight bytes and bias are zeros: the place a checkpoint's
+   * packed weights are loaded into (`loadStateDict`).
+   */
+  static zeros(
+    inFeatures: number,
+    outFeatures: number,
+    type: QuantType | string,
+    options: { bias?: boolean } = {},
+  ): QuantizedLinear {
+    const bytes = rowBytes(parseQuantType(type), inFeatures);
+    return new QuantizedLinear(inFeatures, outFeatures, type, {
+      weight: adoptArray(new Uint8Array(outFeatures * bytes), [outFeatures, bytes]),
+      ...((options.bias ?? true) ? { bias: zeros([outFeatures]) } : {}),
+    });
   }
 
   /** A Linear's weight quantized to `type` (ggml's reference quantizer), its bias kept as is. */

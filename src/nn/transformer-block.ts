@@ -2,6 +2,7 @@ import type { Tensor } from "../tensor/tensor.js";
 import type { AttentionCache } from "./attention-cache.js";
 import type { InitOptions } from "./init.js";
 import { LayerNorm } from "./layer-norm.js";
+import type { LinearFactory } from "./linear-layer.js";
 import { MLP } from "./mlp.js";
 import { Module } from "./module.js";
 import { MultiHeadAttention } from "./multi-head-attention.js";
@@ -12,6 +13,12 @@ export interface TransformerBlockOptions extends InitOptions {
   bias?: boolean;
   dropout?: number;
   seeds?: SeedStream;
+  /** Width of each attention head (default embd / nHead; see MultiHeadAttention). */
+  headDim?: number;
+  /** Width of the MLP's hidden layer (default 4·embd). */
+  mlpHidden?: number;
+  /** Makes every Linear of the block (default: float32 Linears). */
+  linears?: LinearFactory;
 }
 
 /**
@@ -34,7 +41,11 @@ export class TransformerBlock extends Module {
     this.ln1 = this.submodule("ln1", new LayerNorm(embd, { bias }));
     this.attn = this.submodule("attn", new MultiHeadAttention(embd, nHead, options));
     this.ln2 = this.submodule("ln2", new LayerNorm(embd, { bias }));
-    this.mlp = this.submodule("mlp", new MLP(embd, options));
+    const { mlpHidden, ...shared } = options;
+    this.mlp = this.submodule(
+      "mlp",
+      new MLP(embd, mlpHidden === undefined ? shared : { ...shared, hidden: mlpHidden }),
+    );
   }
 
   /** x [B, T, embd] → [B, T, embd]; the cache, if any, is the attention's (see MultiHeadAttention). */

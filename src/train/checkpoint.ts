@@ -33,6 +33,12 @@ export interface CheckpointConfig {
   tokenizer: TokenizerJson;
   /** The options of the run (data source, batch and block size, optimizer, schedule…). */
   training: Record<string, unknown>;
+  /**
+   * What was done to the trained model since, oldest first (quantized, pruned, distilled:
+   * see src/compress), each with its options and where it started from. Absent for a model
+   * as trained.
+   */
+  compression?: Record<string, unknown>[];
 }
 
 /** Where a run stands: with the weights and optimizer state, an exact point to resume from. */

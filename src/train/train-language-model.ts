@@ -68,6 +68,12 @@ export function trainLanguageModel<S extends LanguageModelSettings, M extends La
     );
   }
   const resumeFrom = existing === undefined ? undefined : readCheckpoint(out);
+  if (resumeFrom?.config.compression) {
+    const steps = resumeFrom.config.compression.map((step) => step.kind).join(", then ");
+    throw new Error(
+      `${resumeFrom.path} holds a compressed model (${steps}), which train --resume does not continue; fine-tune with infiniset prune --finetune-iters or distil instead`,
+    );
+  }
   const type = family.typeOf(options.settings);
   if (resumeFrom && resumeFrom.config.model.type !== type) {
     throw new Error(

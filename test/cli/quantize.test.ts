@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
@@ -7,6 +7,7 @@ import { GgufFile } from "../../src/formats/gguf/gguf-file.js";
 import { dequantize, quantize } from "../../src/quant/index.js";
 import { TEST_MODELS, testModelPath } from "../fixtures/test-models.js";
 import { runCli } from "./run-cli.js";
+import { tinyTrainedRun } from "./train-fixtures.js";
 
 let dir: string;
 let model: string;
@@ -63,4 +64,79 @@ test("rows that are not whole super-blocks fall back as llama.cpp does; a bad ty
   const bad = await runCli(["quantize", model, join(dir, "x.gguf"), "--type", "q3_k"]);
   assert.notEqual(bad.code, 0);
   assert.match(bad.stderr, /unknown tensor type "q3_k" \(known: F32, F16, BF16, Q8_0/);
+});
+
+test("quantize --checkpoint writes a quantized checkpoint that eval, generate and export run, or a GGUF file", async () => {
+  const { run, dir: work } = tinyTrainedRun({ embd: 32 });
+  try {
+    const out = join(work, "q4");
+    const quantized = await runCli([
+      "quantize",
+      "--checkpoint",
+      run,
+      "--bits",
+      "4",
+      "--method",
+      "gptq",
+      "--out",
+      out,
+    ]);
+    assert.equal(quantized.code, 0, quantized.stderr);
+    assert.match(
+      quantized.stdout,
+      /wrote .*q4\/step-000004: 4-bit gptq, weights [\d.]+ MiB → [\d.]+ MiB \([\d.]+%\)/,
+    );
+    assert.match(quantized.stderr, /blocks\.0\.mlp\.proj\.weight \[32, 128\] → Q4_0, relative output error/);
+    const config = JSON.parse(readFileSync(join(out, "step-000004", "config.json"), "utf8"));
+    assert.deepEqual(config.model.config.weightTypes, { linear: "Q4_0", embedding: "Q8_0" });
+    assert.equal(config.compression[0].kind, "quantize");
+    assert.equal(config.compression[0].method, "gptq");
+    const evaluated = await runCli(["eval", "--checkpoint", out, "--json"]);
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    const floatLoss = JSON.parse((await runCli(["eval", "--checkpoint", run, "--json"])).stdout).valLoss;
+    assert.ok(Math.abs(JSON.parse(evaluated.stdout).valLoss - floatLoss) < 0.1);
+    const generated = await runCli([
+      "generate",
+      "--checkpoint",
+      out,
+      "--prompt",
+      "the cat",
+      "--max-tokens",
+      "8",
+    ]);
+    assert.equal(generated.code, 0, generated.stderr);
+    assert.ok(generated.stdout.startsWith("the cat"));
+    const resumed = await runCli(["train", "gpt", "--out", out, "--resume", "--iters", "8"]);
+    assert.notEqual(resumed.code, 0);
+    assert.match(
+      resumed.stderr,
+      /holds a compressed model \(quantize\), which train --resume does not continue/,
+    );
+
+    const file = join(work, "q8.gguf");
+    const toGguf = await runCli(["quantize", "--checkpoint", run, "--bits", "8", "--out", file]);
+    assert.equal(toGguf.code, 0, toGguf.stderr);
+    using gguf = GgufFile.open(file);
+    assert.equal(gguf.tensor("blk.0.ffn_down.weight").type.name, "Q8_0");
+    assert.equal(gguf.number("general.file_type"), 7);
+    const ran = await runCli(["run", file, "--prompt", "the cat", "--max-tokens", "4", "--temperature", "0"]);
+    assert.equal(ran.code, 0, ran.stderr);
+
+    const noBits = await runCli(["quantize", "--checkpoint", run, "--out", out]);
+    assert.match(noBits.stderr, /needs --bits 8 or --bits 4/);
+    const mixed = await runCli([
+      "quantize",
+      "--checkpoint",
+      run,
+      "--type",
+      "q8_0",
+      "--bits",
+      "8",
+      "--out",
+      out,
+    ]);
+    assert.match(mixed.stderr, /takes --bits and --out, not IN OUT or --type/);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 });

@@ -56,10 +56,17 @@ export function tinyTrainFlags(corpus: string, out: string, iterations = 4): str
   ];
 }
 
-/** Trains the tiny GPT for 4 steps in this process (faster than the CLI) and returns its run directory. */
-export function tinyTrainedRun(): { dir: string; corpus: string; run: string } {
+/**
+ * Trains the tiny GPT (with `changes` to its flags) for `iters` steps in this process (faster
+ * than the CLI) and returns its run directory.
+ */
+export function tinyTrainedRun(
+  changes: Partial<typeof TINY_FLAGS> = {},
+  iters = 4,
+): { dir: string; corpus: string; run: string } {
   const { dir, corpus } = workspace();
   const run = join(dir, "run");
-  trainGpt({ settings: settingsFromFlags({ ...TINY_FLAGS, data: corpus, iters: 4 }).settings, out: run });
+  const flags = { ...TINY_FLAGS, ...changes, data: corpus, iters };
+  trainGpt({ settings: settingsFromFlags(flags).settings, out: run });
   return { dir, corpus, run };
 }

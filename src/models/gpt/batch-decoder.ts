@@ -1,15 +1,26 @@
 import type { BatchStep } from "../../nn/batch-kv-cache.js";
+import type { Embedding } from "../../nn/embedding.js";
+import type { LinearLayer } from "../../nn/linear-layer.js";
+import { QuantizedEmbedding } from "../../nn/quantized-embedding.js";
+import { QuantizedLinear } from "../../nn/quantized-linear.js";
+import type { QuantType } from "../../quant/index.js";
 import { tensor, zeros } from "../../tensor/creation.js";
 import { layerNorm } from "../../tensor/functions.js";
+import { dequantizeRows, quantizedMatmul } from "../../tensor/quantized.js";
 import { Tensor } from "../../tensor/tensor.js";
-import type { GptConfig } from "./config.js";
+import { type GptConfig, gptHeadDim } from "./config.js";
 import type { Gpt } from "./gpt.js";
 
+/** A weight [out, in] as the product reads it: float32 transposed to [in, out], or packed rows. */
+type Weight = { weightT: Tensor } | { packed: Tensor; type: QuantType };
+
 interface Affine {
-  /** The weight as [in, out], contiguous. */
-  weightT: Tensor;
+  weight: Weight;
   bias: Tensor | undefined;
 }
+
+/** A table [rows, embd]: float32 (gathered directly) or packed rows (gathered, then decoded). */
+type Table = { values: Tensor } | { packed: Tensor; type: QuantType };
 
 interface Norm {
   weight: Tensor;
@@ -30,32 +41,42 @@ interface Block {
  * pass (continuous batching), their keys and values in a `BatchKvCache`. The projection
  * weights are held transposed ([in, out], contiguous) — the layout a matrix product with
  * few rows streams without first copying the weight — so this copy of the weights replaces
- * the model's, which the caller may drop. Eval mode only: no dropout, no gradients.
+ * the model's, which the caller may drop. Quantized weights stay packed and go through
+ * `quantizedMatmul`. Eval mode only: no dropout, no gradients.
  */
 export class GptBatchDecoder {
   readonly config: GptConfig;
-  readonly #wte: Tensor;
-  readonly #wpe: Tensor;
-  readonly #head: Tensor;
+  readonly #wte: Table;
+  readonly #wpe: Table;
+  readonly #head: Weight;
   readonly #blocks: Block[];
   readonly #lnF: Norm;
 
   constructor(model: Gpt) {
     this.config = model.config;
     const transposed: Tensor[] = [];
-    const affine = (linear: { weight: Tensor; bias: Tensor | undefined }): Affine => {
-      const weightT = linear.weight.transpose();
+    const weight = (w: Tensor, type: QuantType | undefined): Weight => {
+      if (type !== undefined) return { packed: w, type };
+      const weightT = w.transpose();
       transposed.push(weightT);
-      return { weightT, bias: linear.bias };
+      return { weightT };
     };
+    const affine = (linear: LinearLayer): Affine => ({
+      weight: weight(linear.weight, linear instanceof QuantizedLinear ? linear.type : undefined),
+      bias: linear.bias,
+    });
+    const table = (e: Embedding | QuantizedEmbedding): Table =>
+      e instanceof QuantizedEmbedding ? { packed: e.weight, type: e.type } : { values: e.weight };
     const norm = (ln: { weight: Tensor; bias: Tensor | undefined }): Norm => ({
       weight: ln.weight,
       bias: ln.bias,
     });
-    this.#wte = model.wte.weight;
-    this.#wpe = model.wpe.weight;
-    this.#head = model.wte.weight.transpose();
-    transposed.push(this.#head);
+    this.#wte = table(model.wte);
+    this.#wpe = table(model.wpe);
+    this.#head = weight(
+      model.wte.weight,
+      model.wte instanceof QuantizedEmbedding ? model.wte.type : undefined,
+    );
     this.#blocks = model.blocks.items.map((b) => ({
       ln1: norm(b.ln1),
       qkv: affine(b.attn.qkv),
@@ -80,8 +101,8 @@ export class GptBatchDecoder {
 
   /** The shape of the keys and values per sequence that a BatchKvCache must hold. */
   get kvShape(): { layers: number; kvHeads: number; headDim: number } {
-    const { nLayer, nHead, nEmbd } = this.config;
-    return { layers: nLayer, kvHeads: nHead, headDim: nEmbd / nHead };
+    const { nLayer, nHead } = this.config;
+    return { layers: nLayer, kvHeads: nHead, headDim: gptHeadDim(this.config) };
   }
 
   /**
@@ -97,17 +118,17 @@ export class GptBatchDecoder {
       if (id < 0 || id >= vocabSize)
         throw new Error(`token ${id} is outside the vocabulary [0, ${vocabSize})`);
     }
-    const headDim = nEmbd / nHead;
+    const headDim = gptHeadDim(this.config);
+    const inner = nHead * headDim;
     const flatIds = tensor(ids, [m * t], { dtype: "int32" });
-    let x = this.#wte
-      .gather(flatIds, 0)
-      .add(this.#wpe.gather(step.positions.reshape([m * t]), 0))
+    let x = gather(this.#wte, flatIds)
+      .add(gather(this.#wpe, step.positions.reshape([m * t])))
       .reshape([m, t, nEmbd]);
     this.#blocks.forEach((block, layer) => {
       const qkv = affine(norm(x, block.ln1), block.qkv);
       const part = (i: number) =>
-        qkv.slice([0, 0, i * nEmbd], [m, t, (i + 1) * nEmbd]).reshape([m, t, nHead, headDim]);
-      const attended = step.attend(layer, part(0), part(1), part(2)).reshape([m, t, nEmbd]);
+        qkv.slice([0, 0, i * inner], [m, t, (i + 1) * inner]).reshape([m, t, nHead, headDim]);
+      const attended = step.attend(layer, part(0), part(1), part(2)).reshape([m, t, inner]);
       x = x.add(affine(attended, block.proj));
       x = x.add(affine(affine(norm(x, block.ln2), block.fc).gelu(), block.out));
       // Layer by layer: every layer has the same graph, so a new pass shape (rows, tokens,
@@ -129,7 +150,7 @@ export class GptBatchDecoder {
       const rows = Int32Array.from({ length: m }, (_, i) => i * t + last[i]!);
       h = h.reshape([m * t, nEmbd]).gather(tensor(rows, [m], { dtype: "int32" }), 0);
     }
-    return h.matmul(this.#head);
+    return product(h, this.#head);
   }
 }
 
@@ -137,7 +158,17 @@ function norm(x: Tensor, n: Norm): Tensor {
   return layerNorm(x, n.weight, n.bias ?? zeros(n.weight.shape));
 }
 
+function product(x: Tensor, w: Weight): Tensor {
+  return "weightT" in w ? x.matmul(w.weightT) : quantizedMatmul(x, w.packed, w.type);
+}
+
 function affine(x: Tensor, a: Affine): Tensor {
-  const y = x.matmul(a.weightT);
+  const y = product(x, a.weight);
   return a.bias ? y.add(a.bias) : y;
+}
+
+function gather(table: Table, ids: Tensor): Tensor {
+  return "values" in table
+    ? table.values.gather(ids, 0)
+    : dequantizeRows(table.packed.gather(ids, 0), table.type);
 }

@@ -1,9 +1,11 @@
 import { Dropout } from "../../nn/dropout.js";
 import { Embedding } from "../../nn/embedding.js";
 import { LayerNorm } from "../../nn/layer-norm.js";
+import { floatLinears, quantizedLinears } from "../../nn/linear-layer.js";
 import { Module } from "../../nn/module.js";
 import { ModuleList } from "../../nn/module-list.js";
 import { positionIds } from "../../nn/position-ids.js";
+import { QuantizedEmbedding } from "../../nn/quantized-embedding.js";
 import { SeedStream } from "../../nn/seed-stream.js";
 import { TransformerBlock } from "../../nn/transformer-block.js";
 import { SeededRng } from "../../random/seeded-rng.js";
@@ -11,7 +13,7 @@ import { arange } from "../../tensor/creation.js";
 import { crossEntropy } from "../../tensor/functions.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { GenerateOptions } from "../../text/sampling.js";
-import { type GptConfig, validateGptConfig } from "./config.js";
+import { type GptConfig, gptHeadDim, gptMlpHidden, validateGptConfig } from "./config.js";
 import { generateTokens } from "./generate.js";
 import { initGpt2Weights } from "./gpt2-init.js";
 import { KvCache } from "./kv-cache.js";
@@ -31,11 +33,15 @@ export interface GptOptions {
  *
  * Parameter names: `wte.weight`, `wpe.weight`, `blocks.{i}.ln1|attn.qkv|attn.proj|ln2|mlp.fc|mlp.proj.*`,
  * `lnF.*`.
+ *
+ * A config with `weightTypes` builds the same model with QuantizedLinear and
+ * QuantizedEmbedding layers holding zeros, for a compressed checkpoint's packed weights to
+ * be loaded into; `headDim` and `mlpHidden` give the narrower shapes pruning leaves.
  */
 export class Gpt extends Module {
   readonly config: GptConfig;
-  readonly wte: Embedding;
-  readonly wpe: Embedding;
+  readonly wte: Embedding | QuantizedEmbedding;
+  readonly wpe: Embedding | QuantizedEmbedding;
   readonly drop: Dropout;
   readonly blocks: ModuleList<TransformerBlock>;
   readonly lnF: LayerNorm;
@@ -52,12 +58,17 @@ export class Gpt extends Module {
     const rng = new SeededRng(options.seed ?? 0);
     this.dropoutSeeds = new SeedStream(rng.nextUint32());
     const seeds = this.dropoutSeeds;
-    this.wte = this.submodule("wte", new Embedding(vocabSize, nEmbd, { rng }));
-    this.wpe = this.submodule("wpe", new Embedding(blockSize, nEmbd, { rng }));
+    const types = this.config.weightTypes;
+    const table = (rows: number) =>
+      types ? new QuantizedEmbedding(rows, nEmbd, types.embedding) : new Embedding(rows, nEmbd, { rng });
+    this.wte = this.submodule("wte", table(vocabSize));
+    this.wpe = this.submodule("wpe", table(blockSize));
     this.drop = this.submodule("drop", new Dropout(dropout, { seeds }));
+    const shape = { headDim: gptHeadDim(this.config), mlpHidden: gptMlpHidden(this.config) };
+    const linears = types ? quantizedLinears(types.linear) : floatLinears;
     const blocks = Array.from(
       { length: nLayer },
-      () => new TransformerBlock(nEmbd, nHead, { bias, dropout, seeds, rng }),
+      () => new TransformerBlock(nEmbd, nHead, { bias, dropout, seeds, rng, linears, ...shape }),
     );
     this.blocks = this.submodule("blocks", new ModuleList(blocks));
     this.lnF = this.submodule("lnF", new LayerNorm(nEmbd, { bias }));
@@ -90,7 +101,7 @@ export class Gpt extends Module {
     this.blocks.items.forEach((block, i) => {
       x = block.forward(x, cache?.layers[i]);
     });
-    return this.lnF.forward(x).matmul(this.wte.weight.transpose());
+    return this.wte.unembed(this.lnF.forward(x));
   }
 
   /** Mean cross-entropy of the next-token predictions for ids [B, T] against targets [B, T]. */
