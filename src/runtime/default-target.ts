@@ -14,7 +14,7 @@ function cpuTarget(): Target {
 }
 
 function chooseTarget(): Target {
-  const requested = process.env.INFINISET_TARGET;
+  const requested = globalThis.process?.env.INFINISET_TARGET;
   if (!requested) return cpuTarget();
   if (requested === "webgpu") {
     try {

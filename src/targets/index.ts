@@ -55,7 +55,7 @@ export function getTarget(name: string): Target {
 export function availableTargets(): Target[] {
   withNative();
   // A GPU is probed only when asked for (INFINISET_TARGET=webgpu, or getTarget earlier).
-  if (!targets.has("webgpu") && process.env.INFINISET_TARGET === "webgpu") {
+  if (!targets.has("webgpu") && globalThis.process?.env.INFINISET_TARGET === "webgpu") {
     try {
       getTarget("webgpu");
     } catch {

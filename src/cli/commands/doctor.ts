@@ -6,7 +6,7 @@ import { availableTargets, defaultTarget } from "../../index.js";
 import { nativeAvailability } from "../../targets/native/availability.js";
 import { nativeCacheDir } from "../../targets/native/cache-dir.js";
 import { cachedMatmulTuning } from "../../targets/native/matmul-tuning.js";
-import { defaultThreadCount } from "../../targets/pool/thread-pool.js";
+import { defaultThreadCount } from "../../targets/pool/thread-count.js";
 import { type WebgpuStatus, webgpuStatus } from "../../targets/webgpu/open-webgpu.js";
 
 /** What `infiniset doctor` found. */

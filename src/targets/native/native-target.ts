@@ -4,7 +4,9 @@ import type { Program } from "../../compiler/program.js";
 import type { HostArray } from "../../ir/dtype.js";
 import type { Storage } from "../../ir/storage.js";
 import { claims, type KernelTable } from "../kernel-table.js";
-import { defaultThreadCount, ThreadPool } from "../pool/thread-pool.js";
+import { spawnNodeWorker } from "../pool/node-workers.js";
+import { defaultThreadCount } from "../pool/thread-count.js";
+import { ThreadPool } from "../pool/thread-pool.js";
 import type { ProgramProfile, Target } from "../target.js";
 import { createWasmTarget } from "../wasm/wasm-target.js";
 import { CompilerUnavailableError, compilerCommand } from "./c-compiler.js";
@@ -53,7 +55,10 @@ export function createNativeTarget(options: NativeTargetOptions = {}): Target {
   const getPool = () =>
     threads > 1
       ? (pool ??= new ThreadPool(
-          { url: new URL("./native-worker.js", import.meta.url), data: {}, label: "native target" },
+          {
+            spawn: (data) => spawnNodeWorker(new URL("./native-worker.js", import.meta.url), data),
+            label: "native target",
+          },
           threads,
         ))
       : undefined;

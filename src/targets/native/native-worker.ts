@@ -1,4 +1,4 @@
-import { parentPort, workerData } from "node:worker_threads";
+import { nodeWorkerSide } from "../pool/node-workers.js";
 import { servePrograms } from "../pool/serve-programs.js";
 import type { PoolWorkerData, TileKernel } from "../pool/worker-protocol.js";
 import { bindKernel } from "./ffi.js";
@@ -9,12 +9,12 @@ import type { NativeLoadMessage } from "./native-worker-protocol.js";
  * main thread opened, so the same code in this process) and runs the tiles of each launch
  * with the program's parameters, which point into the shared arena.
  */
-const { control } = workerData as PoolWorkerData;
+const { data, receive } = nodeWorkerSide<PoolWorkerData>();
 const programs = new Map<number, (TileKernel | undefined)[]>();
 
-servePrograms(
-  new Int32Array(control),
-  parentPort!,
+await servePrograms(
+  new Int32Array(data.control),
+  receive,
   {
     load(programId, message) {
       const { kernels } = message as NativeLoadMessage;

@@ -1,5 +1,3 @@
-import type { MessagePort } from "node:worker_threads";
-import { receiveMessageOnPort } from "node:worker_threads";
 import {
   Control,
   Operation,
@@ -20,14 +18,17 @@ const IDLE_SPIN = 3_000;
 
 /**
  * The body of every pool worker: announce readiness, then sleep on the control block and,
- * at each generation, load a program or take part in a run. Never returns until EXIT.
+ * at each generation, load a program or take part in a run. Never settles until EXIT.
+ * `receive` gives the load message the main thread posted before signalling LOAD: at once
+ * from a Node port (`receiveMessageOnPort`); a Web Worker has to return to its event loop
+ * for it, hence the promise.
  */
-export function servePrograms(
+export async function servePrograms(
   control: Int32Array,
-  port: MessagePort,
+  receive: () => unknown,
   kernels: WorkerKernels,
   label: string,
-): void {
+): Promise<void> {
   Atomics.add(control, Control.READY, 1);
   Atomics.notify(control, Control.READY);
   const schedules = new Map<number, Int32Array>();
@@ -56,7 +57,7 @@ export function servePrograms(
       continue;
     }
     try {
-      const message = receiveMessageOnPort(port)?.message as PoolLoadMessage;
+      const message = (await receive()) as PoolLoadMessage;
       schedules.set(message.programId, new Int32Array(message.schedule));
       kernels.load(message.programId, message.target);
     } catch (error) {

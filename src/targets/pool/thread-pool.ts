@@ -1,5 +1,3 @@
-import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
 import type { Schedule } from "./schedule.js";
 import {
   CONTROL_INTS,
@@ -7,20 +5,31 @@ import {
   Operation,
   openSteps,
   type PoolLoadMessage,
+  type PoolWorkerData,
   runSteps,
   type StepRunner,
   signalWord,
 } from "./worker-protocol.js";
 
-/** Which worker script a pool starts, what it hands it, and how errors name the pool. */
+/** What the pool needs of a worker once it runs: a way to send it a program. */
+export interface PoolWorker {
+  postMessage(message: unknown): void;
+}
+
+/**
+ * How a pool starts its workers and how errors name it. `spawn` starts one worker running
+ * `servePrograms` (serve-programs.ts) with `data` (the control block, beside the target's
+ * own data): Node's worker threads (node-workers.ts) or a browser's Web Workers — two
+ * transports of the same protocol.
+ */
 export interface PoolWorkerSpec {
-  /** The worker module; it calls `servePrograms` (see serve-programs.ts). */
-  readonly url: URL;
-  /** Target-specific data for each worker (a wasm memory, nothing for native libraries). */
-  readonly data: Record<string, unknown>;
+  readonly spawn: (data: PoolWorkerData) => PoolWorker;
   /** Names the pool in errors, e.g. "wasm target". */
   readonly label: string;
 }
+
+/** How long the pool waits for its workers to start. */
+const START_MS = 30_000;
 
 /**
  * Worker threads that run programs' kernels over tile ranges. A program is handed to the
@@ -32,7 +41,7 @@ export interface PoolWorkerSpec {
  */
 export class ThreadPool {
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_INTS * 4));
-  private readonly workers: Worker[];
+  private readonly workers: PoolWorker[];
   private ready = false;
 
   constructor(
@@ -40,16 +49,7 @@ export class ThreadPool {
     /** Threads including the main thread. */
     readonly threads: number,
   ) {
-    this.workers = Array.from({ length: threads - 1 }, () => {
-      const worker = new Worker(spec.url, {
-        workerData: { ...spec.data, control: this.control.buffer },
-        // A worker inherits the process's flags, but --input-type (a script run with
-        // `node --input-type=module -e`) stops it from loading its module file.
-        execArgv: process.execArgv.filter((flag) => !flag.startsWith("--input-type")),
-      });
-      worker.unref();
-      return worker;
-    });
+    this.workers = Array.from({ length: threads - 1 }, () => spec.spawn({ control: this.control.buffer }));
   }
 
   /**
@@ -111,35 +111,47 @@ export class ThreadPool {
     }
   }
 
+  /**
+   * Resolves once every worker has started, without blocking the calling thread. A browser
+   * must await it before the first run: a Web Worker starts only after the thread that
+   * made it returns to its event loop, so blocking until it is ready would wait forever.
+   */
+  async started(): Promise<void> {
+    const deadline = Date.now() + START_MS;
+    while (!this.allReady()) {
+      if (Date.now() > deadline) throw this.notStarted();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    this.ready = true;
+  }
+
   private waitUntilReady() {
     if (this.ready) return;
     const c = this.control;
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + START_MS;
     for (
       let r = Atomics.load(c, Control.READY);
       r < this.workers.length;
       r = Atomics.load(c, Control.READY)
     ) {
-      if (Date.now() > deadline)
-        throw new Error(`${this.spec.label}: worker threads did not start within 30 s`);
+      if (Date.now() > deadline) throw this.notStarted();
       Atomics.wait(c, Control.READY, r, 100);
     }
     this.ready = true;
   }
 
+  private allReady(): boolean {
+    return Atomics.load(this.control, Control.READY) >= this.workers.length;
+  }
+
+  private notStarted(): Error {
+    return new Error(
+      `${this.spec.label}: worker threads did not start within ${START_MS / 1000} s` +
+        (typeof process === "undefined" ? " (in a browser, await the target's startWorkers() first)" : ""),
+    );
+  }
+
   close(): void {
     this.signal(Operation.EXIT);
   }
-}
-
-/** Threads to use: INFINISET_THREADS, else the machine's cores. */
-export function defaultThreadCount(): number {
-  const env = process.env.INFINISET_THREADS;
-  if (env !== undefined) {
-    const n = Number(env);
-    if (!Number.isInteger(n) || n < 1)
-      throw new Error(`INFINISET_THREADS must be a positive integer, got "${env}"`);
-    return n;
-  }
-  return availableParallelism();
 }

@@ -1,6 +1,7 @@
 import { CodeWriter } from "./emitter/code-writer.js";
 import { ModuleBuilder } from "./emitter/module-builder.js";
 import { SimdOp, ValType } from "./emitter/opcodes.js";
+import { switchOnRelaxedSimd } from "./relaxed-simd-flag.js";
 
 /**
  * What this WebAssembly engine supports. Relaxed SIMD gives fused multiply-add; Node 20
@@ -19,14 +20,7 @@ function relaxedSimdModule(): Uint8Array {
 async function detectRelaxedSimd(): Promise<boolean> {
   const bytes = relaxedSimdModule() as BufferSource;
   if (WebAssembly.validate(bytes)) return true;
-  if (typeof process === "undefined" || !process.versions?.node) return false;
-  try {
-    const v8 = await import("node:v8");
-    v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
-  } catch {
-    return false;
-  }
-  return WebAssembly.validate(bytes);
+  return (await switchOnRelaxedSimd()) && WebAssembly.validate(bytes);
 }
 
 export const wasmFeatures = {

@@ -1,10 +1,6 @@
-import { mkdirSync, readFileSync } from "node:fs";
-import { cpus } from "node:os";
-import { join } from "node:path";
 import type { KernelProgram } from "../../compiler/kernels/kernel-ir.js";
 import { contiguousView } from "../../compiler/kernels/view.js";
-import { writeFileAtomicSync } from "../../formats/atomic-write.js";
-import { cacheRoot } from "../cache-dir.js";
+import { machineDescription, readTuningCache, saveTuningChoice } from "../tuning-cache.js";
 
 /**
  * The matmul register-block height is chosen by measuring on this machine at first use: a
@@ -21,8 +17,10 @@ export interface MatmulTuning {
   readonly fromCache: boolean;
 }
 
+const CACHE_FILE = "wasm-matmul.json";
+
 function cacheKey(fma: boolean): string {
-  return `${process.version} ${process.arch} ${cpus()[0]?.model ?? "cpu"} ${fma ? "relaxed-simd" : "simd128"}`;
+  return `${machineDescription()} ${fma ? "relaxed-simd" : "simd128"}`;
 }
 
 /**
@@ -30,27 +28,15 @@ function cacheKey(fma: boolean): string {
  * height and returns GFLOP/s; it is only called when the cache has no answer.
  */
 export function tuneMatmulRows(fma: boolean, measure: (rows: number) => number): MatmulTuning {
-  const file = join(cacheRoot(), "wasm-matmul.json");
   const key = cacheKey(fma);
-  let saved: Record<string, number> = {};
-  try {
-    saved = JSON.parse(readFileSync(file, "utf8")) as Record<string, number>;
-    const rows = saved[key];
-    if (typeof rows === "number" && (ROW_CANDIDATES as readonly number[]).includes(rows)) {
-      return { rows, measured: {}, fromCache: true };
-    }
-  } catch {
-    // no cache yet, or unreadable: measure
+  const saved = readTuningCache(CACHE_FILE)[key];
+  if (typeof saved === "number" && (ROW_CANDIDATES as readonly number[]).includes(saved)) {
+    return { rows: saved, measured: {}, fromCache: true };
   }
   const measured: Record<string, number> = {};
   for (const rows of ROW_CANDIDATES) measured[rows] = measure(rows);
   const rows = Number(Object.entries(measured).sort((a, b) => b[1] - a[1])[0]![0]);
-  try {
-    mkdirSync(cacheRoot(), { recursive: true });
-    writeFileAtomicSync(file, `${JSON.stringify({ ...saved, [key]: rows }, null, 2)}\n`);
-  } catch {
-    // a read-only home: the choice is simply made again next time
-  }
+  saveTuningChoice(CACHE_FILE, key, rows);
   return { rows, measured, fromCache: false };
 }
 

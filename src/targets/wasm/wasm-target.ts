@@ -4,11 +4,12 @@ import type { Program } from "../../compiler/program.js";
 import type { HostArray } from "../../ir/dtype.js";
 import type { Storage } from "../../ir/storage.js";
 import { claims, type KernelTable } from "../kernel-table.js";
+import { defaultThreadCount } from "../pool/thread-count.js";
 import type { ProgramProfile, Target } from "../target.js";
 import { wasmFeatures } from "./features.js";
 import { WasmHeap } from "./heap.js";
 import { type MatmulTuning, tuneMatmulRows, tuningProgram } from "./matmul-tuning.js";
-import { defaultThreadCount, ThreadPool } from "./thread-pool.js";
+import { ThreadPool } from "./thread-pool.js";
 import { MAX_PAGES, WASM_KERNELS, type WasmInstructionKernel, WasmProgram } from "./wasm-program.js";
 
 export interface WasmTargetOptions {
@@ -38,6 +39,12 @@ export interface WasmTarget extends Target {
   readonly threads: number;
   /** The matmul block height in use, measured at first use or read from the tuning cache. */
   matmulTuning(): MatmulTuning;
+  /**
+   * Starts the worker threads and resolves when they are ready. Node starts them at the
+   * first run that needs them; a browser must await this first (a Web Worker does not start
+   * while the thread that made it is busy).
+   */
+  startWorkers(): Promise<void>;
 }
 
 export function createWasmTarget(options: WasmTargetOptions = {}): WasmTarget {
@@ -73,6 +80,9 @@ export function createWasmTarget(options: WasmTargetOptions = {}): WasmTarget {
   return {
     threads,
     matmulTuning: tuned,
+    startWorkers: async () => {
+      await getPool()?.started();
+    },
     name,
     description: `WebAssembly SIMD kernels generated at run time, fused, on ${threads} thread${threads > 1 ? "s" : ""}${wasmFeatures.relaxedSimd ? ", relaxed-SIMD FMA" : ""}`,
     hasKernel: (instruction) => claims(kernelTable, instruction),

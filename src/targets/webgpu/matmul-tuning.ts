@@ -1,9 +1,6 @@
-import { mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { KernelProgram } from "../../compiler/kernels/kernel-ir.js";
 import { contiguousView } from "../../compiler/kernels/view.js";
-import { writeFileAtomicSync } from "../../formats/atomic-write.js";
-import { cacheRoot } from "../cache-dir.js";
+import { readTuningCache, saveTuningChoice } from "../tuning-cache.js";
 import type { AdapterReport } from "./device-commands.js";
 import type { MatmulTiles } from "./render-matmul.js";
 
@@ -48,16 +45,12 @@ function cacheKey(report: AdapterReport): string {
   return `${report.api} ${report.vendor} ${report.architecture} ${report.device} ${report.description} ${report.limits.maxComputeInvocationsPerWorkgroup}`;
 }
 
-const cacheFile = () => join(cacheRoot(), "webgpu-matmul.json");
+const CACHE_FILE = "webgpu-matmul.json";
 
 /** The tiles saved for this adapter, if any. */
 export function cachedTiles(report: AdapterReport): MatmulTiles | undefined {
-  try {
-    const saved = JSON.parse(readFileSync(cacheFile(), "utf8")) as Record<string, string>;
-    return TILE_CANDIDATES.find((t) => tileName(t) === saved[cacheKey(report)]);
-  } catch {
-    return undefined;
-  }
+  const saved = readTuningCache(CACHE_FILE)[cacheKey(report)];
+  return TILE_CANDIDATES.find((t) => tileName(t) === saved);
 }
 
 /**
@@ -83,19 +76,7 @@ export function chooseTiles(
     measured[tileName(t)] = (2 * n ** 3) / (ms * 1e6);
   }
   const best = fits.reduce((a, b) => (measured[tileName(b)]! > measured[tileName(a)]! ? b : a));
-  try {
-    mkdirSync(cacheRoot(), { recursive: true });
-    let saved: Record<string, string> = {};
-    try {
-      saved = JSON.parse(readFileSync(cacheFile(), "utf8")) as Record<string, string>;
-    } catch {}
-    writeFileAtomicSync(
-      cacheFile(),
-      `${JSON.stringify({ ...saved, [cacheKey(report)]: tileName(best) }, null, 2)}\n`,
-    );
-  } catch {
-    // a read-only home: measured again next time
-  }
+  saveTuningChoice(CACHE_FILE, cacheKey(report), tileName(best));
   return { tiles: best, measured, source: "measured" };
 }
 
