@@ -17,7 +17,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { LlamaModel as LlamaCppModel, Token } from "node-llama-cpp";
 import { loadMobyDick } from "../../dist/src/data/moby-dick.js";
 import { GgufFile } from "../../dist/src/formats/gguf/gguf-file.js";
 import { writeGguf } from "../../dist/src/formats/gguf/write-gguf.js";
@@ -32,7 +31,7 @@ import { presetSettings } from "../../dist/src/train/gpt-settings.js";
 import { trainGpt } from "../../dist/src/train/train-gpt.js";
 import { TEST_MODEL_TYPES, type TestModelName, testModelPath } from "../../dist/test/fixtures/test-models.js";
 import { TOKENIZER_CORPUS } from "../../dist/test/fixtures/tokenizer-corpus.js";
-import { loadLlamaCpp } from "./llama-cpp.js";
+import { type LlamaCppModel, loadLlamaCpp, type Token } from "./llama-cpp.js";
 import { type Bench, type BenchContext, type BenchRecord, fmt, formatTable } from "./report.js";
 
 const POSITIONS = 128;

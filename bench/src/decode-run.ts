@@ -4,11 +4,10 @@
 // over 64 greedy tokens, resident memory after load. infiniset's target and threads come
 // from INFINISET_TARGET and INFINISET_THREADS, set by the parent.
 
-import type { Token } from "node-llama-cpp";
 import { loadMobyDick } from "../../dist/src/data/moby-dick.js";
 import { loadGgufModel } from "../../dist/src/models/llama/load.js";
 import { GenerationSession } from "../../dist/src/models/llama/session.js";
-import { loadLlamaCpp } from "./llama-cpp.js";
+import { loadLlamaCpp, type Token } from "./llama-cpp.js";
 
 const PROMPT_TOKENS = 128;
 const DECODE_TOKENS = 64;
