@@ -61,6 +61,7 @@ export {
 } from "./tensor/creation.js";
 export { grad, gradients, noGrad, valueAndGrad } from "./tensor/functional.js";
 export {
+  batchNorm,
   concat,
   crossEntropy,
   dropout,
@@ -73,4 +74,4 @@ export {
 } from "./tensor/functions.js";
 export type { NestedArray } from "./tensor/nested.js";
 export { dequantizeRows, quantizedMatmul, quantizeRows } from "./tensor/quantized.js";
-export { call, Tensor, type TensorLike } from "./tensor/tensor.js";
+export { type ConvOptions, call, type Pair, Tensor, type TensorLike } from "./tensor/tensor.js";

@@ -5,6 +5,7 @@
 
 export * from "./activations.js";
 export * from "./cast.js";
+export * from "./convolution.js";
 export * from "./creation.js";
 export * from "./dropout.js";
 export { InstructionError } from "./errors.js";
@@ -25,9 +26,11 @@ export * from "./losses.js";
 export * from "./matmul.js";
 export * from "./movement.js";
 export * from "./normalization.js";
+export * from "./pooling.js";
 export * from "./quantized.js";
 export * from "./recurrent.js";
 export * from "./reduce.js";
+export * from "./resize.js";
 export * from "./scalar-ops.js";
 export * from "./softmax.js";
 export * from "./sparse.js";

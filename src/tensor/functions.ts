@@ -55,3 +55,18 @@ export function layerNorm(x: Tensor, weight: Tensor, bias: Tensor, eps = 1e-5): 
 export function rmsNorm(x: Tensor, weight: Tensor, eps = 1e-6): Tensor {
   return new Tensor(isa.rmsNorm(x.node, weight.node, { eps }));
 }
+
+/**
+ * Batch norm over axis 1 of x [N, C, ...] with per-channel statistics and affine
+ * parameters [C] (nn.BatchNorm2d computes the batch's statistics in training).
+ */
+export function batchNorm(
+  x: Tensor,
+  mean: Tensor,
+  variance: Tensor,
+  weight: Tensor,
+  bias: Tensor,
+  eps = 1e-5,
+): Tensor {
+  return new Tensor(isa.batchNorm(x.node, mean.node, variance.node, weight.node, bias.node, { eps }));
+}

@@ -445,10 +445,105 @@ export class Tensor {
     return new Tensor(isa.scatterAdd(this.node, indices.node, updates.node, { axis }));
   }
 
+  // ——— images (NCHW) ———
+
+  /** 2-D convolution with weight [out, in/groups, kh, kw] (PyTorch's F.conv2d; add a bias after). */
+  conv2d(weight: Tensor, options: ConvOptions = {}): Tensor {
+    return new Tensor(isa.conv2d(this.node, weight.node, convAttrs(options)));
+  }
+  /** Transposed 2-D convolution with weight [in, out/groups, kh, kw] (F.conv_transpose2d). */
+  convTranspose2d(weight: Tensor, options: ConvOptions & { outputPadding?: Pair } = {}): Tensor {
+    return new Tensor(
+      isa.convTranspose2d(this.node, weight.node, {
+        ...convAttrs(options),
+        outputPadding: pairOf(options.outputPadding),
+      }),
+    );
+  }
+  /** Maximum over each window; stride defaults to the kernel (F.max_pool2d). */
+  maxPool2d(kernel: Pair, options: { stride?: Pair; padding?: Pair; dilation?: Pair } = {}): Tensor {
+    return new Tensor(
+      isa.maxPool2d(this.node, {
+        kernel: pairOf(kernel)!,
+        stride: pairOf(options.stride),
+        padding: pairOf(options.padding),
+        dilation: pairOf(options.dilation),
+      }),
+    );
+  }
+  /** Mean over each window; stride defaults to the kernel (F.avg_pool2d). */
+  avgPool2d(
+    kernel: Pair,
+    options: { stride?: Pair; padding?: Pair; countIncludePad?: boolean } = {},
+  ): Tensor {
+    return new Tensor(
+      isa.avgPool2d(this.node, {
+        kernel: pairOf(kernel)!,
+        stride: pairOf(options.stride),
+        padding: pairOf(options.padding),
+        countIncludePad: options.countIncludePad,
+      }),
+    );
+  }
+  /** Mean over PyTorch's adaptive bins, to [outHeight, outWidth] (F.adaptive_avg_pool2d). */
+  adaptiveAvgPool2d(outputSize: Pair): Tensor {
+    return new Tensor(isa.adaptiveAvgPool2d(this.node, { outputSize: pairOf(outputSize)! }));
+  }
+  /** Resized to [outHeight, outWidth], nearest or bilinear (F.interpolate with a size). */
+  upsample2d(size: Pair, options: { mode?: "nearest" | "bilinear"; alignCorners?: boolean } = {}): Tensor {
+    return new Tensor(isa.upsample2d(this.node, { size: pairOf(size)!, ...options }));
+  }
+  /** Every window as a column: [N, C·kh·kw, windows] (F.unfold). */
+  im2col(kernel: Pair, options: { stride?: Pair; padding?: Pair; dilation?: Pair } = {}): Tensor {
+    return new Tensor(isa.im2col(this.node, windowAttrsOf(kernel, options)));
+  }
+  /** Columns [N, C·kh·kw, windows] added back into [N, C, ...outputSize] (F.fold, im2col's adjoint). */
+  col2im(
+    outputSize: Pair,
+    kernel: Pair,
+    options: { stride?: Pair; padding?: Pair; dilation?: Pair } = {},
+  ): Tensor {
+    return new Tensor(
+      isa.col2im(this.node, { ...windowAttrsOf(kernel, options), outputSize: pairOf(outputSize)! }),
+    );
+  }
+
   /** Applies any instruction with this tensor as the first operand. */
   apply<A extends Attrs>(instruction: Instruction<A>, ...rest: (TensorLike | A)[]): Tensor {
     return call(instruction, this, ...rest);
   }
+}
+
+/** A size along height and width: one number for both, or [height, width]. */
+export type Pair = number | readonly [number, number];
+
+export interface ConvOptions {
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+  groups?: number;
+}
+
+function pairOf(v: Pair | undefined): number[] | undefined {
+  return v === undefined ? undefined : typeof v === "number" ? [v, v] : [...v];
+}
+
+function convAttrs(o: ConvOptions) {
+  return {
+    stride: pairOf(o.stride),
+    padding: pairOf(o.padding),
+    dilation: pairOf(o.dilation),
+    groups: o.groups,
+  };
+}
+
+function windowAttrsOf(kernel: Pair, o: { stride?: Pair; padding?: Pair; dilation?: Pair }) {
+  return {
+    kernel: pairOf(kernel)!,
+    stride: pairOf(o.stride),
+    padding: pairOf(o.padding),
+    dilation: pairOf(o.dilation),
+  };
 }
 
 /** Accumulated gradients of leaves, by node (weakly: a dropped leaf drops its gradient). */

@@ -87,6 +87,26 @@ const anyF = (r: () => number, d: number[]) => floats(r, d);
 const posF = (r: () => number, d: number[]) => floats(r, d, 0.5, 2);
 const nonzeroF = (r: () => number, d: number[]) => awayFromZero(r, d, 0.5, 2);
 
+/** A random integer in [lo, hi]. */
+const pick = (rnd: () => number, lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+/** A random sliding window (kernel, stride, padding, dilation) and an image size it fits. */
+function randomWindow(
+  rnd: () => number,
+  options: { dilation?: boolean; maxPadding?: "half"; wholeWindow?: boolean } = {},
+) {
+  const kernel = [pick(rnd, 1, 3), pick(rnd, 1, 3)];
+  const dilation = options.dilation === false ? [1, 1] : [pick(rnd, 1, 2), pick(rnd, 1, 2)];
+  const reach = kernel.map((k, i) => dilation[i]! * (k - 1) + 1);
+  const padding = reach.map((r) => pick(rnd, 0, options.maxPadding === "half" ? Math.floor(r / 2) : 1));
+  const stride = [pick(rnd, 1, 2), pick(rnd, 1, 2)];
+  // wholeWindow: the image is at least one window, so no window lies wholly in the padding
+  const least = (r: number, i: number) => (options.wholeWindow ? r : Math.max(1, r - 2 * padding[i]!));
+  const size = reach.map((r, i) => least(r, i) + pick(rnd, 0, 3));
+  return { kernel, stride, padding, dilation, size };
+}
+/** Batch and channels from the fast-check dims (at least 1 each, at most 2 and 3). */
+const batchAndChannels = (dims: readonly number[]) => [Math.min(dims[0] ?? 1, 2), Math.min(dims[1] ?? 1, 3)];
+
 const E = Math.E;
 const s = (x: number) => 1 / (1 + Math.exp(-x));
 
@@ -774,6 +794,297 @@ export const cases: Record<string, InstructionCase> = {
       inputs: [floats(rnd, dims), i32([Math.floor(rnd() * 1000)], [])],
       attrs: { p: 0.5 },
     }),
+  },
+  // ——— images ———
+  conv2d: {
+    examples: [
+      // the 2×2 kernel [1, 0; 0, 1] adds each pixel to its lower-right neighbour
+      {
+        inputs: [f32([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 3, 3]), f32([1, 0, 0, 1], [1, 1, 2, 2])],
+        expected: f32([6, 8, 12, 14], [1, 1, 2, 2]),
+      },
+      // stride 2, padding 1: window (0, 0) sees only x00 at tap (1, 1): 1·4; (0, 1) sees 2·3 + 3·4;
+      // (1, 0) sees 4·2 + 7·4; (1, 1) sees 5·1 + 6·2 + 8·3 + 9·4
+      {
+        inputs: [f32([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 3, 3]), f32([1, 2, 3, 4], [1, 1, 2, 2])],
+        attrs: { stride: [2], padding: [1] },
+        expected: f32([4, 18, 36, 77], [1, 1, 2, 2]),
+      },
+      // dilation 2: the 2×2 kernel of ones reads the four corners 1 + 3 + 7 + 9
+      {
+        inputs: [f32([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 3, 3]), f32([1, 1, 1, 1], [1, 1, 2, 2])],
+        attrs: { dilation: [2, 2] },
+        expected: f32([20], [1, 1, 1, 1]),
+      },
+      // two groups: each output channel sees its own input channel
+      {
+        inputs: [f32([2, 3], [1, 2, 1, 1]), f32([10, 100], [2, 1, 1, 1])],
+        attrs: { groups: 2 },
+        expected: f32([20, 300], [1, 2, 1, 1]),
+      },
+      {
+        inputs: [f32([1, 2], [1, 2, 1, 1]), f32([1], [1, 1, 1, 1])],
+        throws: /conv2d: x \[1,2,1,1\] with 1 group needs a weight \[out, in\/groups, kh, kw\] with in = 2/,
+      },
+      {
+        inputs: [f32([1, 2, 3, 4], [1, 1, 2, 2]), f32(new Array(9).fill(1), [1, 1, 3, 3])],
+        throws: /conv2d: a 3×3 window \(dilation 1×1, padding 0×0\) does not fit a 2×2 image/,
+      },
+    ],
+    random: (dims, rnd) => {
+      const [n, c0] = batchAndChannels(dims);
+      const groups = pick(rnd, 1, 2);
+      const [c, o] = [c0! * groups, pick(rnd, 1, 2) * groups];
+      const { kernel, stride, padding, dilation, size } = randomWindow(rnd);
+      return {
+        inputs: [floats(rnd, [n!, c, ...size]), floats(rnd, [o, c / groups, ...kernel], -1, 1)],
+        attrs: { stride, padding, dilation, groups },
+      };
+    },
+  },
+  convTranspose2d: {
+    examples: [
+      // stride 2: each pixel fills its own 2×2 block
+      {
+        inputs: [f32([1, 2, 3, 4], [1, 1, 2, 2]), f32([1, 1, 1, 1], [1, 1, 2, 2])],
+        attrs: { stride: [2] },
+        expected: f32([1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4], [1, 1, 4, 4]),
+      },
+      // stride 1: overlapping blocks add (the centre gets all four pixels)
+      {
+        inputs: [f32([1, 2, 3, 4], [1, 1, 2, 2]), f32([1, 1, 1, 1], [1, 1, 2, 2])],
+        expected: f32([1, 3, 2, 4, 10, 6, 3, 7, 4], [1, 1, 3, 3]),
+      },
+      // padding 1 crops that 3×3 result to its centre; outputPadding adds a row and a column
+      {
+        inputs: [f32([1, 2, 3, 4], [1, 1, 2, 2]), f32([1, 1, 1, 1], [1, 1, 2, 2])],
+        attrs: { padding: [1] },
+        expected: f32([10], [1, 1, 1, 1]),
+      },
+      {
+        inputs: [f32([5], [1, 1, 1, 1]), f32([1, 2], [1, 2, 1, 1])],
+        attrs: { stride: [2], outputPadding: [1] },
+        expected: f32([5, 0, 0, 0, 10, 0, 0, 0], [1, 2, 2, 2]),
+      },
+      {
+        inputs: [f32([5], [1, 1, 1, 1]), f32([1], [1, 1, 1, 1])],
+        attrs: { stride: [2], outputPadding: [2] },
+        throws: /convTranspose2d: outputPadding \[2,2\] must be smaller than the stride \[2,2\]/,
+      },
+    ],
+    random: (dims, rnd) => {
+      const [n, c0] = batchAndChannels(dims);
+      const groups = pick(rnd, 1, 2);
+      const [c, og] = [c0! * groups, pick(rnd, 1, 2)];
+      const { kernel, stride, padding, dilation } = randomWindow(rnd);
+      const outputPadding = stride.map((s) => pick(rnd, 0, s - 1));
+      // enough input that the padding leaves an output
+      const size = kernel.map(
+        (k, i) =>
+          pick(rnd, 1, 3) + Math.ceil(Math.max(0, 2 * padding[i]! - dilation[i]! * (k - 1)) / stride[i]!),
+      );
+      return {
+        inputs: [floats(rnd, [n!, c, ...size]), floats(rnd, [c, og, ...kernel], -1, 1)],
+        attrs: { stride, padding, dilation, groups, outputPadding },
+      };
+    },
+  },
+  im2col: {
+    examples: [
+      // 2×3 image, 2×2 window: two positions; rows are taps (0,0), (0,1), (1,0), (1,1)
+      {
+        inputs: [f32([1, 2, 3, 4, 5, 6], [1, 1, 2, 3])],
+        attrs: { kernel: [2] },
+        expected: f32([1, 2, 2, 3, 4, 5, 5, 6], [1, 4, 2]),
+      },
+      // padding reads as zero: a 1×1 image, 3×3 window, padding 1
+      {
+        inputs: [f32([7], [1, 1, 1, 1])],
+        attrs: { kernel: [3], padding: [1] },
+        expected: f32([0, 0, 0, 0, 7, 0, 0, 0, 0], [1, 9, 1]),
+      },
+    ],
+    random: (dims, rnd) => {
+      const [n, c] = batchAndChannels(dims);
+      const { kernel, stride, padding, dilation, size } = randomWindow(rnd);
+      return { inputs: [floats(rnd, [n!, c!, ...size])], attrs: { kernel, stride, padding, dilation } };
+    },
+  },
+  col2im: {
+    examples: [
+      // columns of ones: each pixel gets the number of windows covering it
+      {
+        inputs: [f32(new Array(8).fill(1), [1, 4, 2])],
+        attrs: { kernel: [2], outputSize: [2, 3] },
+        expected: f32([1, 2, 1, 1, 2, 1], [1, 1, 2, 3]),
+      },
+      {
+        inputs: [f32(new Array(8).fill(1), [1, 4, 2])],
+        attrs: { kernel: [2], outputSize: [3, 3] },
+        throws:
+          /col2im: columns must be \[batch, channels·4, 4\] for a 2×2 window over 3×3 \(2×2 positions\), got \[1,4,2\]/,
+      },
+    ],
+    random: (dims, rnd) => {
+      const [n, c] = batchAndChannels(dims);
+      const { kernel, stride, padding, dilation, size } = randomWindow(rnd);
+      const positions = size.map(
+        (s, i) => Math.floor((s + 2 * padding[i]! - dilation[i]! * (kernel[i]! - 1) - 1) / stride[i]!) + 1,
+      );
+      return {
+        inputs: [floats(rnd, [n!, c! * kernel[0]! * kernel[1]!, positions[0]! * positions[1]!])],
+        attrs: { kernel, stride, padding, dilation, outputSize: size },
+      };
+    },
+  },
+  maxPool2d: {
+    examples: [
+      {
+        inputs: [f32([1, 5, 2, 0, 3, 4, 8, 1, 0, 0, 1, 2, 9, 1, 3, 3], [1, 1, 4, 4])],
+        attrs: { kernel: [2] },
+        expected: f32([5, 8, 9, 3], [1, 1, 2, 2]),
+      },
+      // padding never wins, even against negative values
+      {
+        inputs: [f32([-1, -2, -3, -4], [1, 1, 2, 2])],
+        attrs: { kernel: [2], stride: [1], padding: [1] },
+        expected: f32([-1, -1, -2, -1, -1, -2, -3, -3, -4], [1, 1, 3, 3]),
+      },
+      {
+        inputs: [f32([1, 2, 3, 4], [1, 1, 2, 2])],
+        attrs: { kernel: [2], padding: [2] },
+        throws: /maxPool2d: padding \[2,2\] must be at most half the window/,
+      },
+    ],
+    random: (dims, rnd) => {
+      const [n, c] = batchAndChannels(dims);
+      const { kernel, padding, dilation, size } = randomWindow(rnd, { maxPadding: "half", wholeWindow: true });
+      const stride = rnd() < 0.5 ? kernel : [pick(rnd, 1, 2), pick(rnd, 1, 2)];
+      return { inputs: [floats(rnd, [n!, c!, ...size])], attrs: { kernel, stride, padding, dilation } };
+    },
+  },
+  avgPool2d: {
+    examples: [
+      {
+        inputs: [f32([1, 5, 2, 0, 3, 4, 8, 1, 0, 0, 1, 2, 9, 1, 3, 3], [1, 1, 4, 4])],
+        attrs: { kernel: [2] },
+        expected: f32([3.25, 2.75, 2.5, 2.25], [1, 1, 2, 2]),
+      },
+      // padding 1: every window holds one pixel and three zeros of padding
+      {
+        inputs: [f32([1, 2, 3, 4], [1, 1, 2, 2])],
+        attrs: { kernel: [2], padding: [1] },
+        expected: f32([0.25, 0.5, 0.75, 1], [1, 1, 2, 2]),
+      },
+      {
+        inputs: [f32([1, 2, 3, 4], [1, 1, 2, 2])],
+        attrs: { kernel: [2], padding: [1], countIncludePad: false },
+        expected: f32([1, 2, 3, 4], [1, 1, 2, 2]),
+      },
+    ],
+    random: (dims, rnd) => {
+      const [n, c] = batchAndChannels(dims);
+      const { kernel, padding, size } = randomWindow(rnd, { dilation: false, maxPadding: "half" });
+      const stride = rnd() < 0.5 ? kernel : [pick(rnd, 1, 2), pick(rnd, 1, 2)];
+      return {
+        inputs: [floats(rnd, [n!, c!, ...size])],
+        attrs: { kernel, stride, padding, countIncludePad: rnd() < 0.5 },
+      };
+    },
+  },
+  adaptiveAvgPool2d: {
+    examples: [
+      // 3 → 2 bins overlap: rows [0, 2) and [1, 3), columns likewise
+      {
+        inputs: [f32([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 3, 3])],
+        attrs: { outputSize: [2] },
+        expected: f32([3, 4, 6, 7], [1, 1, 2, 2]),
+      },
+      {
+        inputs: [f32([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 1, 3, 3])],
+        attrs: { outputSize: [1, 1] },
+        expected: f32([5], [1, 1, 1, 1]),
+      },
+    ],
+    random: (dims, rnd) => {
+      const [n, c] = batchAndChannels(dims);
+      const [h, w] = [pick(rnd, 1, 6), pick(rnd, 1, 6)];
+      return {
+        inputs: [floats(rnd, [n!, c!, h, w])],
+        attrs: { outputSize: [pick(rnd, 1, 4), pick(rnd, 1, 4)] },
+      };
+    },
+  },
+  upsample2d: {
+    examples: [
+      {
+        inputs: [f32([1, 2], [1, 1, 1, 2])],
+        attrs: { size: [2, 4] },
+        expected: f32([1, 1, 2, 2, 1, 1, 2, 2], [1, 1, 2, 4]),
+      },
+      // nearest 2 → 3 columns reads ⌊o·2/3⌋ = 0, 0, 1
+      {
+        inputs: [f32([1, 2], [1, 1, 1, 2])],
+        attrs: { size: [1, 3] },
+        expected: f32([1, 1, 2], [1, 1, 1, 3]),
+      },
+      // bilinear 2 → 4: sources max(0, (o + ½)/2 − ½) = 0, 0.25, 0.75, 1.25 (clamped to the last column)
+      {
+        inputs: [f32([0, 1], [1, 1, 1, 2])],
+        attrs: { size: [1, 4], mode: "bilinear" },
+        expected: f32([0, 0.25, 0.75, 1], [1, 1, 1, 4]),
+      },
+      {
+        inputs: [f32([0, 1], [1, 1, 1, 2])],
+        attrs: { size: [1, 4], mode: "bilinear", alignCorners: true },
+        expected: f32([0, 1 / 3, 2 / 3, 1], [1, 1, 1, 4]),
+      },
+      {
+        inputs: [f32([0, 1], [1, 1, 1, 2])],
+        attrs: { size: [1, 4], mode: "bicubic" },
+        throws: /upsample2d: mode must be nearest or bilinear, got "bicubic"/,
+      },
+    ],
+    random: (dims, rnd) => {
+      const [n, c] = batchAndChannels(dims);
+      const mode = rnd() < 0.5 ? "nearest" : "bilinear";
+      return {
+        inputs: [floats(rnd, [n!, c!, pick(rnd, 1, 4), pick(rnd, 1, 4)])],
+        attrs: {
+          size: [pick(rnd, 1, 8), pick(rnd, 1, 8)],
+          mode,
+          ...(mode === "bilinear" ? { alignCorners: rnd() < 0.5 } : {}),
+        },
+      };
+    },
+  },
+  batchNorm: {
+    examples: [
+      // channel 0: (x − 2)/1; channel 1: (x − 3)/2·2 + 1
+      {
+        inputs: [f32([1, 2, 3, 4], [2, 2]), f32([2, 3]), f32([1, 4]), f32([1, 2]), f32([0, 1])],
+        attrs: { eps: 0 },
+        expected: f32([-1, 0, 1, 2], [2, 2]),
+      },
+      {
+        inputs: [f32([1, 2, 3, 4], [2, 2]), f32([2, 3, 4]), f32([1, 4]), f32([1, 2]), f32([0, 1])],
+        throws: /batchNorm: mean must be float32 \[2\] for x \[2,2\], got float32 \[3\]/,
+      },
+    ],
+    minRank: 2,
+    random: (dims, rnd) => {
+      const c = dims[1]!;
+      return {
+        inputs: [
+          floats(rnd, dims),
+          floats(rnd, [c]),
+          floats(rnd, [c], 0.5, 2),
+          floats(rnd, [c]),
+          floats(rnd, [c]),
+        ],
+        attrs: { eps: 1e-5 },
+      };
+    },
   },
   // ——— recurrent cells ———
   lstmCell: {

@@ -1,0 +1,288 @@
+import type { Node } from "../ir/node.js";
+import { cast } from "./cast.js";
+import { col2im } from "./convolution.js";
+import { arange, full } from "./creation.js";
+import { InstructionError } from "./errors.js";
+import { defineInstruction, type Instruction } from "./instruction.js";
+import { matmul, transposeLast } from "./matmul.js";
+import { concat, pad, reshape } from "./movement.js";
+import { add, cmpeq, cmplt, div, max, mul, sub } from "./scalar-ops.js";
+import {
+  canonicalWindow,
+  checkImage,
+  cropImage,
+  padImage,
+  pairAttr,
+  type Window2d,
+  type WindowAttrs,
+  windowAttrs,
+  windowOf,
+  windowOutput,
+  windowTaps,
+} from "./sliding-windows.js";
+import { mean } from "./statistics.js";
+import { where } from "./where.js";
+
+/**
+ * Pooling over NCHW images with PyTorch's semantics (`F.max_pool2d`, `F.avg_pool2d`,
+ * `F.adaptive_avg_pool2d`; floor mode). Max and average pooling decompose into their
+ * window taps, strided views of the padded image combined elementwise, so a pooling layer
+ * is one fused kernel that reads each input element once per window covering it.
+ */
+
+type PoolAttrs = WindowAttrs;
+type AvgPoolAttrs = Omit<WindowAttrs, "dilation"> & { countIncludePad?: boolean };
+
+function canonicalPool(name: string, a: WindowAttrs): Window2d {
+  if (a.kernel === undefined) throw new InstructionError(name, 'missing attribute "kernel" (ints)');
+  const kernel = pairAttr(name, "kernel", a.kernel, [1, 1], 1);
+  const win = canonicalWindow(name, a, kernel, kernel);
+  for (const axis of [0, 1] as const) {
+    const reach = win.dilation[axis] * (kernel[axis] - 1) + 1;
+    if (2 * win.padding[axis] > reach) {
+      throw new InstructionError(
+        name,
+        `padding [${win.padding}] must be at most half the window (${reach} along axis ${axis + 2})`,
+      );
+    }
+  }
+  return win;
+}
+
+/**
+ * Tap gradients [N, C, OH, OW] each, in window order, added into the image of `size`
+ * where their taps read: the adjoint of taking the taps. Windows that tile the image
+ * (stride = kernel, no dilation) interleave the taps with two concats; overlapping ones
+ * go through col2im.
+ */
+function foldTaps(taps: readonly Node[], win: Window2d, size: readonly [number, number]): Node {
+  const [n, c, oh, ow] = taps[0]!.shape as [number, number, number, number];
+  const [kh, kw] = win.kernel;
+  const tiles = win.stride[0] === kh && win.stride[1] === kw && win.dilation.every((d) => d === 1);
+  if (!tiles) {
+    const unit = taps.map((t) => reshape(t, { shape: [n, c, 1, oh * ow] }));
+    const cols = reshape(unit.length === 1 ? unit[0]! : concat(...unit, { axis: 2 }), {
+      shape: [n, c * unit.length, oh * ow],
+    });
+    return col2im(cols, { ...windowAttrs(win), outputSize: [...size] });
+  }
+  // [N, C, OH, KH, OW, KW] is the padded image's top-left OH·KH × OW·KW corner.
+  const rows = Array.from({ length: kh }, (_, i) => {
+    const row = taps.slice(i * kw, (i + 1) * kw).map((t) => reshape(t, { shape: [n, c, oh, 1, ow, 1] }));
+    return row.length === 1 ? row[0]! : concat(...row, { axis: 5 });
+  });
+  const tiled = reshape(rows.length === 1 ? rows[0]! : concat(...rows, { axis: 3 }), {
+    shape: [n, c, oh * kh, ow * kw],
+  });
+  const padded = [size[0] + 2 * win.padding[0], size[1] + 2 * win.padding[1]];
+  const filled = pad(tiled, {
+    before: [0, 0, 0, 0],
+    after: [0, 0, padded[0]! - oh * kh, padded[1]! - ow * kw],
+  });
+  return cropImage(filled, win.padding);
+}
+
+/**
+ * maxPool2d(x [N, C, H, W]) → [N, C, OH, OW]: the maximum of each window (padding never
+ * wins). The gradient goes to the first maximum of each window in row-major order, as in
+ * PyTorch.
+ */
+export const maxPool2d: Instruction<PoolAttrs> = defineInstruction<PoolAttrs>({
+  name: "maxPool2d",
+  doc: "maximum over each window of an NCHW image (kernel, stride = kernel, padding, dilation)",
+  operands: 1,
+  attrs: { kernel: "ints", stride: "ints?", padding: "ints?", dilation: "ints?" },
+  canonicalize: ([x], a) => {
+    checkImage("maxPool2d", x!);
+    return windowAttrs(canonicalPool("maxPool2d", a));
+  },
+  shape: ([x], a) => {
+    const [n, c, h, w] = checkImage("maxPool2d", x!);
+    return [n, c, ...windowOutput("maxPool2d", h, w, windowOf(a))];
+  },
+  dtype: ([x]) => x!.dtype,
+  ref: ([x], out, a) => {
+    const win = windowOf(a);
+    forEachWindow(x!.shape, out.shape, win, (o, reads) => {
+      let best = Number.NEGATIVE_INFINITY;
+      for (const i of reads) if (x!.data[i]! > best || Number.isNaN(x!.data[i]!)) best = x!.data[i]!;
+      out.data[o] = best;
+    });
+  },
+  decompose: ([x], a) => {
+    const win = windowOf(a);
+    const taps = windowTaps(padImage(x!, win.padding, Number.NEGATIVE_INFINITY), win, outputOf(x!, win));
+    return taps.reduce((m, t) => max(m, t));
+  },
+  vjp: (g, { inputs: [x], out, attrs }) => {
+    const win = windowOf(attrs);
+    const taps = windowTaps(padImage(x!, win.padding, Number.NEGATIVE_INFINITY), win, outputOf(x!, win));
+    // The index of the first tap equal to the maximum, chosen from the last tap backwards.
+    let first: Node = full({ value: taps.length - 1, shape: [], dtype: "float32" });
+    for (let t = taps.length - 2; t >= 0; t--) first = where(cmpeq(taps[t]!, out), t, first);
+    const tapGrads = taps.map((_, t) => where(cmpeq(first, t), g, 0));
+    return [foldTaps(tapGrads, win, [x!.shape[2]!, x!.shape[3]!])];
+  },
+});
+
+function outputOf(x: Node, win: Window2d): [number, number] {
+  return windowOutput("pooling", x.shape[2]!, x.shape[3]!, win);
+}
+
+/**
+ * Visits each output element of a pooling with the flat indices its window reads in x
+ * (inside the image only).
+ */
+function forEachWindow(
+  xShape: readonly number[],
+  outShape: readonly number[],
+  win: Window2d,
+  visit: (out: number, reads: number[], windowSize: number) => void,
+): void {
+  const [n, c, h, w] = xShape as [number, number, number, number];
+  const [, , oh, ow] = outShape as [number, number, number, number];
+  let o = 0;
+  for (let plane = 0; plane < n * c; plane++) {
+    for (let y = 0; y < oh; y++) {
+      for (let xo = 0; xo < ow; xo++) {
+        const reads: number[] = [];
+        for (let i = 0; i < win.kernel[0]; i++) {
+          const iy = y * win.stride[0] - win.padding[0] + i * win.dilation[0];
+          for (let j = 0; j < win.kernel[1]; j++) {
+            const ix = xo * win.stride[1] - win.padding[1] + j * win.dilation[1];
+            if (iy >= 0 && iy < h && ix >= 0 && ix < w) reads.push((plane * h + iy) * w + ix);
+          }
+        }
+        visit(o++, reads, win.kernel[0] * win.kernel[1]);
+      }
+    }
+  }
+}
+
+/** How many taps of each window fall inside the image: [OH, OW] (a constant the compiler folds). */
+function insideCounts(h: number, w: number, win: Window2d): Node {
+  const ones = full({ value: 1, shape: [1, 1, h, w], dtype: "float32" });
+  const out = windowOutput("avgPool2d", h, w, win);
+  const counts = windowTaps(padImage(ones, win.padding), win, out).reduce((s, t) => add(s, t));
+  return reshape(counts, { shape: out });
+}
+
+function avgDivisor(x: Node, win: Window2d, countIncludePad: boolean): Node | number {
+  const kk = win.kernel[0] * win.kernel[1];
+  const padded = win.padding[0] > 0 || win.padding[1] > 0;
+  return countIncludePad || !padded ? kk : insideCounts(x.shape[2]!, x.shape[3]!, win);
+}
+
+function avgWindow(name: string, a: AvgPoolAttrs): Window2d {
+  return canonicalPool(name, { ...a, dilation: [1, 1] });
+}
+
+/**
+ * avgPool2d(x [N, C, H, W]) → [N, C, OH, OW]: the mean of each window. With padding, the
+ * divisor counts the zero padding (countIncludePad, PyTorch's default) or only the taps
+ * inside the image.
+ */
+export const avgPool2d: Instruction<AvgPoolAttrs> = defineInstruction<AvgPoolAttrs>({
+  name: "avgPool2d",
+  doc: "mean over each window of an NCHW image (kernel, stride = kernel, padding, countIncludePad)",
+  operands: 1,
+  attrs: { kernel: "ints", stride: "ints?", padding: "ints?", countIncludePad: "bool?" },
+  canonicalize: ([x], a) => {
+    checkImage("avgPool2d", x!);
+    const { kernel, stride, padding } = windowAttrs(avgWindow("avgPool2d", a));
+    return { kernel, stride, padding, countIncludePad: a.countIncludePad ?? true };
+  },
+  shape: ([x], a) => {
+    const [n, c, h, w] = checkImage("avgPool2d", x!);
+    return [n, c, ...windowOutput("avgPool2d", h, w, avgWindow("avgPool2d", a))];
+  },
+  dtype: ([x]) => x!.dtype,
+  ref: ([x], out, a) => {
+    forEachWindow(x!.shape, out.shape, avgWindow("avgPool2d", a), (o, reads, size) => {
+      let s = 0;
+      for (const i of reads) s += x!.data[i]!;
+      out.data[o] = s / (a.countIncludePad ? size : reads.length);
+    });
+  },
+  decompose: ([x], a) => {
+    const win = avgWindow("avgPool2d", a);
+    const taps = windowTaps(padImage(x!, win.padding), win, outputOf(x!, win));
+    return div(
+      taps.reduce((s, t) => add(s, t)),
+      avgDivisor(x!, win, a.countIncludePad!),
+    );
+  },
+  vjp: (g, { inputs: [x], attrs }) => {
+    const win = avgWindow("avgPool2d", attrs);
+    const share = div(g, avgDivisor(x!, win, attrs.countIncludePad!));
+    const taps = Array.from({ length: win.kernel[0] * win.kernel[1] }, () => share);
+    return [foldTaps(taps, win, [x!.shape[2]!, x!.shape[3]!])];
+  },
+});
+
+/** PyTorch's adaptive bins: bin i of `out` over `size` covers [⌊i·size/out⌋, ⌈(i+1)·size/out⌉). */
+function adaptiveBin(i: number, size: number, out: number): [number, number] {
+  return [Math.floor((i * size) / out), Math.ceil(((i + 1) * size) / out)];
+}
+
+/**
+ * [out, size] averaging matrix of adaptive pooling along one axis, built from arange so the
+ * compiler folds it into a constant: row i is 1/|bin i| on bin i.
+ */
+function adaptiveMatrix(size: number, out: number): Node {
+  const i = reshape(arange({ start: 0, step: 1, length: out, dtype: "int32" }), { shape: [out, 1] });
+  const k = reshape(arange({ start: 0, step: 1, length: size, dtype: "int32" }), { shape: [1, size] });
+  const start = div(mul(i, size), out);
+  const end = div(add(mul(add(i, 1), size), out - 1), out);
+  const inside = mul(
+    cast(cmplt(k, end), { dtype: "float32" }),
+    sub(1, cast(cmplt(k, start), { dtype: "float32" })),
+  );
+  return div(inside, cast(sub(end, start), { dtype: "float32" }));
+}
+
+/**
+ * adaptiveAvgPool2d(x [N, C, H, W]) → [N, C, OH, OW] for outputSize [OH, OW]: the mean over
+ * PyTorch's adaptive bins (bins tile the image; they overlap when the size does not divide).
+ */
+export const adaptiveAvgPool2d: Instruction<{ outputSize: readonly number[] }> = defineInstruction<{
+  outputSize: readonly number[];
+}>({
+  name: "adaptiveAvgPool2d",
+  doc: "mean over PyTorch's adaptive bins, to a given output size",
+  operands: 1,
+  attrs: { outputSize: "ints" },
+  canonicalize: ([x], a) => {
+    checkImage("adaptiveAvgPool2d", x!);
+    return { outputSize: pairAttr("adaptiveAvgPool2d", "outputSize", a.outputSize, [1, 1], 1) };
+  },
+  shape: ([x], a) => {
+    const [n, c] = checkImage("adaptiveAvgPool2d", x!);
+    return [n, c, a.outputSize[0]!, a.outputSize[1]!];
+  },
+  dtype: ([x]) => x!.dtype,
+  ref: ([x], out, a) => {
+    const [n, c, h, w] = x!.shape as [number, number, number, number];
+    const [oh, ow] = a.outputSize as [number, number];
+    let o = 0;
+    for (let plane = 0; plane < n * c; plane++) {
+      for (let y = 0; y < oh; y++) {
+        const [y0, y1] = adaptiveBin(y, h, oh);
+        for (let xo = 0; xo < ow; xo++) {
+          const [x0, x1] = adaptiveBin(xo, w, ow);
+          let s = 0;
+          for (let i = y0; i < y1; i++) for (let j = x0; j < x1; j++) s += x!.data[(plane * h + i) * w + j]!;
+          out.data[o++] = s / ((y1 - y0) * (x1 - x0));
+        }
+      }
+    }
+  },
+  decompose: ([x], a) => {
+    const [n, c, h, w] = x!.shape as [number, number, number, number];
+    const [oh, ow] = a.outputSize as [number, number];
+    if (oh === 1 && ow === 1) return reshape(mean(x!, { axes: [2, 3] }), { shape: [n, c, 1, 1] });
+    if (h % oh === 0 && w % ow === 0) return avgPool2d(x!, { kernel: [h / oh, w / ow] });
+    const rows = matmul(x!, transposeLast(adaptiveMatrix(w, ow)));
+    return matmul(adaptiveMatrix(h, oh), rows);
+  },
+});
