@@ -1,6 +1,8 @@
 export { AttentionCache } from "./attention-cache.js";
+export { BatchNorm, BatchNorm1d, BatchNorm2d, type BatchNormOptions } from "./batch-norm.js";
 export { causalMask } from "./causal-mask.js";
 export { Conv1d } from "./conv1d.js";
+export { Conv2d, type Conv2dOptions, ConvTranspose2d, type ConvTranspose2dOptions } from "./conv2d.js";
 export { Dropout, type DropoutOptions } from "./dropout.js";
 export { Embedding } from "./embedding.js";
 export { GRU } from "./gru.js";
@@ -17,6 +19,7 @@ export {
 } from "./module.js";
 export { ModuleList } from "./module-list.js";
 export { MultiHeadAttention, type MultiHeadAttentionOptions } from "./multi-head-attention.js";
+export { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d, Upsample } from "./pooling.js";
 export { positionIds } from "./position-ids.js";
 export { QuantizedLinear, type QuantizedLinearOptions } from "./quantized-linear.js";
 export { RecurrentLayer, type RecurrentOptions, type RecurrentWeights } from "./recurrent-layer.js";
@@ -24,6 +27,7 @@ export { RmsNorm } from "./rms-norm.js";
 export { RNN, type RNNOptions, type RNNOutput } from "./rnn.js";
 export { SeedStream } from "./seed-stream.js";
 export { type Layer, Sequential } from "./sequential.js";
+export { Flatten, ReLU } from "./shape-layers.js";
 export { TransformerBlock, type TransformerBlockOptions } from "./transformer-block.js";
 
 // The names before PyTorch's, kept for one release.

@@ -1,4 +1,4 @@
-import type { Tensor } from "../tensor/tensor.js";
+import { Tensor } from "../tensor/tensor.js";
 import { formatSummary } from "./summary.js";
 
 /** A state dict: parameter values by dotted name. A Map, or a plain object (from JSON-like code). */
@@ -39,6 +39,8 @@ export abstract class Module {
   readonly #parameters = new Map<string, Tensor>();
   readonly #buffers = new Map<string, Tensor>();
   readonly #children = new Map<string, Module>();
+  /** New values of buffers from a forward pass, not yet assigned (see `stage`). */
+  readonly #staged = new Map<string, Tensor>();
   #training = true;
 
   /**
@@ -65,6 +67,37 @@ export abstract class Module {
     this.#checkNewName(name, "buffer");
     this.#buffers.set(name, value);
     return value;
+  }
+
+  /**
+   * Stages a new value for buffer `name`, computed by a forward pass in training (batch
+   * norm's running statistics). It is a pending tensor: `commitStaged` assigns it. A training
+   * step computes staged values in its own program when they are passed to the optimizer
+   * (`stepOn(loss, { alsoCompute: model.stagedValues() })`, then `commitStaged()`); otherwise
+   * committing computes them on their own, which repeats the forward pass that made them.
+   */
+  protected stage(name: string, value: Tensor): void {
+    if (!this.#buffers.has(name)) throw new Error(`${this.constructor.name}.stage: no buffer "${name}"`);
+    this.#staged.set(name, value);
+  }
+
+  /** The staged buffer values of this module and every descendant (see `stage`). */
+  stagedValues(): Tensor[] {
+    return this.namedModules().flatMap(([, m]) => [...m.#staged.values()]);
+  }
+
+  /** Assigns every staged buffer value in this module and below (computing it if still pending). */
+  commitStaged(): void {
+    const pending = this.namedModules().flatMap(([, m]) =>
+      [...m.#staged].map(([name, v]) => ({ m, name, v })),
+    );
+    if (pending.length === 0) return;
+    Tensor.realize(...pending.map((p) => p.v));
+    for (const { m, name, v } of pending) {
+      m.#buffers.get(name)!.assign(v);
+      v.dispose();
+      m.#staged.delete(name);
+    }
   }
 
   /** Registers a child module; its parameters appear under `name.`. Returns the child. */
@@ -165,6 +198,7 @@ export abstract class Module {
 
   /** Sets training mode on this module and every descendant. */
   train(mode = true): this {
+    this.commitStaged();
     for (const [, m] of this.namedModules()) m.#training = mode;
     return this;
   }
@@ -182,6 +216,7 @@ export abstract class Module {
    * change a state dict taken earlier.
    */
   stateDict(): Map<string, Tensor> {
+    this.commitStaged();
     return new Map(
       [...this.namedParameters(), ...this.namedBuffers()].map(([name, p]) => [name, p.detach()]),
     );
@@ -214,6 +249,7 @@ export abstract class Module {
     if (problems.length) {
       throw new Error(`loadStateDict (${this.constructor.name}): ${problems.join("; ")}`);
     }
+    this.commitStaged();
     for (const [name, p] of own) {
       const value = entries.get(name);
       if (value !== undefined) p.assign(value);

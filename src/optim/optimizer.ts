@@ -11,6 +11,12 @@ import { type OptimizerStateDict, type SavedOption, stateTensorKey } from "./sta
 export interface StepOptions {
   /** Clip the gradients to this global 2-norm first (PyTorch's `clip_grad_norm_`). */
   clipNorm?: number;
+  /**
+   * Other tensors to compute in the step's program (`stepOn` only): values of the same
+   * forward pass, such as a model's staged batch-norm statistics or metrics, without a
+   * second pass.
+   */
+  alsoCompute?: readonly Tensor[];
 }
 
 export interface StepResult {
@@ -148,7 +154,7 @@ export abstract class Optimizer<O extends CommonOptions> {
     );
     this.#apply(
       entries.map((e, i) => ({ ...e, grad: grads[i]! })),
-      norm ? [loss, norm] : [loss],
+      [loss, ...(norm ? [norm] : []), ...(options.alsoCompute ?? [])],
     );
     return { loss: loss.item(), gradNorm: norm?.item() };
   }

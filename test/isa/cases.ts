@@ -958,7 +958,10 @@ export const cases: Record<string, InstructionCase> = {
     ],
     random: (dims, rnd) => {
       const [n, c] = batchAndChannels(dims);
-      const { kernel, padding, dilation, size } = randomWindow(rnd, { maxPadding: "half", wholeWindow: true });
+      const { kernel, padding, dilation, size } = randomWindow(rnd, {
+        maxPadding: "half",
+        wholeWindow: true,
+      });
       const stride = rnd() < 0.5 ? kernel : [pick(rnd, 1, 2), pick(rnd, 1, 2)];
       return { inputs: [floats(rnd, [n!, c!, ...size])], attrs: { kernel, stride, padding, dilation } };
     },
