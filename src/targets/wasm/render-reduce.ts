@@ -23,15 +23,20 @@ import {
   TILE_BEGIN,
   TILE_END,
 } from "./render-elementwise.js";
+import { renderReduceColumns } from "./render-reduce-columns.js";
 
 /**
  * Reductions loop over the kept axes outside and the reduced axes inside, accumulating in
  * a register (four lanes wide when the innermost reduced axis allows) before one store.
  * A fused epilogue then sweeps the same row again, writing an elementwise result that uses
  * the row's reduced value: the row is still in cache and the value in a register.
- * Tiles split the first kept axis, so each row is computed whole by one tile.
+ * Tiles split the first kept axis, so each row is computed whole by one tile. Reductions
+ * across rows go to render-reduce-columns.ts.
  */
 export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): RenderedKernel {
+  // Across rows (a strided reduced axis, contiguous outputs): neighbouring outputs together.
+  const columns = renderReduceColumns(kernel, ctx);
+  if (columns) return columns;
   const cw = new CodeWriter(3);
   const base = bindBufferBases(cw, ctx, [
     ...exprBuffers(kernel.expr),
