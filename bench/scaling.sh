@@ -23,7 +23,8 @@ npx tsc -p . && npx tsc -p bench
 echo "scaling: threads $threads; presets $presets; $(uptime)" >&2
 for t in $threads; do
   echo "== $t thread(s): gemm" >&2
-  node bench/dist/run.js gemm --json --threads "$t" --only-threads --sizes 1024,2048,1x4096x4096 >>"$out"
+  node bench/dist/run.js gemm --json --threads "$t" --only-threads --impls infiniset,pytorch \
+    --sizes 1024,2048,1x4096x4096 >>"$out"
   for preset in $presets; do
     echo "== $t thread(s): train-gpt --preset $preset" >&2
     node bench/dist/run.js train-gpt --json --threads "$t" --only-threads --preset "$preset" \

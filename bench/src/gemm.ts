@@ -3,7 +3,7 @@
 // and on the peers, with the machine's WebAssembly SIMD peak beside them.
 //
 //   npm run bench -- gemm [--sizes 128,256,512,1x768x3072] [--threads N [--only-threads]]
-//                         [--min-ms MS] [--json]
+//                         [--impls infiniset,tfjs,onnxruntime,pytorch] [--min-ms MS] [--json]
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import {
@@ -109,6 +109,10 @@ async function runGemm(context: BenchContext): Promise<void> {
   const minMs = Number(option(args, "--min-ms") ?? 400);
   // --only-threads: the --threads count alone, without 1 beside it (bench/scaling.sh runs 1 on its own).
   const threadCounts = threads > 1 && !args.includes("--only-threads") ? [1, threads] : [threads];
+  // --impls infiniset,pytorch: which implementations (default all; TF.js's plain-JS backend
+  // takes minutes on 2048²).
+  const impls = (option(args, "--impls") ?? "infiniset,tfjs,onnxruntime,pytorch").split(",");
+  const wanted = (impl: string) => impls.includes(impl);
   const record = (impl: string, shape: Shape, used: number, ms: number, extra: Partial<BenchRecord> = {}) =>
     context.emit({
       bench: "gemm",
@@ -137,7 +141,7 @@ async function runGemm(context: BenchContext): Promise<void> {
     context.log("measuring the memory read bandwidth");
     context.emit({ bench: "gemm", impl: "memory-read-bandwidth", threads: 1, gbps: memoryReadBandwidth() });
   }
-  if (availableTargets().some((t) => t.name === "native")) {
+  if (wanted("infiniset") && availableTargets().some((t) => t.name === "native")) {
     context.log("measuring the native target's start-up, with an empty and with a filled kernel cache");
     const dist = new URL("../../dist/src/index.js", import.meta.url).href;
     const { coldMs, warmMs } = nativeStartupMs(dist);
@@ -157,7 +161,7 @@ async function runGemm(context: BenchContext): Promise<void> {
   }
 
   // infiniset: every registered target, on 1 and N threads where it has a thread pool.
-  for (const registered of availableTargets()) {
+  for (const registered of wanted("infiniset") ? availableTargets() : []) {
     const impl = `infiniset-${registered.name}`;
     for (const used of registered.name === "ref" ? [1] : threadCounts) {
       const target = withThreads(registered, used);
@@ -195,7 +199,7 @@ async function runGemm(context: BenchContext): Promise<void> {
   }
 
   // TensorFlow.js: wasm backend (threads as tfjs sets them; 1 in Node) and the plain-JS cpu backend.
-  const tfjs = await loadTfjs();
+  const tfjs = wanted("tfjs") ? await loadTfjs() : { ok: false as const, note: "not asked for (--impls)" };
   if (!tfjs.ok) {
     skip("tfjs-wasm", tfjs.note);
     skip("tfjs-cpu", tfjs.note);
@@ -243,7 +247,9 @@ async function runGemm(context: BenchContext): Promise<void> {
   }
 
   // onnxruntime-node: a one-node MatMul model built in memory (src/onnx-model.ts), both operands as inputs.
-  const ort = await loadOrt();
+  const ort = wanted("onnxruntime")
+    ? await loadOrt()
+    : { ok: false as const, note: "not asked for (--impls)" };
   if (!ort.ok) {
     skip("onnxruntime-node", ort.note);
   } else {
@@ -275,7 +281,7 @@ async function runGemm(context: BenchContext): Promise<void> {
   }
 
   // PyTorch through Debian's python3 (bench/pytorch/gemm.py), when `import torch` works.
-  const torch = probeTorch();
+  const torch = wanted("pytorch") ? probeTorch() : { ok: false as const, note: "not asked for (--impls)" };
   if (!torch.ok) {
     skip("pytorch", torch.note);
   } else {
