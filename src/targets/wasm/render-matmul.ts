@@ -26,6 +26,8 @@ export interface MatmulLayout {
    * (matmul-tuning.ts), since too many spill registers and too few waste loads.
    */
   readonly rows: number;
+  /** Threads that will share the kernel's tile units (the row × matrix kernel sizes its units by it). */
+  readonly threads: number;
 }
 
 export function renderMatmul(kernel: MatmulKernel, ctx: RenderContext, layout: MatmulLayout): RenderedKernel {

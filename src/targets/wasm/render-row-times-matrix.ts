@@ -8,13 +8,24 @@ import { matmulEpilogue } from "./matmul-epilogue.js";
 import type { RenderContext, RenderedKernel } from "./render-elementwise.js";
 import type { MatmulLayout } from "./render-matmul.js";
 
-/** Columns of C per tile unit of the row × matrix kernel (2 KiB of each row of B, read sequentially). */
-const ROW_CHUNK = 512;
+/**
+ * Columns of C per tile unit: as wide as the threads allow (long runs of each row of B are
+ * what the hardware prefetcher streams fastest), up to 4096 (16 KiB of C, in L1), at least 512.
+ */
+function rowChunk(n: number, batches: number, threads: number): number {
+  const perBatch = Math.max(1, Math.ceil(threads / batches));
+  return Math.min(4096, Math.max(512, Math.ceil(n / perBatch / 16) * 16));
+}
+
+/** Rows of B per pass over the chunk: one load and store of C per this many multiply-adds. */
+const ROWS_PER_PASS = 8;
 
 /**
  * One row of A times B: for each k, C[j] += A[k]·B[k, j] over a chunk of C's columns, so B is
  * read row after row, sequentially (the blocked kernel would read 8 columns of each row, a
  * cache line and a page apart), and the chunk of C stays in L1. Tile unit: (batch, chunk).
+ * Each element of C adds its products in the order of k whatever the chunk, so the chunk
+ * width (set by the thread count) does not change results.
  *
  * One function of ~220 lines: it emits one WebAssembly function whose parts share its locals.
  */
@@ -41,7 +52,8 @@ export function renderRowTimesMatrix(
     number,
     number,
   ];
-  const chunks = Math.ceil(N / ROW_CHUNK);
+  const chunk = rowChunk(N, batches, layout.threads);
+  const chunks = Math.ceil(N / chunk);
   const i32 = () => cw.local(ValType.i32);
   const [u, t, j, j0, jEnd, jVec, k, aBase, bRow, cBase, i] = [
     i32(),
@@ -62,8 +74,8 @@ export function renderRowTimesMatrix(
   cw.i32(0).set(i);
 
   // C[cBase + j], as a byte address
-  const splats = [aSplat, cw.local(ValType.v128), cw.local(ValType.v128), cw.local(ValType.v128)];
-  const scalars = [aScalar, cw.local(ValType.f32), cw.local(ValType.f32), cw.local(ValType.f32)];
+  const splats = [aSplat, ...Array.from({ length: ROWS_PER_PASS - 1 }, () => cw.local(ValType.v128))];
+  const scalars = [aScalar, ...Array.from({ length: ROWS_PER_PASS - 1 }, () => cw.local(ValType.f32))];
   const accumulator = cw.local(ValType.v128);
   const [pc, pcEnd, pb] = [i32(), i32(), i32()];
   /** C[chunk] += Σ_r A[k + r]·B[k + r, chunk], r < rows; B's rows are constant byte offsets apart. */
@@ -148,9 +160,9 @@ export function renderRowTimesMatrix(
     1,
     () => {
       cw.get(u).i32(chunks).op(Op.i32_div_s).set(t);
-      cw.get(u).get(t).i32(chunks).op(Op.i32_mul).op(Op.i32_sub).i32(ROW_CHUNK).op(Op.i32_mul).set(j0);
+      cw.get(u).get(t).i32(chunks).op(Op.i32_mul).op(Op.i32_sub).i32(chunk).op(Op.i32_mul).set(j0);
       cw.get(j0)
-        .i32(ROW_CHUNK)
+        .i32(chunk)
         .op(Op.i32_add)
         .tee(jEnd)
         .i32(N)
@@ -189,19 +201,19 @@ export function renderRowTimesMatrix(
           cw.f32(0).mem(Op.f32_store, 2, cBuf);
         },
       );
-      // Four rows of B per pass over the chunk (one load and store of C per four
-      // multiply-adds), then the remaining rows one by one; pointers step through C and B.
-      const k4 = K - (K % 4);
+      // ROWS_PER_PASS rows of B per pass over the chunk, then the remaining rows one by one;
+      // pointers step through C and B.
+      const kFull = K - (K % ROWS_PER_PASS);
       cw.forLoop(
         k,
         () => cw.i32(0),
-        () => cw.i32(k4),
-        4,
-        () => accumulateRows(4),
+        () => cw.i32(kFull),
+        ROWS_PER_PASS,
+        () => accumulateRows(ROWS_PER_PASS),
       );
       cw.forLoop(
         k,
-        () => cw.i32(k4),
+        () => cw.i32(kFull),
         () => cw.i32(K),
         1,
         () => accumulateRows(1),

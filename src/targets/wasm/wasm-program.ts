@@ -127,6 +127,7 @@ export class WasmProgram {
             table: tableAt.get(k)!,
             fma: options.fma,
             rows: options.matmulRows,
+            threads: options.pool?.threads ?? 1,
           });
         default: // an instruction kernel: the target's own, if it has one
           return options.kernels[kernel.instruction.name]?.(kernel, ctx);

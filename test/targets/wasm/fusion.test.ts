@@ -113,3 +113,27 @@ test("matmul with an operand broadcast along K (stride 0) and tiny shapes", () =
     });
   }
 });
+
+test("row × matrix products (one row of A): chunks of columns split across threads, with an epilogue", () => {
+  for (const [k, n] of [
+    [1, 3],
+    [7, 17],
+    [9, 513],
+    [17, 1030],
+    [20, 4100],
+  ] as const) {
+    const x = randn([1, k], { seed: k });
+    const w = randn([k, n], { seed: n });
+    const b = randn([n], { seed: 3 });
+    const build = () => [x.matmul(w), x.matmul(w).add(b).gelu()];
+    const run = (target: Parameters<typeof withTarget>[0]) =>
+      withTarget(target, () => build().map((t) => ({ data: t.dataSync(), shape: t.shape, dtype: t.dtype })));
+    const expected = run("ref");
+    const one = run(wasm1);
+    const three = run(wasm3);
+    one.forEach((v, i) => {
+      assert.equal(compareValues(v, expected[i]!, 1e-4, 1e-5), undefined, `${k}×${n}`);
+      assert.deepEqual(three[i]!.data, v.data, `${k}×${n}: 3 threads differ from 1`);
+    });
+  }
+});
