@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { attentionCommand } from "./commands/attention.js";
 import { batchCommand } from "./commands/batch.js";
 import { chatCommand } from "./commands/chat.js";
 import { demoCommand } from "./commands/demo.js";
@@ -32,6 +33,7 @@ export function createProgram(): Command {
     explainCommand(),
     trainCommand(),
     generateCommand(),
+    attentionCommand(),
     evalCommand(),
     plotCommand(),
     serveCommand(),

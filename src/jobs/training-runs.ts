@@ -19,8 +19,8 @@ import {
 import { SPAM_ASSASSIN } from "../data/spam-assassin.js";
 import { stratifiedKFold } from "../metrics/cross-validation.js";
 import type { TrainingCallback } from "../train/callbacks.js";
+import { changedSettings } from "../train/changed-settings.js";
 import { checkGptTrainingSettings, type GptTrainingSettings, presetSettings } from "../train/gpt-settings.js";
-import { changedSettings } from "../train/language-model-settings.js";
 import {
   checkRnnTrainingSettings,
   type RnnTrainingSettings,

@@ -1,5 +1,6 @@
 // `infiniset/models`: the model families, each also as a namespace with all its parts.
 
+export { AttentionMaps } from "./gpt/attention-maps.js";
 export type { GptConfig } from "./gpt/config.js";
 export { Gpt, type GptOptions } from "./gpt/gpt.js";
 export * as gpt from "./gpt/index.js";

@@ -86,14 +86,34 @@ export class MultiHeadAttention extends Module {
         .slice([0, 0, i * this.inner], [batch, rows.shape[1]!, (i + 1) * this.inner])
         .reshape([batch, rows.shape[1]!, this.nHead, this.headDim])
         .permute([0, 2, 1, 3]);
-    const q = heads(projected, 0);
-    const k = heads(seen, 1);
+    const weights = this.attnDropout.forward(
+      this.#attend(heads(projected, 0), heads(seen, 1), positions, seen.shape[1]!),
+    );
     const v = heads(seen, 2);
-    const scores = q.matmul(k.transpose()).mul(1 / Math.sqrt(this.headDim));
-    // Masked scores become −∞, so softmax gives them weight exactly 0.
-    const masked = where(causalMask(positions, seen.shape[1]!), scores, Number.NEGATIVE_INFINITY);
-    const weights = this.attnDropout.forward(masked.softmax(-1));
     const joined = weights.matmul(v).permute([0, 2, 1, 3]).reshape([batch, time, this.inner]);
     return this.residDropout.forward(this.proj.forward(joined));
+  }
+
+  /**
+   * The attention weights for x [B, T, embd], without dropout: [B, heads, T, T], where row q
+   * of a head's map is how much position q attends to each position (0 after q; each row
+   * sums to 1). What `Gpt.attention` shows.
+   */
+  weights(x: Tensor): Tensor {
+    const [batch, time] = x.shape as [number, number, number];
+    const projected = this.qkv.forward(x);
+    const heads = (i: number) =>
+      projected
+        .slice([0, 0, i * this.inner], [batch, time, (i + 1) * this.inner])
+        .reshape([batch, time, this.nHead, this.headDim])
+        .permute([0, 2, 1, 3]);
+    return this.#attend(heads(0), heads(1), arange(time), time);
+  }
+
+  /** softmax(q·kᵀ/√headDim) over the keys each query may see. */
+  #attend(q: Tensor, k: Tensor, positions: Tensor, keys: number): Tensor {
+    const scores = q.matmul(k.transpose()).mul(1 / Math.sqrt(this.headDim));
+    // Masked scores become −∞, so softmax gives them weight exactly 0.
+    return where(causalMask(positions, keys), scores, Number.NEGATIVE_INFINITY).softmax(-1);
   }
 }

@@ -54,7 +54,7 @@ export interface LineChartOptions {
 
 const f = (v: number) => v.toFixed(1);
 
-function svgOpen(width: number, height: number, title: string): string[] {
+export function svgOpen(width: number, height: number, title: string): string[] {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,

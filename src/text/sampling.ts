@@ -274,6 +274,42 @@ export interface GenerateOptions {
   rng?: SeededRng;
   /** Seeds a new sampling generator when no `rng` is given (default 0). */
   seed?: number;
-  /** Called with each token as soon as it is chosen; returning `false` stops generation. */
-  onToken?: (id: number) => unknown;
+  /**
+   * Called with each token as soon as it is chosen; returning `false` stops generation.
+   * With `alternatives`, also with what the model thought of it (see `tokenChoice`).
+   */
+  onToken?: (id: number, choice?: TokenChoice) => unknown;
+  /** With `onToken`: how many of the most likely tokens to report beside each chosen one. */
+  alternatives?: number;
+}
+
+/** A sampled token with the model's probability for it and for the most likely tokens. */
+export interface TokenChoice {
+  readonly id: number;
+  /** The model's probability for the token (softmax of its logits, before any sampling filter). */
+  readonly probability: number;
+  /** The most likely tokens, most likely first, the chosen one included if it is among them. */
+  readonly alternatives: readonly { readonly id: number; readonly probability: number }[];
+}
+
+/** The model's probabilities (softmax of `logits`) for `id` and the `k` most likely tokens. */
+export function tokenChoice(logits: Float32Array, id: number, k: number): TokenChoice {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < logits.length; i++) if (logits[i]! > max) max = logits[i]!;
+  let total = 0;
+  for (let i = 0; i < logits.length; i++) total += Math.exp(logits[i]! - max);
+  const probability = (i: number) => Math.exp(logits[i]! - max) / total;
+  const order = new DescendingScores(Float64Array.from(logits));
+  const alternatives: { id: number; probability: number }[] = [];
+  for (let next = order.next(); next >= 0 && alternatives.length < k; next = order.next())
+    alternatives.push({ id: next, probability: probability(next) });
+  return { id, probability: probability(id), alternatives };
+}
+
+/** Calls `options.onToken` for a token sampled from `logits`, with its choice when asked for. */
+export function reportToken(options: GenerateOptions, logits: Float32Array, id: number): unknown {
+  if (!options.onToken) return undefined;
+  return options.alternatives
+    ? options.onToken(id, tokenChoice(logits, id, options.alternatives))
+    : options.onToken(id);
 }

@@ -1,7 +1,7 @@
 // Text from a trained language model (a GPT or a recurrent LM): the prompt is encoded with
 // the model's own tokenizer, and each sampled token is decoded and handed to `write` as
 // soon as it is chosen, so a caller can stream it to a terminal.
-import type { GenerateOptions, SamplingOptions } from "../text/sampling.js";
+import type { GenerateOptions, SamplingOptions, TokenChoice } from "../text/sampling.js";
 import { createStreamingDecoder, type TextTokenizer } from "./tokenizer.js";
 
 /** What generating needs of a loaded model: a sampling loop over token ids, and its tokenizer. */
@@ -16,6 +16,24 @@ export interface GenerateTextOptions {
   seed?: number;
   /** Receives the prompt, then the text of each new token as it comes. */
   write?: (text: string) => void;
+  /**
+   * Receives each new token with the model's probability for it and for the
+   * `alternatives` most likely tokens (default 5), each with its text.
+   */
+  onToken?: (token: GeneratedToken) => void;
+  alternatives?: number;
+}
+
+/** One generated token as text, with what the model thought of it. */
+export interface GeneratedToken {
+  readonly text: string;
+  readonly id: number;
+  readonly probability: number;
+  readonly alternatives: readonly {
+    readonly text: string;
+    readonly id: number;
+    readonly probability: number;
+  }[];
 }
 
 /** Continues `prompt`; returns the generated text (without the prompt). */
@@ -39,10 +57,19 @@ export function generateText(loaded: GenerativeModel, prompt: string, options: G
     maxTokens: options.maxTokens,
     seed: options.seed ?? 0,
     ...(options.sampler ? { sampler: options.sampler } : {}),
-    onToken: (id) => {
+    ...(options.onToken ? { alternatives: options.alternatives ?? 5 } : {}),
+    onToken: (id, choice?: TokenChoice) => {
       const piece = decode(id);
       text += piece;
       write(piece);
+      if (choice && options.onToken) {
+        options.onToken({
+          text: piece,
+          id,
+          probability: choice.probability,
+          alternatives: choice.alternatives.map((a) => ({ ...a, text: tokenizer.decode([a.id]) })),
+        });
+      }
     },
   });
   return text;

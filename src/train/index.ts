@@ -1,5 +1,6 @@
 // `infiniset/train`: the training loop, the language-model run and its families, checkpoints.
 export type { TrainingCallback, TrainingEnd, TrainingStart } from "./callbacks.js";
+export { changedSettings } from "./changed-settings.js";
 export {
   type CheckpointConfig,
   findCheckpoint,
@@ -19,11 +20,7 @@ export {
   loadLanguageModelCheckpoint,
 } from "./language-model-checkpoint.js";
 export type { LanguageModel, LanguageModelFamily } from "./language-model-family.js";
-export {
-  changedSettings,
-  checkLanguageModelSettings,
-  type LanguageModelSettings,
-} from "./language-model-settings.js";
+export { checkLanguageModelSettings, type LanguageModelSettings } from "./language-model-settings.js";
 export { renderLossCurveSvg } from "./plot-svg.js";
 export { progressReporter } from "./progress-reporter.js";
 export { type LoadedRnnLm, loadRnnLmCheckpoint } from "./rnn-checkpoint.js";

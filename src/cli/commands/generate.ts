@@ -1,5 +1,5 @@
 import { Command } from "commander";
-import { generateText } from "../../train/generate-text.js";
+import { type GeneratedToken, generateText } from "../../train/generate-text.js";
 import { loadLanguageModelCheckpoint } from "../../train/language-model-checkpoint.js";
 import { integerInRange } from "../parse-integer.js";
 import { numberInRange } from "../parse-number.js";
@@ -15,6 +15,7 @@ interface GenerateFlags {
   topK?: number;
   topP?: number;
   seed: number;
+  showProbs?: boolean;
 }
 
 export function generateCommand(): Command {
@@ -45,6 +46,10 @@ export function generateCommand(): Command {
       numberInRange(1e-9, 1),
     )
     .option("--seed <n>", "seed for sampling", integerInRange(0, 2 ** 32 - 1), 0)
+    .option(
+      "--show-probs",
+      "colour each token by the model's probability for it, then list each token with its probability and the most likely alternatives",
+    )
     .action((flags: GenerateFlags, command: Command) => {
       if ((flags.checkpoint === undefined) === (flags.model === undefined)) {
         throw new Error(
@@ -56,11 +61,15 @@ export function generateCommand(): Command {
       const write = (text: string) => process.stdout.write(text);
       if (flags.model !== undefined) {
         rejectFlags(command, ["model", "prompt", "maxTokens", "temperature", "seed"], "n-gram");
+        if (flags.showProbs) throw new Error("--show-probs needs --checkpoint (a trained network)");
         generateNgramFromFlags({ ...flags, model: flags.model }, write);
         return;
       }
       if (flags.prompt === undefined) throw new Error("generate --checkpoint needs --prompt TEXT");
       const loaded = loadLanguageModelCheckpoint(flags.checkpoint!);
+      const tokens: GeneratedToken[] = [];
+      let promptWritten = false;
+      const colour = flags.showProbs && process.stdout.isTTY && !process.env.NO_COLOR;
       generateText(loaded, flags.prompt, {
         maxTokens: flags.maxTokens,
         seed: flags.seed,
@@ -69,8 +78,43 @@ export function generateCommand(): Command {
           ...(flags.topK === undefined ? {} : { topK: flags.topK }),
           ...(flags.topP === undefined ? {} : { topP: flags.topP }),
         },
-        write,
+        // With --show-probs each token is written by onToken; here only the prompt.
+        write: (text) => {
+          if (!flags.showProbs || !promptWritten) write(text);
+          promptWritten = true;
+        },
+        ...(flags.showProbs
+          ? {
+              onToken: (token: GeneratedToken) => {
+                tokens.push(token);
+                write(colour ? colouredByProbability(token) : token.text);
+              },
+            }
+          : {}),
       });
       process.stdout.write("\n");
+      if (flags.showProbs) process.stdout.write(`\n${probabilityTable(tokens)}`);
     });
+}
+
+/** A token on a background from red (improbable) to green (probable), as a terminal shows it. */
+function colouredByProbability(token: GeneratedToken): string {
+  const level = Math.min(5, Math.floor(token.probability * 6));
+  // 256-colour cube: red falls and green rises with the probability.
+  const background = 16 + 36 * (5 - level) + 6 * level;
+  return `\x1b[48;5;${background}m\x1b[30m${token.text}\x1b[0m`;
+}
+
+const shown = (text: string) => JSON.stringify(text);
+
+/** One line per generated token: its probability and the most likely tokens at that step. */
+function probabilityTable(tokens: readonly GeneratedToken[]): string {
+  return tokens
+    .map((t, i) => {
+      const alternatives = t.alternatives
+        .map((a) => `${shown(a.text)} ${a.probability.toFixed(3)}`)
+        .join("  ");
+      return `${String(i + 1).padStart(4)}  ${shown(t.text).padEnd(10)} p=${t.probability.toFixed(3)}   top: ${alternatives}\n`;
+    })
+    .join("");
 }

@@ -4,9 +4,10 @@
 // --level, --max-vocab).
 import { defaultTarget } from "../../runtime/default-target.js";
 import type { TrainingCallback } from "../../train/callbacks.js";
+import { changedSettings } from "../../train/changed-settings.js";
 import { GPT_FAMILY, type GptTrainingSettings, presetSettings } from "../../train/gpt-settings.js";
 import type { LanguageModel, LanguageModelFamily } from "../../train/language-model-family.js";
-import { changedSettings, type LanguageModelSettings } from "../../train/language-model-settings.js";
+import type { LanguageModelSettings } from "../../train/language-model-settings.js";
 import { RNN_FAMILY, rnnPresetSettings } from "../../train/rnn-settings.js";
 import { LOG_FILE, type PreparedRun, trainLanguageModel } from "../../train/train-language-model.js";
 

@@ -1,5 +1,5 @@
 import { SeededRng } from "../../random/seeded-rng.js";
-import { type GenerateOptions, sampleToken } from "../../text/sampling.js";
+import { type GenerateOptions, reportToken, sampleToken } from "../../text/sampling.js";
 import { DecodingSession } from "./decoding-session.js";
 import type { Gpt } from "./gpt.js";
 
@@ -19,7 +19,7 @@ export function generateTokens(model: Gpt, promptIds: readonly number[], options
       const sampler = { previousTokens: session.tokens, ...options.sampler };
       const id = sampleToken(session.logits, rng, sampler);
       generated.push(id);
-      if (options.onToken?.(id) === false) break;
+      if (reportToken(options, session.logits, id) === false) break;
       // The last token needs no logits after it.
       if (generated.length < maxTokens) session.append(id);
     }

@@ -13,6 +13,7 @@ import { arange } from "../../tensor/creation.js";
 import { crossEntropy } from "../../tensor/functions.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { GenerateOptions } from "../../text/sampling.js";
+import { type AttentionMaps, gptAttentionMaps } from "./attention-maps.js";
 import { type GptConfig, gptHeadDim, gptMlpHidden, validateGptConfig } from "./config.js";
 import { generateTokens } from "./generate.js";
 import { initGpt2Weights } from "./gpt2-init.js";
@@ -115,5 +116,13 @@ export class Gpt extends Module {
    */
   generate(promptIds: readonly number[], options: GenerateOptions): number[] {
     return generateTokens(this, promptIds, options);
+  }
+
+  /**
+   * Where each position of `ids` attends, in every layer and head (eval mode, no
+   * gradients): see `AttentionMaps`.
+   */
+  attention(ids: readonly number[]): AttentionMaps {
+    return gptAttentionMaps(this, ids);
   }
 }

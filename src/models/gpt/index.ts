@@ -1,4 +1,5 @@
 export type { GenerateOptions } from "../../text/sampling.js";
+export { AttentionMaps } from "./attention-maps.js";
 export { type GptConfig, gptParameterCount, validateGptConfig } from "./config.js";
 export { DecodingSession } from "./decoding-session.js";
 export { generateTokens } from "./generate.js";

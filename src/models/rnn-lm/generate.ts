@@ -3,7 +3,7 @@ import { tensor } from "../../tensor/creation.js";
 import { noGrad } from "../../tensor/functional.js";
 import { Tensor } from "../../tensor/tensor.js";
 import type { GenerateOptions } from "../../text/sampling.js";
-import { sampleToken } from "../../text/sampling.js";
+import { reportToken, sampleToken } from "../../text/sampling.js";
 import type { RnnLm, RnnLmState } from "./rnn-lm.js";
 
 /**
@@ -39,7 +39,7 @@ export function generateRnnTokens(
       const id = sampleToken(logits, rng, sampler);
       generated.push(id);
       tokens.push(id);
-      if (options.onToken?.(id) === false) break;
+      if (reportToken(options, logits, id) === false) break;
       // The last token needs no logits after it.
       if (generated.length < maxTokens) ({ logits, state } = run(model, [id], state));
     }
