@@ -11,6 +11,7 @@ import { generateCommand } from "./commands/generate.js";
 import { inspectCommand } from "./commands/inspect.js";
 import { isaCommand } from "./commands/isa.js";
 import { plotCommand } from "./commands/plot.js";
+import { pruneCommand } from "./commands/prune.js";
 import { quantizeCommand } from "./commands/quantize.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
@@ -46,6 +47,7 @@ export function createProgram(): Command {
     inspectCommand(),
     exportCommand(),
     quantizeCommand(),
+    pruneCommand(),
   ];
   // addCommand (unlike .command()) does not pass settings down; copy them so that every
   // command words its errors and help option the same way.

@@ -15,6 +15,12 @@ export interface LinearOptions extends InitOptions {
 export class Linear extends Module {
   readonly weight: Tensor;
   readonly bias: Tensor | undefined;
+  /**
+   * When set, forward multiplies by weightTransform(weight) instead of the weight: how a
+   * pruning mask or quantization-aware training's fake quantization acts on the float
+   * weight while it trains (gradients reach the weight through the transform).
+   */
+  weightTransform: ((weight: Tensor) => Tensor) | undefined;
 
   constructor(
     readonly inFeatures: number,
@@ -35,7 +41,8 @@ export class Linear extends Module {
     if (x.shape.at(-1) !== this.inFeatures) {
       throw new Error(`Linear: expects inputs [..., ${this.inFeatures}], got [${x.shape}]`);
     }
-    const y = x.matmul(this.weight.transpose());
+    const weight = this.weightTransform ? this.weightTransform(this.weight) : this.weight;
+    const y = x.matmul(weight.transpose());
     return this.bias ? y.add(this.bias) : y;
   }
 }

@@ -22,6 +22,7 @@ test("--help works for the program and every command", async () => {
     "inspect",
     "isa",
     "plot",
+    "prune",
     "quantize",
     "run",
     "serve",
