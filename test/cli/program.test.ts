@@ -11,6 +11,7 @@ test("--help works for the program and every command", async () => {
     .map((m) => m[1]!)
     .filter((c) => c !== "help");
   assert.deepEqual(commands.sort(), [
+    "attention",
     "batch",
     "chat",
     "demo",
