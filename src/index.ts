@@ -46,6 +46,16 @@ export {
   type Target,
 } from "./targets/index.js";
 export {
+  type CompileArg,
+  type CompiledFunction,
+  type CompileOptions,
+  type CompileResult,
+  type CompileStats,
+  compile,
+  compileEnabled,
+  setCompileEnabled,
+} from "./tensor/compile.js";
+export {
   arange,
   type CreateOptions,
   eye,

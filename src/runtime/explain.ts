@@ -1,6 +1,8 @@
 import { captureGraph } from "../compiler/capture.js";
 import { compileCached } from "../compiler/compile.js";
+import type { Program } from "../compiler/program.js";
 import type { Node } from "../ir/node.js";
+import type { Storage } from "../ir/storage.js";
 import type { ProgramProfile, Target } from "../targets/target.js";
 import { defaultTarget } from "./default-target.js";
 
@@ -21,7 +23,6 @@ export function explainNodes(
   options: { runs?: number; target?: Target } = {},
 ): Explanation {
   const target = options.target ?? defaultTarget();
-  if (!target.profile) throw new Error(`explain: target "${target.name}" does not profile its kernels`);
   const pending = nodes.filter((n) => n.buffer === undefined);
   const graph = captureGraph(pending);
   const program = compileCached(graph, target);
@@ -29,8 +30,19 @@ export function explainNodes(
     if (n.buffer === undefined) throw new Error("explain: the computation depends on a disposed tensor");
     return n.buffer;
   });
+  return explainProgram(program, inputs, target, options.runs);
+}
+
+/** The explanation of a compiled program run on `inputs` (see `explainNodes`). */
+export function explainProgram(
+  program: Program,
+  inputs: readonly Storage[],
+  target: Target,
+  runs = 3,
+): Explanation {
+  if (!target.profile) throw new Error(`explain: target "${target.name}" does not profile its kernels`);
   let best: ProgramProfile | undefined;
-  for (let r = 0; r < Math.max(1, options.runs ?? 3); r++) {
+  for (let r = 0; r < Math.max(1, runs); r++) {
     const p = target.profile(program, inputs);
     best = best
       ? { ...p, kernels: p.kernels.map((k, i) => ({ ...k, ms: Math.min(k.ms, best!.kernels[i]!.ms) })) }

@@ -5,6 +5,7 @@ import { type Storage, toHost } from "../ir/storage.js";
 import type { Target } from "../targets/target.js";
 import { defaultTarget } from "./default-target.js";
 import { attachBuffer } from "./memory.js";
+import { placeholderName } from "./placeholder.js";
 
 /**
  * Computes the values of `nodes` (those that have none yet) in one Program: capture the
@@ -13,9 +14,10 @@ import { attachBuffer } from "./memory.js";
 export function realize(nodes: readonly Node[], target: Target = defaultTarget()): void {
   const pending = [...new Set(nodes.filter((n) => n.buffer === undefined))];
   if (pending.length === 0) return;
-  for (const n of pending) if (n.op === null) throw new Error(disposedMessage(n));
+  for (const n of pending) if (n.op === null) throw new Error(missingValueMessage(n));
   const graph = captureGraph(pending);
-  for (const input of graph.inputs) if (input.buffer === undefined) throw new Error(disposedMessage(input));
+  for (const input of graph.inputs)
+    if (input.buffer === undefined) throw new Error(missingValueMessage(input));
   const program = compileCached(graph, target);
   const stored = graph.inputs.map((n) => n.buffer!);
   const outputs: readonly Storage[] = target.runResident
@@ -25,6 +27,17 @@ export function realize(nodes: readonly Node[], target: Target = defaultTarget()
     attachBuffer(n, outputs[i]!);
     n.forgetInputsIfUnneeded();
   });
+}
+
+/** Why a leaf has no value: a disposed tensor, or a compiled function's argument while it is traced. */
+export function missingValueMessage(n: Node): string {
+  const placeholder = placeholderName(n);
+  if (placeholder === undefined) return disposedMessage(n);
+  return (
+    `cannot compute a value while tracing a compiled function: it depends on ${placeholder}, ` +
+    "whose value is only known when the function runs. Return the tensor from the function instead " +
+    "of reading it (dataSync, item, assign, Tensor.realize) inside, or leave the function uncompiled"
+  );
 }
 
 function disposedMessage(n: Node): string {

@@ -24,6 +24,24 @@ export function call<A extends Attrs>(instruction: Instruction<A>, ...args: (Ten
   return new Tensor(instruction(...mapped));
 }
 
+/** While a function is traced (`compile`): the tensors holding values that it reads, by node. */
+let leafReads: Map<Node, Tensor> | undefined;
+
+/**
+ * Runs `fn`, recording in `reads` every tensor holding a value that it reads: a compiled
+ * function reads their values again at each call (a parameter is assigned new ones).
+ * @internal
+ */
+export function recordLeafReads<T>(reads: Map<Node, Tensor>, fn: () => T): T {
+  const before = leafReads;
+  leafReads = reads;
+  try {
+    return fn();
+  } finally {
+    leafReads = before;
+  }
+}
+
 /**
  * An n-dimensional array. Operations are lazy: each records an instruction in the IR
  * graph, and reading values (`data()`, `dataSync()`, `item()`, printing) computes them.
@@ -43,7 +61,9 @@ export class Tensor {
    */
   get node(): Node {
     this.#assertAlive();
-    return this.#node;
+    const node = this.#node;
+    if (leafReads !== undefined && node.op === null && node.buffer !== undefined) leafReads.set(node, this);
+    return node;
   }
 
   get shape(): Shape {

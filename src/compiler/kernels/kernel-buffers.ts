@@ -1,8 +1,22 @@
 import { exprBuffers } from "./expr.js";
 import type { Kernel } from "./kernel-ir.js";
 
-/** Buffers a kernel reads, epilogues included. */
-export function readsOf(kernel: Kernel): number[] {
+const reads = new WeakMap<Kernel, readonly number[]>();
+
+/**
+ * Buffers a kernel reads, epilogues included. Kept per kernel (kernels are not changed once
+ * made, only replaced): the fusion passes ask for every kernel's reads once per candidate.
+ */
+export function readsOf(kernel: Kernel): readonly number[] {
+  let buffers = reads.get(kernel);
+  if (!buffers) {
+    buffers = computeReads(kernel);
+    reads.set(kernel, buffers);
+  }
+  return buffers;
+}
+
+function computeReads(kernel: Kernel): number[] {
   switch (kernel.kind) {
     case "elementwise":
       return exprBuffers(kernel.expr);

@@ -1,5 +1,5 @@
 // The keys and values a model has computed for one sequence, per layer, in host arrays of
-// fixed size [capacity, kvDim] that the compiled programs read as inputs (in place on the
+// fixed size [capacity, kvDim] that the compiled step reads as arguments (in place on the
 // native target). A step's new rows come out of its program as small outputs and are copied
 // into the arrays afterwards (`commit`), so no step copies or rewrites the whole cache, and
 // since the positions are data every decoding step runs the same program.
@@ -51,14 +51,9 @@ export class KvCache {
     this.#pendingCount = count;
   }
 
-  /** Records a layer's new rows [1, count, kvDim] (in layer order). */
+  /** Records a layer's new rows [1, count, kvDim] (in layer order), computed by the step. */
   add(keys: Tensor, values: Tensor): void {
     this.#pending!.push({ keys, values });
-  }
-
-  /** The new rows' tensors: realise them in the same program as the step's output. */
-  pendingTensors(): Tensor[] {
-    return (this.#pending ?? []).flatMap((p) => [p.keys, p.values]);
   }
 
   /** Copies the step's new rows into the arrays; the positions become part of the cache. */

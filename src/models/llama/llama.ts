@@ -8,6 +8,8 @@ import type { BatchStep } from "../../nn/batch-kv-cache.js";
 import { causalMask } from "../../nn/causal-mask.js";
 import { positionIds } from "../../nn/position-ids.js";
 import type { QuantType } from "../../quant/index.js";
+import type { Explanation } from "../../runtime/explain.js";
+import { compile } from "../../tensor/compile.js";
 import { arange, full, tensor } from "../../tensor/creation.js";
 import { concat, layerNorm, rmsNorm, where } from "../../tensor/functions.js";
 import { dequantizeRows, quantizedMatmul } from "../../tensor/quantized.js";
@@ -162,25 +164,69 @@ export class LlamaModel {
 
   /**
    * Logits for int32 ids [1, T] that follow the cache's positions. By default only the last
-   * position's logits ([1, 1, vocab]); `allPositions` gives [1, T, vocab]. Realise the logits
-   * together with `cache.pendingTensors()`, then `cache.commit()` (GenerationSession does).
+   * position's logits ([1, 1, vocab]); `allPositions` gives [1, T, vocab]. The step runs at
+   * once, as one compiled program (traced once per shape, see `compile`); the new keys and
+   * values wait in the cache until `cache.commit()` (GenerationSession does both).
    */
   forward(ids: Tensor, cache: KvCache, options: { allPositions?: boolean } = {}): Tensor {
     if (ids.dtype !== "int32" || ids.rank !== 2 || ids.shape[0] !== 1) {
       throw new Error(`LlamaModel.forward: ids must be int32 [1, time], got ${ids.dtype} [${ids.shape}]`);
     }
-    const [batch, time] = ids.shape as [number, number];
-    const { embd } = this.config;
-    // Positions are data, not constants, so every decoding step shares one compiled program.
+    const time = ids.shape[1]!;
+    // Positions are data, not constants, so every decoding step runs the same program.
     const positions = positionIds(cache.length, time);
     cache.begin(time);
+    const step = time === 1 ? this.#decodeStep : this.#prefillStep;
+    const [logits, ...rows] = step(
+      ids,
+      positions,
+      options.allPositions === true,
+      ...cache.keyTensors,
+      ...cache.valueTensors,
+    );
+    for (let layer = 0; layer < this.config.nLayer; layer++)
+      cache.add(rows[2 * layer]!, rows[2 * layer + 1]!);
+    return logits!;
+  }
+
+  /** The kernels of the program `forward(ids, cache)` runs, with their times; nothing is computed. */
+  explainForward(ids: Tensor, cache: KvCache, options: { allPositions?: boolean } = {}): Explanation {
+    const time = ids.shape[1]!;
+    const step = time === 1 ? this.#decodeStep : this.#prefillStep;
+    return step.explain(
+      ids,
+      positionIds(cache.length, time),
+      options.allPositions === true,
+      ...cache.keyTensors,
+      ...cache.valueTensors,
+    );
+  }
+
+  /**
+   * One step over a KvCache's arrays: ids [1, T] at positions [T], then each layer's keys
+   * and values [1, capacity, kvDim]. Returns the logits and each layer's new keys and values
+   * [1, T, kvDim]. The decoding step keeps one trace; prompts of many lengths keep a few.
+   */
+  readonly #step = (ids: Tensor, positions: Tensor, allPositions: boolean, ...cached: Tensor[]): Tensor[] => {
+    const [batch, time] = ids.shape as [number, number];
+    const { embd, nLayer } = this.config;
+    const rows: Tensor[] = [];
     let x = this.#embed(ids, positions);
     this.#blocks.forEach((block, i) => {
-      x = this.#block(block, x, positions, (q, k, v) => this.#cachedAttention(cache, i, positions, q, k, v));
+      x = this.#block(block, x, positions, (q, k, v) => {
+        rows.push(k, v);
+        return this.#cachedAttention(cached[i]!, cached[nLayer + i]!, positions, q, k, v);
+      });
     });
-    if (!options.allPositions && time > 1) x = x.slice([0, time - 1, 0], [batch, time, embd]);
-    return linear(this.#norm(this.#outputNorm, x), this.#output);
-  }
+    if (!allPositions && time > 1) x = x.slice([0, time - 1, 0], [batch, time, embd]);
+    return [linear(this.#norm(this.#outputNorm, x), this.#output), ...rows];
+  };
+  readonly #decodeStep = compile(this.#step, { name: "LlamaModel decoding step", maxTraces: 4 });
+  readonly #prefillStep = compile(this.#step, {
+    name: "LlamaModel prompt step",
+    maxTraces: 4,
+    retraceWarning: false,
+  });
 
   /** The shape of the keys and values a `BatchKvCache` holds per sequence. */
   get kvShape(): { layers: number; kvHeads: number; headDim: number } {
@@ -280,10 +326,10 @@ export class LlamaModel {
     return x.add(linear(hidden, block.down));
   }
 
-  /** Attention over one sequence's KvCache, with this step's rows put in place. */
+  /** Attention over one sequence's cached keys and values [1, capacity, kvDim], with this step's rows put in place. */
   #cachedAttention(
-    cache: KvCache,
-    layer: number,
+    cachedKeys: Tensor,
+    cachedValues: Tensor,
     positions: Tensor,
     q: Tensor,
     k: Tensor,
@@ -292,14 +338,11 @@ export class LlamaModel {
     const { nHead, nHeadKv, headDim } = this.config;
     const [batch, time] = q.shape as [number, number, number];
     const qDim = nHead * headDim;
-    cache.add(k, v);
-    const capacity = cache.capacity;
-    const heads = (rows: Tensor) =>
-      withNewRows(rows, k === rows ? cache.keyTensors[layer]! : cache.valueTensors[layer]!, positions)
-        .reshape([batch, capacity, nHeadKv, headDim])
-        .permute([0, 2, 1, 3]);
-    const keys = heads(k);
-    const values = heads(v);
+    const capacity = cachedKeys.shape[1]!;
+    const heads = (rows: Tensor, cached: Tensor) =>
+      withNewRows(rows, cached, positions).reshape([batch, capacity, nHeadKv, headDim]).permute([0, 2, 1, 3]);
+    const keys = heads(k, cachedKeys);
+    const values = heads(v, cachedValues);
     const group = nHead / nHeadKv;
     // Query heads that share a key/value head attend together: [B, kvHeads, group·T, D].
     const queries = q

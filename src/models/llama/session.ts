@@ -5,7 +5,6 @@
 import { SeededRng } from "../../random/seeded-rng.js";
 import { tensor } from "../../tensor/creation.js";
 import { noGrad } from "../../tensor/functional.js";
-import { Tensor } from "../../tensor/tensor.js";
 import type { GgufTokenizer } from "../../text/gguf/tokenizer.js";
 import { type SamplingOptions, sampleToken } from "../../text/sampling.js";
 import type { KvCache } from "./kv-cache.js";
@@ -62,9 +61,8 @@ export class GenerationSession {
       }
     }
     this.#logits = noGrad(() => {
+      // One program computes the logits and the new cache rows.
       const logits = this.model.forward(tensor(ids, [1, ids.length], { dtype: "int32" }), this.#cache);
-      // One program for the logits and the new cache rows.
-      Tensor.realize(logits, ...this.#cache.pendingTensors());
       this.#cache.commit();
       const values = logits.dataSync();
       return values instanceof Float32Array ? values : Float32Array.from(values);

@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { GgufFile } from "../../../src/formats/gguf/gguf-file.js";
 import { LlamaModel } from "../../../src/models/llama/llama.js";
+import { setCompileEnabled } from "../../../src/tensor/compile.js";
 import { tensor } from "../../../src/tensor/creation.js";
 import { noGrad } from "../../../src/tensor/functional.js";
-import { Tensor } from "../../../src/tensor/tensor.js";
 import { TEST_MODELS, testModelPath } from "../../fixtures/test-models.js";
 import { referenceLogits } from "./reference-forward.js";
 
@@ -72,7 +72,6 @@ test("a prompt in one pass then tokens one at a time give the logits of one full
     const prompt = 5;
     const run = (ids: number[]) => {
       const logits = model.forward(tensor(ids, [1, ids.length], { dtype: "int32" }), cache);
-      Tensor.realize(logits, ...cache.pendingTensors());
       cache.commit();
       return logits;
     };
@@ -91,6 +90,31 @@ test("a prompt in one pass then tokens one at a time give the logits of one full
     assert.throws(() => run([1]), /exceed the capacity 12/);
   });
 });
+
+for (const type of ["F32", "Q8_0"] as const) {
+  test(`${type}: compiled steps (prompt, then tokens one at a time) give the uncompiled logits bit for bit`, () => {
+    const file = GgufFile.open(testModelPath("tiny", type, dir));
+    const model = new LlamaModel(file);
+    file.close();
+    const steps = (compiled: boolean) => {
+      setCompileEnabled(compiled);
+      try {
+        return noGrad(() => {
+          const cache = model.createCache(IDS.length);
+          const run = (ids: number[]) => {
+            const logits = model.forward(tensor(ids, [1, ids.length], { dtype: "int32" }), cache);
+            cache.commit();
+            return [...logits.dataSync()];
+          };
+          return [run(IDS.slice(0, 4)), ...IDS.slice(4).map((id) => run([id]))];
+        });
+      } finally {
+        setCompileEnabled(true);
+      }
+    };
+    assert.deepEqual(steps(true), steps(false));
+  });
+}
 
 test("an F16 file gives nearly the logits of the F32 file", () => {
   const f32 = GgufFile.open(testModelPath("tiny", "F32", dir));
