@@ -15,12 +15,7 @@ import {
   valueAndGrad,
 } from "../../src/index.js";
 import { topoSort } from "../../src/ir/graph.js";
-
-const close = (a: ArrayLike<number>, b: readonly number[], tol = 1e-5) =>
-  assert.ok(
-    a.length === b.length && b.every((v, i) => Math.abs(a[i]! - v) <= tol * Math.max(1, Math.abs(v))),
-    `${Array.from(a)} vs ${b}`,
-  );
+import { assertClose as close } from "../helpers/assert-close.js";
 
 test("backward fills .grad on leaves and accumulates across calls", () => {
   const w = tensor([1, 2, 3], { requiresGrad: true });

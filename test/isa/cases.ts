@@ -18,12 +18,21 @@ export interface Sample {
   attrs?: object;
 }
 
-export interface Example extends Sample {
-  expected?: Value;
-  check?: (out: Value) => void;
-  /** The computation must fail with this message. */
-  throws?: RegExp;
-}
+/**
+ * A hand-computed example states its outcome: the expected value, a check of the output
+ * (or both), or the error the computation must fail with. One stating none is a type
+ * error here, and reference.test.ts fails on it too.
+ */
+export type Example = Sample &
+  (
+    | { expected: Value; check?: (out: Value) => void; throws?: undefined }
+    | { expected?: Value; check: (out: Value) => void; throws?: undefined }
+    | {
+        expected?: undefined;
+        check?: undefined /** The computation must fail with this message. */;
+        throws: RegExp;
+      }
+  );
 
 export interface InstructionCase {
   examples: Example[];

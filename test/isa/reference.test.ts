@@ -20,6 +20,7 @@ for (const [name, c] of Object.entries(cases)) {
         }
       };
       const expectOutcome = (run: () => ReturnType<typeof runOracle>) => {
+        assert.ok(ex.expected || ex.check || ex.throws, `${name} ${label} states no expected outcome`);
         if (ex.throws) assert.throws(run, ex.throws);
         else verify(run());
       };

@@ -7,13 +7,7 @@ import { MultiHeadAttention } from "../../src/nn/multi-head-attention.js";
 import { positionIds } from "../../src/nn/position-ids.js";
 import { TransformerBlock } from "../../src/nn/transformer-block.js";
 import { SeededRng } from "../../src/random/seeded-rng.js";
-
-const close = (actual: ArrayLike<number>, expected: ArrayLike<number>, tol = 1e-5) =>
-  assert.ok(
-    actual.length === expected.length &&
-      Array.from(expected).every((v, i) => Math.abs(actual[i]! - v) <= tol * Math.max(1, Math.abs(v))),
-    `${Array.from(actual)} vs ${Array.from(expected)}`,
-  );
+import { assertClose as close } from "../helpers/assert-close.js";
 
 /** Attention whose q, k, v and output projections are all the identity. */
 function identityAttention(embd: number, nHead: number): MultiHeadAttention {

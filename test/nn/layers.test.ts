@@ -9,13 +9,7 @@ import { RmsNorm } from "../../src/nn/rms-norm.js";
 import { SeedStream } from "../../src/nn/seed-stream.js";
 import { Sequential } from "../../src/nn/sequential.js";
 import { SeededRng } from "../../src/random/seeded-rng.js";
-
-const close = (actual: ArrayLike<number>, expected: readonly number[], tol = 1e-5) =>
-  assert.ok(
-    actual.length === expected.length &&
-      expected.every((v, i) => Math.abs(actual[i]! - v) <= tol * Math.max(1, Math.abs(v))),
-    `${Array.from(actual)} vs ${expected}`,
-  );
+import { assertClose as close } from "../helpers/assert-close.js";
 
 test("Linear computes x·Wᵀ + b with W stored [out, in]", () => {
   const layer = new Linear(2, 3);

@@ -11,14 +11,9 @@ import { createRefTarget } from "../../src/targets/index.js";
 import { tensor } from "../../src/tensor/creation.js";
 import { gradients } from "../../src/tensor/functional.js";
 import { Tensor } from "../../src/tensor/tensor.js";
+import { assertClose as close } from "../helpers/assert-close.js";
 import { lcg } from "../helpers/values.js";
 
-const close = (actual: ArrayLike<number>, expected: readonly number[], tol = 1e-5) =>
-  assert.ok(
-    actual.length === expected.length &&
-      expected.every((v, i) => Math.abs(actual[i]! - v) <= tol * Math.max(1, Math.abs(v))),
-    `${Array.from(actual)} vs ${expected}`,
-  );
 const s = (v: number) => 1 / (1 + Math.exp(-v));
 
 /** Sets every parameter of a layer by name from nested values. */

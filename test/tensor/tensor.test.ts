@@ -15,12 +15,9 @@ import {
   where,
   zeros,
 } from "../../src/index.js";
+import { assertClose } from "../helpers/assert-close.js";
 
-const close = (a: ArrayLike<number>, b: readonly number[], tol = 1e-6) =>
-  assert.ok(
-    a.length === b.length && b.every((v, i) => Math.abs(a[i]! - v) <= tol * Math.max(1, Math.abs(v))),
-    `${Array.from(a)} vs ${b}`,
-  );
+const close = (a: ArrayLike<number>, b: readonly number[], tol = 1e-6) => assertClose(a, b, tol);
 
 test("creation from nested arrays, typed arrays and shapes", () => {
   const a = tensor([

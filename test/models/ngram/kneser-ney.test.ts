@@ -2,10 +2,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
 import { type NgramLanguageModel, trainNgram } from "../../../src/models/ngram/index.js";
+import { assertNear as close } from "../../helpers/assert-close.js";
 import { referenceKneserNey } from "./reference-kneser-ney.js";
-
-const close = (actual: number, expected: number, tolerance = 1e-12) =>
-  assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} ≠ ${expected}`);
 
 /** Σ P(w | history) over every token the model can predict (all but <s>). */
 function totalProbability(model: NgramLanguageModel, history: readonly string[]): number {

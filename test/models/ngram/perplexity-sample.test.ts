@@ -1,9 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { trainNgram } from "../../../src/models/ngram/index.js";
-
-const close = (actual: number, expected: number, tolerance = 1e-12) =>
-  assert.ok(Math.abs(actual - expected) <= tolerance, `${actual} ≠ ${expected}`);
+import { assertNear as close } from "../../helpers/assert-close.js";
 
 test("perplexity matches a hand calculation and counts tokens and OOVs", () => {
   // The bigram model of kneser-ney.test.ts: p(a | <s>) = 0.4125, p(b | a) = (2 − 1)/2 + 0.5·0.325
