@@ -20,7 +20,7 @@ import { tuneCommand } from "./commands/tune.js";
 import { workerCommand } from "./commands/worker.js";
 import { packageVersion } from "./package-version.js";
 
-/** The `infiniset` command and its subcommands. Later issues add theirs to `subcommands`. */
+/** The `infiniset` command and its subcommands; a new command adds itself to `subcommands`. */
 export function createProgram(): Command {
   const program = new Command("infiniset")
     .description("infiniset: an engine for language models built on an open instruction set")

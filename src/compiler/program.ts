@@ -5,7 +5,7 @@ import type { Attrs, Instruction } from "../isa/instruction.js";
 /**
  * What the compiler hands a target: instructions in execution order over numbered value
  * slots. A slot is a buffer; `release` says which slots die after each step, so a target
- * can reuse their memory (the arena planner of the compiler issue refines this into offsets).
+ * can reuse their memory (code-generating targets plan exact offsets: plan-memory.ts).
  */
 export interface ProgramStep {
   readonly instruction: Instruction;

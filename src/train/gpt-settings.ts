@@ -19,7 +19,7 @@ export interface GptTrainingSettings extends LanguageModelSettings {
 }
 
 /**
- * `baby`: the known CPU baseline of issue 5, which PyTorch trains to a validation loss of
+ * `baby`: the known CPU baseline, which PyTorch trains to a validation loss of
  * 1.84 (bench/pytorch/train_gpt_baby.py is the same run written for PyTorch).
  */
 const BABY: GptTrainingSettings = {

@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { runSpiralDemo } from "../demo/spiral-demo.js";
 import { integerInRange } from "../parse-integer.js";
 
-/** `infiniset demo`: what `npm start` runs until the training issue gives it a real job. */
+/** `infiniset demo`: a small MLP trained on two spirals, in seconds: autograd, the compiler and its cache at work. */
 export function demoCommand(): Command {
   return new Command("demo")
     .description("train a small MLP on two spirals with autograd and print the loss, accuracy and cache use")

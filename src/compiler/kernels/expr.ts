@@ -105,20 +105,23 @@ export function exprBuffers(e: Expr): number[] {
   }
 }
 
-/** The leaves of an expression (loads, iota, random numbers), each once, in evaluation order. */
-export function exprLeaves(e: Expr, out: Leaf[] = []): Leaf[] {
+/**
+ * The leaves of an expression (loads, iota, random numbers) in evaluation order: each
+ * once, or with `unique` false each occurrence (in step with `exprViews`).
+ */
+export function exprLeaves(e: Expr, unique = true, out: Leaf[] = []): Leaf[] {
   switch (e.kind) {
     case "load":
     case "iota":
     case "random":
-      if (!out.includes(e)) out.push(e);
+      if (!unique || !out.includes(e)) out.push(e);
       break;
     case "op":
     case "where":
-      for (const a of e.args) exprLeaves(a, out);
+      for (const a of e.args) exprLeaves(a, unique, out);
       break;
     case "cast":
-      exprLeaves(e.arg, out);
+      exprLeaves(e.arg, unique, out);
       break;
     case "const":
     case "reduced":

@@ -1,4 +1,5 @@
 import type { InstructionKernel, Kernel, KernelProgram } from "../../compiler/kernels/kernel-ir.js";
+import { kernelWork } from "../../compiler/kernels/kernel-work.js";
 import { planArena } from "../../compiler/plan-memory.js";
 import { allocHost, type DType, type HostArray } from "../../ir/dtype.js";
 import { type Storage, toHost } from "../../ir/storage.js";
@@ -318,22 +319,9 @@ function chunkOf(kernel: Kernel, rendered: RenderedNativeKernel, ctx: NativeProg
   const least = ctx.parallelWork ?? PARALLEL_WORK;
   // Kernels that multiply matrices are split by their multiply-adds, a unit per task (a
   // unit is a block of the product); the others by their size.
-  const multiplyAdds = kernel.kind === "matmul" ? workOf(kernel) : rendered.multiplyAdds;
+  const multiplyAdds = kernel.kind === "matmul" ? kernelWork(kernel) : rendered.multiplyAdds;
   const enough =
-    multiplyAdds !== undefined ? multiplyAdds >= least.multiplyAdds : workOf(kernel) >= least.elements;
+    multiplyAdds !== undefined ? multiplyAdds >= least.multiplyAdds : kernelWork(kernel) >= least.elements;
   if (!ctx.pool || units === 1 || !enough) return units;
   return multiplyAdds !== undefined ? 1 : Math.max(1, Math.ceil(units / (ctx.pool.threads * 4)));
-}
-
-function workOf(kernel: Kernel): number {
-  switch (kernel.kind) {
-    case "matmul": {
-      const k = kernel.a.view.shape[kernel.a.view.shape.length - 1]!;
-      return kernel.shape.reduce((a, b) => a * b, 1) * k;
-    }
-    case "reduce":
-    case "elementwise":
-    case "instruction":
-      return kernel.shape.reduce((a, b) => a * b, 1);
-  }
 }

@@ -42,6 +42,11 @@ export interface ColumnNest {
 /** Vectors of neighbouring float32 outputs computed together (BLOCK·lanes columns per pass). */
 const BLOCK = 4;
 
+/**
+ * A reduction over rows (the reduced axis is not the innermost): neighbouring outputs are
+ * accumulated together so each step reads whole cache lines. One function of ~160 lines:
+ * it writes one C function whose parts share the parameters and names it declares.
+ */
 export function renderReduceColumns(
   kernel: ReduceKernel,
   leaves: readonly Leaf[],

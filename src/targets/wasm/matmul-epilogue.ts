@@ -1,9 +1,9 @@
-import { exprViews } from "../../compiler/kernels/expr.js";
+import { exprLeaves, exprViews } from "../../compiler/kernels/expr.js";
 import type { Expr, MatmulKernel } from "../../compiler/kernels/kernel-ir.js";
 import type { CodeWriter } from "./emitter/code-writer.js";
 import { Op, SimdOp, ValType } from "./emitter/opcodes.js";
 import { type ExprContext, emitScalar, emitVector, type LeafSlot, vectorizable } from "./expr-codegen.js";
-import { leavesOf, type RenderContext } from "./render-elementwise.js";
+import type { RenderContext } from "./render-elementwise.js";
 
 /**
  * A fused epilogue: each leaf is read at (row i + r, column jj + c) through its view;
@@ -19,7 +19,7 @@ export function matmulEpilogue(
 ) {
   const expr = kernel.epilogue;
   if (!expr) return undefined;
-  const leaves = leavesOf(expr);
+  const leaves = exprLeaves(expr, false);
   const views = exprViews(expr);
   const bases = leaves.map(() => cw.local(ValType.i32));
   const column = cw.local(ValType.i32);

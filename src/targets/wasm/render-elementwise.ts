@@ -1,4 +1,4 @@
-import { exprBuffers, exprViews } from "../../compiler/kernels/expr.js";
+import { exprBuffers, exprLeaves, exprViews } from "../../compiler/kernels/expr.js";
 import type { ElementwiseKernel, Expr } from "../../compiler/kernels/kernel-ir.js";
 import { coalesceAxes } from "../../compiler/kernels/loop-nest.js";
 import { contiguousView } from "../../compiler/kernels/view.js";
@@ -28,27 +28,6 @@ export interface RenderContext {
   readonly inputEntry: (buffer: number) => number | undefined;
   readonly host: Readonly<Record<string, number>>;
   readonly simdMath: SimdMath;
-}
-
-export function leavesOf(e: Expr, out: Expr[] = []): Expr[] {
-  switch (e.kind) {
-    case "load":
-    case "iota":
-    case "random":
-      out.push(e);
-      break;
-    case "op":
-    case "where":
-      for (const a of e.args) leavesOf(a, out);
-      break;
-    case "cast":
-      leavesOf(e.arg, out);
-      break;
-    case "const":
-    case "reduced":
-      break;
-  }
-  return out;
 }
 
 export interface Nest {
@@ -124,7 +103,7 @@ export function storeScalar(cw: CodeWriter, dtype: string, offset: number) {
 export function renderElementwise(kernel: ElementwiseKernel, ctx: RenderContext): RenderedKernel {
   const cw = new CodeWriter(3);
   const base = bindBufferBases(cw, ctx, exprBuffers(kernel.expr));
-  const leaves = leavesOf(kernel.expr);
+  const leaves = exprLeaves(kernel.expr, false);
   const views = exprViews(kernel.expr);
   const out = kernel.outView ?? contiguousView(kernel.shape);
   const nest = nestOf(

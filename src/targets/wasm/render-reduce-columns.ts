@@ -1,4 +1,4 @@
-import { exprBuffers, exprViews } from "../../compiler/kernels/expr.js";
+import { exprBuffers, exprLeaves, exprViews } from "../../compiler/kernels/expr.js";
 import type { Expr, ReduceKernel } from "../../compiler/kernels/kernel-ir.js";
 import { coalesceAxes } from "../../compiler/kernels/loop-nest.js";
 import { stridesOf } from "../../ir/shape.js";
@@ -14,7 +14,6 @@ import {
   vectorizable,
 } from "./expr-codegen.js";
 import {
-  leavesOf,
   type RenderContext,
   type RenderedKernel,
   storeScalar,
@@ -34,6 +33,8 @@ const BLOCK = 4;
  * reduced one by one. Each output adds its elements in the order of the reduced axes
  * either way (as the row kernel does for a strided axis), so results do not depend on
  * the tiling. Returns undefined for a reduction this does not fit.
+ *
+ * One function of ~180 lines: it emits one WebAssembly function whose parts share its locals.
  */
 export function renderReduceColumns(kernel: ReduceKernel, ctx: RenderContext): RenderedKernel | undefined {
   if (kernel.epilogue || kernel.expr.dtype !== "float32") return undefined;
@@ -43,7 +44,7 @@ export function renderReduceColumns(kernel: ReduceKernel, ctx: RenderContext): R
   const keptShape = kept.map((a) => kernel.shape[a]!);
   const redShape = reduced.map((a) => kernel.shape[a]!);
   if (keptShape.length === 0 || [...keptShape, ...redShape].some((d) => d === 0)) return undefined;
-  const leaves = leavesOf(kernel.expr);
+  const leaves = exprLeaves(kernel.expr, false);
   const views = exprViews(kernel.expr);
   const keptNest = coalesceAxes(keptShape, [
     ...views.map((v) => kept.map((a) => v.strides[a]!)),

@@ -1,4 +1,4 @@
-import { exprBuffers, exprViews } from "../../compiler/kernels/expr.js";
+import { exprBuffers, exprLeaves, exprViews } from "../../compiler/kernels/expr.js";
 import type { Expr, ReduceKernel } from "../../compiler/kernels/kernel-ir.js";
 import { coalesceAxes } from "../../compiler/kernels/loop-nest.js";
 import { bytesPer } from "../../ir/dtype.js";
@@ -15,7 +15,6 @@ import {
   vectorizable,
 } from "./expr-codegen.js";
 import {
-  leavesOf,
   nestOf,
   type RenderContext,
   type RenderedKernel,
@@ -32,6 +31,9 @@ import { renderReduceColumns } from "./render-reduce-columns.js";
  * the row's reduced value: the row is still in cache and the value in a register.
  * Tiles split the first kept axis, so each row is computed whole by one tile. Reductions
  * across rows go to render-reduce-columns.ts.
+ *
+ * One function of ~220 lines: it emits one WebAssembly function, and the closures that
+ * emit its loops (row, lanes, tail, finalize, epilogue) share its locals.
  */
 export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): RenderedKernel {
   // Across rows (a strided reduced axis, contiguous outputs): neighbouring outputs together.
@@ -49,8 +51,8 @@ export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): Rendered
   const epilogue = kernel.epilogue;
 
   // Every view over the full index space: prologue leaves, epilogue leaves, epilogue output.
-  const proLeaves = leavesOf(kernel.expr);
-  const epiLeaves = epilogue ? leavesOf(epilogue.expr) : [];
+  const proLeaves = exprLeaves(kernel.expr, false);
+  const epiLeaves = epilogue ? exprLeaves(epilogue.expr, false) : [];
   const views = [
     ...exprViews(kernel.expr),
     ...(epilogue ? exprViews(epilogue.expr) : []),

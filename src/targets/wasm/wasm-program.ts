@@ -1,4 +1,5 @@
-import type { InstructionKernel, Kernel, KernelProgram } from "../../compiler/kernels/kernel-ir.js";
+import type { InstructionKernel, KernelProgram } from "../../compiler/kernels/kernel-ir.js";
+import { kernelWork } from "../../compiler/kernels/kernel-work.js";
 import { matmulBatchTable } from "../../compiler/kernels/matmul-batches.js";
 import { planArena } from "../../compiler/plan-memory.js";
 import type { HostArray } from "../../ir/dtype.js";
@@ -141,7 +142,7 @@ export class WasmProgram {
           return { kernel: k, units: 1, chunk: 1, host: true };
         const units = rendered[k]?.units ?? 1;
         // Several tasks per thread, so a thread that finishes early takes another.
-        const work = rendered[k]?.multiplyAdds ?? workOf(kernel);
+        const work = rendered[k]?.multiplyAdds ?? kernelWork(kernel);
         const split = pool && units > 1 && work >= (options.parallelWork ?? PARALLEL_WORK);
         return {
           kernel: k,
@@ -289,19 +290,6 @@ export class WasmProgram {
 
 /** Largest memory the target may grow to (2 GiB): shared memories need a maximum. */
 export const MAX_PAGES = 32768;
-
-function workOf(kernel: Kernel): number {
-  switch (kernel.kind) {
-    case "matmul": {
-      const k = kernel.a.view.shape[kernel.a.view.shape.length - 1]!;
-      return kernel.shape.reduce((a, b) => a * b, 1) * k;
-    }
-    case "reduce":
-    case "elementwise":
-    case "instruction":
-      return kernel.shape.reduce((a, b) => a * b, 1);
-  }
-}
 
 function align(n: number): number {
   return Math.ceil(n / 16) * 16;

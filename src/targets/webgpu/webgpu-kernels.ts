@@ -218,7 +218,7 @@ const checkRange: WebgpuInstructionKernel = (kernel, ctx) => {
 };
 
 /**
- * dequantize for the ggml types of the issue's decode figures (F16, Q8_0, Q4_0): one
+ * dequantize for the ggml types of the decode figures (F16, Q8_0, Q4_0): one
  * invocation per value, from its block's bytes (one byte per word here) and the block's
  * f16 scale, computed as the codec does (src/quant), so values are bit-identical. Other
  * types run the codec on the host. A quantized matmul decomposes into this and a matmul.
