@@ -124,7 +124,10 @@ function pickColumns(
   cols: readonly number[],
 ): Float32Array {
   const out = new Float32Array(rows * cols.length);
-  for (let r = 0; r < rows; r++) cols.forEach((c, i) => (out[r * cols.length + i] = values[r * width + c]!));
+  for (let r = 0; r < rows; r++)
+    cols.forEach((c, i) => {
+      out[r * cols.length + i] = values[r * width + c]!;
+    });
   return out;
 }
 
