@@ -3,7 +3,8 @@
 // cross-entropy for some epochs, predict in batches, save and load the weights.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { readSafetensorsFile, type SafetensorsTensor, writeSafetensorsFile } from "../formats/safetensors.js";
+import type { SafetensorsTensor } from "../formats/safetensors.js";
+import { readSafetensorsFile, writeSafetensorsFile } from "../formats/safetensors-file.js";
 import { Gpt } from "../models/gpt/gpt.js";
 import { AdamW } from "../optim/adamw.js";
 import { SeededRng } from "../random/seeded-rng.js";

@@ -37,7 +37,12 @@ export class TextCnn extends Module implements SequenceNet {
   }
 
   logits(ids: Tensor, mask: Tensor): Tensor {
-    const features = this.conv.forward(this.embed.forward(ids).mul(0.1)).relu();
+    return this.logitsOfEmbeddings(this.embed.forward(ids), mask);
+  }
+
+  /** The logits from the token embeddings [batch, time, embd]: what gradient saliency differentiates. */
+  logitsOfEmbeddings(embedded: Tensor, mask: Tensor): Tensor {
+    const features = this.conv.forward(embedded.mul(0.1)).relu();
     // ReLU outputs are ≥ 0, so zeroing padding positions leaves the max over real ones.
     return this.head.forward(features.mul(mask.unsqueeze(-1)).max(1));
   }

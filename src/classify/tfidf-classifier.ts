@@ -1,6 +1,6 @@
 // Naive Bayes and logistic regression over TF-IDF features, as one TextClassifier.
 import { join } from "node:path";
-import { readSafetensorsFile, writeSafetensorsFile } from "../formats/safetensors.js";
+import { readSafetensorsFile, writeSafetensorsFile } from "../formats/safetensors-file.js";
 import type { SparseRows } from "../text/tfidf.js";
 import { type LinearWeights, linearScores, probabilitiesFromScores } from "./linear-model.js";
 import { fitLogisticRegression, type LogisticRegressionOptions } from "./logistic-regression.js";

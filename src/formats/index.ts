@@ -15,9 +15,8 @@ export { type GgufHeader, type GgufTensorInfo, readGgufHeader } from "./gguf/rea
 export { type GgufContents, type GgufTensorToWrite, writeGguf } from "./gguf/write-gguf.js";
 export {
   readSafetensors,
-  readSafetensorsFile,
   type SafetensorsContents,
   type SafetensorsTensor,
   writeSafetensors,
-  writeSafetensorsFile,
 } from "./safetensors.js";
+export { readSafetensorsFile, writeSafetensorsFile } from "./safetensors-file.js";

@@ -2,8 +2,6 @@
 // header mapping each tensor name to { dtype, shape, data_offsets } plus an optional
 // "__metadata__" string map, then the raw little-endian tensor bytes. Nothing in it is
 // executable, and every offset is checked before use, so a hostile file can only fail to load.
-import { readFileSync } from "node:fs";
-import { writeFileAtomicSync } from "./atomic-write.js";
 
 type TypedArrayConstructor =
   | Float64ArrayConstructor
@@ -246,29 +244,4 @@ export function writeSafetensors(
     position += tensor.data.byteLength;
   }
   return file;
-}
-
-export function readSafetensorsFile(path: string): SafetensorsContents {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Could not read safetensors file ${path}: ${reason}`);
-  }
-  try {
-    return readSafetensors(bytes);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`${path}: ${reason}`, { cause: error });
-  }
-}
-
-/** Writes a safetensors file atomically, so an interrupted save never leaves a torn file. */
-export function writeSafetensorsFile(
-  path: string,
-  tensors: Map<string, SafetensorsTensor> | Record<string, SafetensorsTensor>,
-  metadata?: Record<string, string>,
-): void {
-  writeFileAtomicSync(path, writeSafetensors(tensors, metadata));
 }

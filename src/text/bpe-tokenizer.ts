@@ -2,8 +2,6 @@
 // becomes its (lossless) UTF-8 bytes, which are the 256 base tokens, and learned merges
 // join adjacent tokens, lowest merge rank first. Because everything is bytes, any string
 // encodes and decodes back exactly, with no unknown token.
-import { readFileSync } from "node:fs";
-import { writeFileAtomicSync } from "../formats/atomic-write.js";
 import { BinaryHeap } from "./binary-heap.js";
 import {
   type BpeTrainingProgress,
@@ -208,27 +206,4 @@ export function trainBpe(corpus: string, options: TrainBpeOptions): BpeTokenizer
   }
   const merges = learnBpeMerges(wordBytes, wordCounts, vocabSize - BYTE_TOKEN_COUNT, onProgress);
   return new BpeTokenizer(merges, pattern);
-}
-
-/** Writes the tokenizer as JSON, atomically. */
-export function saveBpeTokenizer(path: string, tokenizer: BpeTokenizer): void {
-  writeFileAtomicSync(path, JSON.stringify(tokenizer.toJSON()));
-}
-
-export function loadBpeTokenizer(path: string): BpeTokenizer {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Could not read BPE tokenizer file ${path}: ${reason}`);
-  }
-  let json: BpeTokenizerJson;
-  try {
-    json = JSON.parse(text) as BpeTokenizerJson;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`BPE tokenizer file ${path} is not valid JSON: ${reason}`);
-  }
-  return BpeTokenizer.fromJSON(json);
 }

@@ -4,13 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
-import {
-  readSafetensors,
-  readSafetensorsFile,
-  type SafetensorsTensor,
-  writeSafetensors,
-  writeSafetensorsFile,
-} from "../../src/formats/safetensors.js";
+import { readSafetensors, type SafetensorsTensor, writeSafetensors } from "../../src/formats/safetensors.js";
+import { readSafetensorsFile, writeSafetensorsFile } from "../../src/formats/safetensors-file.js";
 
 // A file laid out by hand: header length, header text (no padding), data bytes.
 function handMadeFile(header: unknown, data: number[] = []): Uint8Array {

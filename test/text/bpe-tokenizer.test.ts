@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
 import { loadMobyDickChapters } from "../../src/data/moby-dick.js";
-import { BpeTokenizer, loadBpeTokenizer, saveBpeTokenizer, trainBpe } from "../../src/text/bpe-tokenizer.js";
+import { BpeTokenizer, trainBpe } from "../../src/text/bpe-tokenizer.js";
+import { loadBpeTokenizer, saveBpeTokenizer } from "../../src/text/bpe-tokenizer-file.js";
 import { compileSplitPattern, GPT2_SPLIT_PATTERN, splitIntoPieces } from "../../src/text/pretokenize.js";
 
 const corpus = loadMobyDickChapters()

@@ -1,7 +1,8 @@
 // An open GGUF file: the header is parsed when it opens, tensor data is read only when
 // asked for, at its position, into an array the caller keeps. Loading a model through it
 // costs the model's size once, never a second copy of the whole file.
-import { type ByteSource, FileSource, MemorySource } from "./byte-source.js";
+import { type ByteSource, MemorySource } from "./byte-source.js";
+import { FileSource } from "./file-source.js";
 import { type GgufArrayItems, GgufError, type GgufString, type GgufValue } from "./gguf-values.js";
 import { type GgufHeader, type GgufTensorInfo, readGgufHeader } from "./read-header.js";
 

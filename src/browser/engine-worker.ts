@@ -1,0 +1,93 @@
+// The engine's Web Worker: the library's wasm target on its pool of Web Workers, the page's
+// models, and the answers to the page's requests (engine-protocol.ts). Blocking waits on the
+// pool happen here, never on the page's thread.
+
+import { defaultTarget } from "../runtime/default-target.js";
+import { getTarget } from "../targets/index.js";
+import type { WasmTarget } from "../targets/wasm/wasm-target.js";
+import { initWebgpu } from "../targets/webgpu/open-webgpu.js";
+import { ClassifierSession } from "./classifier-session.js";
+import type {
+  EngineInfo,
+  EngineMethods,
+  EngineReplyMessage,
+  EngineRequestMessage,
+} from "./engine-protocol.js";
+import { explainSnippet, instructionTable } from "./instructions.js";
+import { LanguageModelSession, TrainingControl } from "./language-model-session.js";
+import { ModelFileSession } from "./model-file.js";
+
+const scope = globalThis as unknown as {
+  postMessage(message: EngineReplyMessage, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<EngineRequestMessage>) => void) | null;
+};
+
+const models = new LanguageModelSession();
+const files = new ModelFileSession();
+const classifier = new ClassifierSession();
+let training: TrainingControl | undefined;
+
+// A Web Worker starts only once its maker returns to its event loop: start the pool's now.
+const started = (getTarget("wasm") as WasmTarget).startWorkers();
+
+type Handlers = {
+  [M in keyof EngineMethods]: (
+    params: EngineMethods[M]["params"],
+    emit: (event: EngineMethods[M]["event"]) => void,
+  ) => EngineMethods[M]["result"] | Promise<EngineMethods[M]["result"]>;
+};
+
+const handlers: Handlers = {
+  async info({ webgpu }) {
+    const wasm = getTarget("wasm") as WasmTarget;
+    const info: EngineInfo = {
+      crossOriginIsolated: globalThis.crossOriginIsolated === true,
+      threads: wasm.threads,
+      target: defaultTarget().description,
+    };
+    if (!webgpu) return info;
+    try {
+      const gpu = await initWebgpu();
+      return { ...info, webgpu: gpu.description };
+    } catch (error) {
+      return { ...info, webgpuReason: (error as Error).message };
+    }
+  },
+  async train(params, emit) {
+    training?.stop();
+    const control = new TrainingControl();
+    training = control;
+    try {
+      return await models.train(params, control, emit);
+    } finally {
+      if (training === control) training = undefined;
+    }
+  },
+  pause: () => training?.pause() ?? false,
+  resume: () => training?.resume() ?? false,
+  stop: () => training?.stop() ?? false,
+  generate: (params, emit) => models.generate(params, emit),
+  attention: ({ prompt }) => models.attention(prompt),
+  nextTokens: ({ prompt, k }) => models.nextTokens(prompt, k),
+  saveCheckpoint: () => models.saveCheckpoint(),
+  loadCheckpoint: ({ bytes }) => models.loadCheckpoint(bytes),
+  exportGguf: () => models.exportGguf(),
+  trainClassifier: (params, emit) => classifier.train(params, emit),
+  saliency: ({ text, label }) => classifier.saliency(text, label),
+  openModel: ({ name, bytes }) => files.open(name, bytes),
+  chat: (params, emit) => files.chat(params, (text) => emit({ text })),
+  instructions: () => instructionTable(),
+  explain: ({ snippet }) => explainSnippet(snippet),
+};
+
+scope.onmessage = async ({ data: { id, method, params } }) => {
+  const handler = handlers[method] as (p: unknown, emit: (e: unknown) => void) => unknown;
+  try {
+    if (!handler) throw new Error(`unknown engine method "${method}"`);
+    await started;
+    const result = await handler(params, (event) => scope.postMessage({ id, event }));
+    scope.postMessage({ id, result }, result instanceof Uint8Array ? [result.buffer as ArrayBuffer] : []);
+  } catch (error) {
+    scope.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
+  }
+};
