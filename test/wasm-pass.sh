@@ -4,9 +4,9 @@
 # Left out: tests that run every target themselves (isa: reference and differential
 # tests, gradients on ref; targets: each test picks its targets) and tests of areas that
 # compute nothing on a target (data, metrics, random, quant's codecs, the layer and export
-# checks). A new test folder runs here unless it is added to SKIP.
+# checks; the browser, whose page always runs wasm). A new test folder runs here unless it is added to SKIP.
 set -euo pipefail
-SKIP=" isa targets data metrics random quant fixtures helpers "
+SKIP=" isa targets data metrics random quant fixtures helpers browser "
 paths=()
 for entry in dist/test/*; do
   name=$(basename "$entry")
