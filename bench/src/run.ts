@@ -6,6 +6,7 @@
 import { availableParallelism, cpus } from "node:os";
 import { agreement } from "./agreement.js";
 import { augmentBench } from "./augment.js";
+import { browserBench } from "./browser.js";
 import { classify } from "./classify.js";
 import { contention } from "./contention.js";
 import { decode } from "./decode.js";
@@ -33,6 +34,7 @@ const benches: Bench[] = [
   serve,
   classify,
   augmentBench,
+  browserBench,
 ];
 
 function usage(): string {

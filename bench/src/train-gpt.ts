@@ -64,7 +64,7 @@ function count(args: string[], name: string, fallback: number, least: number): n
   return value;
 }
 
-interface StepTimes {
+export interface StepTimes {
   msPerIter: number;
   /** Median CPU time of the process per step (all its threads): robust to time slicing on a shared machine. */
   cpuMsPerIter: number;
@@ -179,7 +179,7 @@ function infinisetTrainer(
  * an FFI) becomes a note instead of the end of the run, and each target starts from a fresh
  * process: no thread pools or caches left by the one before.
  */
-function timeInfinisetInChild(
+export function timeInfinisetInChild(
   target: string,
   threads: number | null,
   preset: string,

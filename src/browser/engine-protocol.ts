@@ -135,7 +135,8 @@ export interface EngineInfo {
 
 /** Each method: its parameters, the events it streams, its result. */
 export interface EngineMethods {
-  info: { params: { webgpu?: boolean }; event: never; result: EngineInfo };
+  /** The engine's state; `threads` (first, before other calls) sets the wasm pool's size, `webgpu` opens a GPU. */
+  info: { params: { webgpu?: boolean; threads?: number }; event: never; result: EngineInfo };
   train: { params: TrainRequest; event: TrainProgress; result: TrainResult };
   pause: { params: Record<string, never>; event: never; result: boolean };
   resume: { params: Record<string, never>; event: never; result: boolean };

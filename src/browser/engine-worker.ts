@@ -1,9 +1,8 @@
 // The engine's Web Worker: the library's wasm target on its pool of Web Workers, the page's
 // models, and the answers to the page's requests (engine-protocol.ts). Blocking waits on the
 // pool happen here, never on the page's thread.
-
-import { defaultTarget } from "../runtime/default-target.js";
-import { getTarget } from "../targets/index.js";
+import { defaultTarget, setDefaultTarget } from "../runtime/default-target.js";
+import { createWasmTarget, getTarget, registerTarget } from "../targets/index.js";
 import type { WasmTarget } from "../targets/wasm/wasm-target.js";
 import { initWebgpu } from "../targets/webgpu/open-webgpu.js";
 import { ClassifierSession } from "./classifier-session.js";
@@ -27,8 +26,24 @@ const files = new ModelFileSession();
 const classifier = new ClassifierSession();
 let training: TrainingControl | undefined;
 
-// A Web Worker starts only once its maker returns to its event loop: start the pool's now.
-const started = (getTarget("wasm") as WasmTarget).startWorkers();
+let wasm = getTarget("wasm") as WasmTarget;
+let started: Promise<void> | undefined;
+
+/**
+ * The wasm target, on `threads` threads when asked (a new target then replaces the
+ * default), with its pool started: a Web Worker starts only once its maker returns to its
+ * event loop, so the pool's workers must be ready before a run waits on them.
+ */
+function startWasm(threads?: number): Promise<void> {
+  if (threads !== undefined && threads !== wasm.threads) {
+    wasm = createWasmTarget({ threads });
+    registerTarget(wasm);
+    setDefaultTarget(wasm);
+    started = undefined;
+  }
+  started ??= wasm.startWorkers();
+  return started;
+}
 
 type Handlers = {
   [M in keyof EngineMethods]: (
@@ -39,7 +54,6 @@ type Handlers = {
 
 const handlers: Handlers = {
   async info({ webgpu }) {
-    const wasm = getTarget("wasm") as WasmTarget;
     const info: EngineInfo = {
       crossOriginIsolated: globalThis.crossOriginIsolated === true,
       threads: wasm.threads,
@@ -84,7 +98,7 @@ scope.onmessage = async ({ data: { id, method, params } }) => {
   const handler = handlers[method] as (p: unknown, emit: (e: unknown) => void) => unknown;
   try {
     if (!handler) throw new Error(`unknown engine method "${method}"`);
-    await started;
+    await startWasm(method === "info" ? (params as EngineMethods["info"]["params"]).threads : undefined);
     const result = await handler(params, (event) => scope.postMessage({ id, event }));
     scope.postMessage({ id, result }, result instanceof Uint8Array ? [result.buffer as ArrayBuffer] : []);
   } catch (error) {

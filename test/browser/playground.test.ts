@@ -1,11 +1,17 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { build, type PreviewServer, preview } from "vite";
+import type { BrowserContext, Page } from "playwright-core";
+import type { PreviewServer } from "vite";
+import {
+  buildPlayground,
+  chromiumMissing,
+  launchChromium,
+  servePlayground,
+} from "../helpers/playground-site.js";
 
 /**
  * The playground as a visitor gets it: the built site (`npm run build:web`) served with the
@@ -13,49 +19,27 @@ import { build, type PreviewServer, preview } from "vite";
  * screenshots land in test-artifacts/playground (not committed).
  */
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const artifacts = join(root, "test-artifacts", "playground");
 // The page always runs the wasm target: the default pass of the suite covers it.
 const secondPass = process.env.INFINISET_TARGET ? "the default pass covers the page" : false;
-const skip =
-  secondPass || (!existsSync(CHROMIUM) && `no Chromium at ${CHROMIUM} (.ci/run installs Debian's chromium)`);
+const skip = secondPass || chromiumMissing() || false;
 
 let server: PreviewServer | undefined;
 let browser: BrowserContext | undefined;
 let page: Page;
 const pageErrors: string[] = [];
 
-/** Launch flags for a headless Chromium that talks to nothing but the test's server. */
-function chromiumArgs(): string[] {
-  return [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-  ];
-}
-
-const configFile = join(root, "web", "vite.config.ts");
-
 before(async () => {
   if (secondPass) return;
-  await build({ configFile, logLevel: "warn" });
+  await buildPlayground();
   if (skip) return;
-  server = await preview({ configFile, preview: { port: 0, host: "127.0.0.1" }, logLevel: "warn" });
-  // A fresh profile each run (Playwright passes it as --user-data-dir).
-  browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), "infiniset-chromium-")), {
-    executablePath: CHROMIUM,
-    args: chromiumArgs(),
-    viewport: { width: 1200, height: 900 },
-    acceptDownloads: true,
-  });
+  const site = await servePlayground();
+  server = site.server;
+  browser = await launchChromium();
   page = browser.pages()[0] ?? (await browser.newPage());
   page.on("pageerror", (error) => pageErrors.push(error.message));
   mkdirSync(artifacts, { recursive: true });
-  await page.goto(server.resolvedUrls!.local[0]!);
+  await page.goto(site.url);
 });
 
 after(async () => {

@@ -25,8 +25,13 @@ insideView(document.getElementById("inside")!, engine);
 modelsView(document.getElementById("models")!, engine);
 instructionsView(document.getElementById("instructions")!, engine);
 
+// ?threads=N sets the size of the engine's pool (default: the browser's core count).
+const threads = Number(new URLSearchParams(location.search).get("threads")) || undefined;
+// For the console and for benches: the page's engine.
+(window as unknown as { infiniset: Engine }).infiniset = engine;
+
 engine
-  .call("info", { webgpu: "gpu" in navigator })
+  .call("info", { webgpu: "gpu" in navigator, ...(threads ? { threads } : {}) })
   .then((info) => {
     status.textContent =
       `${info.crossOriginIsolated ? "cross-origin isolated" : "not isolated (one thread)"} · ${info.target}` +
