@@ -11,6 +11,8 @@ import { SeededRng } from "../random/seeded-rng.js";
 import { tensor } from "../tensor/creation.js";
 import { noGrad } from "../tensor/functional.js";
 import { crossEntropy } from "../tensor/functions.js";
+import type { Tensor } from "../tensor/tensor.js";
+import { distillationLoss } from "../train/distillation.js";
 import { loadGptCheckpoint } from "../train/gpt-checkpoint.js";
 import { fromSafetensorsTensor, toSafetensorsTensor } from "../train/tensor-safetensors.js";
 import { type TextTokenizer, tokenizerFromJson } from "../train/tokenizer.js";
@@ -126,6 +128,14 @@ function buildNet(
   return new GptClassifierNet(gpt, classes, seed);
 }
 
+/** A teacher's probabilities for each training text, for a student to distil (train/distillation.ts). */
+export interface SoftTargets {
+  probabilities: readonly (readonly number[])[];
+  temperature: number;
+  /** Weight of the soft-target loss; the labels get 1 − alpha. */
+  alpha: number;
+}
+
 export function trainNeuralClassifier(
   kind: NeuralKind,
   texts: readonly string[],
@@ -133,7 +143,11 @@ export function trainNeuralClassifier(
   classes: readonly string[],
   settings: ClassifierSettings,
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+  softTargets?: SoftTargets,
 ): NeuralTextClassifier {
+  if (softTargets && softTargets.probabilities.length !== texts.length) {
+    throw new Error(`${softTargets.probabilities.length} teacher predictions for ${texts.length} texts`);
+  }
   const seed = settings.seed;
   let encoder: Encoder & { toJSON(): unknown };
   let net: SequenceNet;
@@ -181,7 +195,12 @@ export function trainNeuralClassifier(
         Int32Array.from(which, (i) => labels[i]!),
         [BATCH],
       );
-      total += optimizer.stepOn(crossEntropy(net.logits(ids, mask), targets), { clipNorm: 1 }).loss;
+      const logits = net.logits(ids, mask);
+      // A teacher's probabilities p act as logits log p: softmax(log p / T) is p softened.
+      const loss = softTargets
+        ? distillationLoss(logits, teacherLogits(softTargets, which, classes.length), targets, softTargets)
+        : crossEntropy(logits, targets);
+      total += optimizer.stepOn(loss, { clipNorm: 1 }).loss;
       steps++;
     }
     log(
@@ -190,6 +209,16 @@ export function trainNeuralClassifier(
   }
   net.train(false);
   return new NeuralTextClassifier(kind, classes, net, encoder, maxTokens, netConfig);
+}
+
+/** log p of the teacher for the texts `which`, [which.length, classes], floored so log 0 stays finite. */
+function teacherLogits(soft: SoftTargets, which: readonly number[], classes: number): Tensor {
+  const values = new Float32Array(which.length * classes);
+  which.forEach((i, row) => {
+    for (let c = 0; c < classes; c++)
+      values[row * classes + c] = Math.log(Math.max(soft.probabilities[i]![c]!, 1e-8));
+  });
+  return tensor(values, [which.length, classes]);
 }
 
 export const NEURAL_KINDS = ["cnn", "transformer", "gpt-finetune"] as const;

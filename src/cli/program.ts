@@ -3,6 +3,7 @@ import { attentionCommand } from "./commands/attention.js";
 import { batchCommand } from "./commands/batch.js";
 import { chatCommand } from "./commands/chat.js";
 import { demoCommand } from "./commands/demo.js";
+import { distillCommand } from "./commands/distill.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { evalCommand } from "./commands/eval.js";
 import { explainCommand } from "./commands/explain.js";
@@ -48,6 +49,7 @@ export function createProgram(): Command {
     exportCommand(),
     quantizeCommand(),
     pruneCommand(),
+    distillCommand(),
   ];
   // addCommand (unlike .command()) does not pass settings down; copy them so that every
   // command words its errors and help option the same way.

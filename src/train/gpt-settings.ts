@@ -109,6 +109,7 @@ export const GPT_FAMILY: LanguageModelFamily<GptTrainingSettings, Gpt> = {
   tokenizerFor: (_settings, text) => CharTokenizer.fromCorpus(text),
   configFor: gptConfigFor,
   create: (config, _type, seed) => new Gpt(validateGptConfig(config), seed === undefined ? {} : { seed }),
+  logits: (model, ids) => model.forward(ids),
   decays: (model) => {
     const linearWeights = new Set<Tensor>();
     for (const [, module] of model.namedModules())

@@ -51,8 +51,10 @@ export function loadFamilyCheckpoint<S extends LanguageModelSettings, M extends 
   }
 }
 
-/** The language model of any known family in the checkpoint `dir` stands for. */
-export function loadLanguageModelCheckpoint(dir: string): LoadedLanguageModel {
+type AnyFamily = LanguageModelFamily<LanguageModelSettings, LanguageModel>;
+
+/** The family of the model in the checkpoint `dir` stands for; throws if none knows its type. */
+export function checkpointFamily(dir: string): AnyFamily {
   const { path, config } = readCheckpointConfig(dir);
   const type = config.model.type;
   const family = LANGUAGE_MODEL_FAMILIES.find((f) => f.types.includes(type));
@@ -60,8 +62,10 @@ export function loadLanguageModelCheckpoint(dir: string): LoadedLanguageModel {
     const known = LANGUAGE_MODEL_FAMILIES.map((f) => f.title.replace(/^an? /, "")).join(" or a ");
     throw new Error(`${path} holds a "${type}" model, not a ${known}`);
   }
-  return loadFamilyCheckpoint<LanguageModelSettings, LanguageModel>(
-    family as unknown as LanguageModelFamily<LanguageModelSettings, LanguageModel>,
-    dir,
-  );
+  return family as unknown as AnyFamily;
+}
+
+/** The language model of any known family in the checkpoint `dir` stands for. */
+export function loadLanguageModelCheckpoint(dir: string): LoadedLanguageModel {
+  return loadFamilyCheckpoint(checkpointFamily(dir), dir);
 }

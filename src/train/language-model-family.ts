@@ -35,6 +35,8 @@ export interface LanguageModelFamily<S extends LanguageModelSettings, M extends 
   configFor(settings: S, vocabSize: number): object;
   /** The model for a config read from a checkpoint (validated here; the model type given). */
   create(config: unknown, type: string, seed?: number): M;
+  /** Next-token logits [B, T, vocab] for int32 ids [B, T] (what distillation compares). */
+  logits(model: M, ids: Tensor): Tensor;
   /** The parameters AdamW decays (weight matrices). */
   decays(model: M): (p: Tensor) => boolean;
   /** Tokens per block when a loaded model is scored. */

@@ -4,6 +4,7 @@
 import { AdamW } from "../optim/adamw.js";
 import { warmupCosine } from "../optim/schedules/warmup-cosine.js";
 import type { Tensor } from "../tensor/tensor.js";
+import { checkDistillationSettings, type DistillationSettings } from "./distillation.js";
 import { checkValidationFold, type ValidationFold } from "./text-dataset.js";
 
 export interface LanguageModelSettings {
@@ -37,6 +38,13 @@ export interface LanguageModelSettings {
   seed: number;
   /** Cross-validation: validate on this fold of the corpus instead of its last 10%. */
   validationFold?: ValidationFold;
+  /**
+   * Quantization-aware training: every Linear trains through fake quantization to this many
+   * bits (nn/fake-quantize.ts), so `infiniset quantize --bits` loses little afterwards.
+   */
+  qatBits?: 8 | 4;
+  /** Learn from a trained teacher's soft targets as well as the data (distillation.ts). */
+  distillation?: DistillationSettings;
 }
 
 /** Throws on shared settings no run can use, naming the setting; `positive` adds the family's integer sizes. */
@@ -76,6 +84,9 @@ export function checkLanguageModelSettings<S extends LanguageModelSettings>(
   if (typeof s.data !== "string" || s.data === "") throw new Error("data must name a corpus or a file");
   if (!(s.dropout >= 0 && s.dropout < 1)) throw new Error(`dropout must be in [0, 1), got ${s.dropout}`);
   checkValidationFold(s.validationFold);
+  if (s.qatBits !== undefined && s.qatBits !== 8 && s.qatBits !== 4)
+    throw new Error(`qatBits must be 8 or 4, got ${s.qatBits}`);
+  if (s.distillation !== undefined) checkDistillationSettings(s.distillation);
   if (!Array.isArray(s.betas) || s.betas.length !== 2 || !s.betas.every((b) => b >= 0 && b < 1)) {
     throw new Error(`betas must be two numbers in [0, 1), got ${JSON.stringify(s.betas)}`);
   }

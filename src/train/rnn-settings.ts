@@ -112,6 +112,7 @@ export const RNN_FAMILY: LanguageModelFamily<RnnTrainingSettings, RnnLm> = {
     }
     return new RnnLm(valid, seed === undefined ? {} : { seed });
   },
+  logits: (model, ids) => model.forward(ids).logits,
   decays: (model) => {
     const names = new Map(model.namedParameters().map(([name, p]) => [p, name]));
     return (p) => {

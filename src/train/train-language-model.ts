@@ -5,6 +5,8 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { loadCorpus } from "../data/corpus.js";
+import { setFakeQuantization } from "../nn/fake-quantize.js";
+import type { Tensor } from "../tensor/tensor.js";
 import type { TrainingCallback } from "./callbacks.js";
 import {
   CHECKPOINT_FORMAT,
@@ -13,7 +15,9 @@ import {
   findCheckpoint,
   readCheckpoint,
 } from "./checkpoint.js";
+import { distillingTrainee } from "./distillation.js";
 import { type FitResult, fit } from "./fit.js";
+import { checkpointFamily, loadFamilyCheckpoint } from "./language-model-checkpoint.js";
 import type { LanguageModel, LanguageModelFamily } from "./language-model-family.js";
 import { createLanguageModelOptimizer, type LanguageModelSettings } from "./language-model-settings.js";
 import { resumedSettings } from "./resume-settings.js";
@@ -101,8 +105,12 @@ export function trainLanguageModel<S extends LanguageModelSettings, M extends La
     throw new Error(`cannot resume on ${settings.data}: ${(error as Error).message}`, { cause: error });
   }
 
+  const teacher = settings.distillation
+    ? loadTeacher(settings.distillation.teacher, tokenizer, settings)
+    : undefined;
   const modelConfig = family.configFor(settings, tokenizer.vocabSize);
   const model = family.create(modelConfig, type, settings.seed);
+  if (settings.qatBits !== undefined) setFakeQuantization(model, settings.qatBits);
   const optimizer = createLanguageModelOptimizer(model.parameters(), family.decays(model), settings);
   const config: CheckpointConfig = {
     format: CHECKPOINT_FORMAT,
@@ -113,7 +121,14 @@ export function trainLanguageModel<S extends LanguageModelSettings, M extends La
   };
   mkdirSync(out, { recursive: true });
   options.onReady?.({ settings, dataset, model, startIter: resumeFrom?.state.iter ?? 0 });
-  const result = fit(model, dataset, {
+  const trainee = teacher
+    ? distillingTrainee(
+        model,
+        { student: (ids) => family.logits(model, ids), teacher: teacher.logits },
+        settings.distillation!,
+      )
+    : model;
+  const result = fit(trainee, dataset, {
     optimizer,
     batchSize: settings.batchSize,
     blockSize: settings.blockSize,
@@ -129,4 +144,29 @@ export function trainLanguageModel<S extends LanguageModelSettings, M extends La
     ...(resumeFrom ? { resumeFrom } : {}),
   });
   return { ...result, settings, model, tokenizer };
+}
+
+/**
+ * A distilling run's teacher, in eval mode: its logits for a batch. It must know the
+ * student's tokens, and (a GPT) see blocks as long as the student's.
+ */
+function loadTeacher(
+  dir: string,
+  tokenizer: TextTokenizer,
+  settings: LanguageModelSettings,
+): { logits: (ids: Tensor) => Tensor } {
+  const family = checkpointFamily(dir);
+  const loaded = loadFamilyCheckpoint(family, dir);
+  if (JSON.stringify(loaded.tokenizer.toJSON()) !== JSON.stringify(tokenizer.toJSON())) {
+    throw new Error(
+      `the teacher ${loaded.path} has another vocabulary (${loaded.tokenizer.vocabSize} tokens) than the student's run (${tokenizer.vocabSize}): a student learns the teacher's distribution over the same tokens, so train it on the teacher's corpus and tokenizer`,
+    );
+  }
+  if (loaded.config.model.type === "gpt" && loaded.blockSize < settings.blockSize) {
+    throw new Error(
+      `the teacher ${loaded.path} reads blocks of ${loaded.blockSize} tokens, fewer than the student's ${settings.blockSize}`,
+    );
+  }
+  loaded.model.eval();
+  return { logits: (ids) => family.logits(loaded.model, ids) };
 }

@@ -15,6 +15,7 @@ test("--help works for the program and every command", async () => {
     "batch",
     "chat",
     "demo",
+    "distill",
     "doctor",
     "eval",
     "explain",

@@ -10,6 +10,7 @@ import { quantizeGguf, type TensorConversion } from "../../formats/gguf/quantize
 import { writeGguf } from "../../formats/gguf/write-gguf.js";
 import { gptGgufContents } from "../../models/gpt/export-gguf.js";
 import { parseQuantType, QUANT_TYPES, type QuantType } from "../../quant/index.js";
+import { parseBits } from "../parse-bits.js";
 import { integerInRange } from "../parse-integer.js";
 import { numberInRange } from "../parse-number.js";
 
@@ -35,11 +36,6 @@ function progressLine(text: string, last: boolean): void {
   else progress.write(`${text}\n`);
 }
 
-const bitsOption = (value: string): 8 | 4 => {
-  if (value !== "8" && value !== "4") throw new InvalidArgumentError("expected 8 or 4.");
-  return Number(value) as 8 | 4;
-};
-
 export function quantizeCommand(): Command {
   return new Command("quantize")
     .description(
@@ -62,7 +58,7 @@ export function quantizeCommand(): Command {
     .option(
       "--bits <n>",
       "bits of the Linear weights: 8 (int8, Q8_0 blocks) or 4 (int4, Q4_0 blocks)",
-      bitsOption,
+      parseBits,
     )
     .option(
       "--method <name>",
@@ -88,7 +84,7 @@ export function quantizeCommand(): Command {
         return value;
       },
     )
-    .option("--embedding-bits <n>", "bits of the embedding tables (the tied output head)", bitsOption, 8)
+    .option("--embedding-bits <n>", "bits of the embedding tables (the tied output head)", parseBits, 8)
     .option(
       "--calibration-blocks <n>",
       "training blocks calibration runs the model on (mse, gptq)",

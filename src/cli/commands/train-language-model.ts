@@ -30,6 +30,7 @@ export interface LanguageModelFlags {
   evalInterval?: number;
   evalBatches?: number;
   checkpointEvery?: number;
+  qat?: 8 | 4;
   out?: string;
   resume?: boolean;
   json?: boolean;
@@ -50,6 +51,7 @@ const SHARED_FLAGS: Partial<Record<keyof LanguageModelFlags, string>> = {
   evalInterval: "evalInterval",
   evalBatches: "evalBatches",
   checkpointEvery: "checkpointEvery",
+  qat: "qatBits",
 };
 
 type AnyFamily = LanguageModelFamily<LanguageModelSettings, LanguageModel>;
@@ -121,22 +123,37 @@ function describeRun(
   const millions = (model.parameterCount() / 1e6).toFixed(2);
   const total = dataset.train.length + dataset.validation.length;
   const tokenizer = (s as { tokenizer?: string }).tokenizer;
+  const objective = [
+    ...(s.distillation
+      ? [
+          `distilling from ${s.distillation.teacher} (temperature ${s.distillation.temperature}, alpha ${s.distillation.alpha})`,
+        ]
+      : []),
+    ...(s.qatBits
+      ? [`quantization-aware: every Linear trains through ${s.qatBits}-bit fake quantization`]
+      : []),
+  ];
   return [
     `${family.describe(s)}: ${millions}M parameters, vocabulary ${dataset.tokenizer.vocabSize} (${tokenizer})`,
+    ...objective,
     `data: ${dataset.source}, ${total} tokens (${dataset.train.length} train, ${dataset.validation.length} validation)`,
     `${startIter > 0 ? `resuming at iteration ${startIter} of` : "training for"} ${s.iterations} iterations, ` +
       `batch ${s.batchSize}, on the "${defaultTarget().name}" target; run directory ${out}, log ${LOG_FILE}`,
   ];
 }
 
+/** Trains `model` as the flags say, with `extra` settings no flag sets (a distilling run's teacher). */
 export function trainLanguageModelFromFlags(
   model: string,
   flags: LanguageModelFlags,
   callbacks: TrainingCallback[],
   print: (line: string) => void,
+  extra: Partial<LanguageModelSettings> = {},
 ): void {
   const cli = LANGUAGE_MODELS[model]!;
-  const { settings, explicit } = settingsFromFlags<LanguageModelSettings>(flags, model);
+  const fromFlags = settingsFromFlags<LanguageModelSettings>(flags, model);
+  const settings = { ...fromFlags.settings, ...extra };
+  const explicit = [...fromFlags.explicit, ...(Object.keys(extra) as (keyof LanguageModelSettings)[])];
   const out = flags.out ?? cli.defaultOut(flags.preset);
   trainLanguageModel(cli.family, {
     settings,

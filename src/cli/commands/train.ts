@@ -3,6 +3,7 @@ import type { TrainingCallback } from "../../train/callbacks.js";
 import { GPT_PRESETS } from "../../train/gpt-settings.js";
 import { jsonReporter } from "../../train/json-reporter.js";
 import { progressReporter } from "../../train/progress-reporter.js";
+import { parseBits } from "../parse-bits.js";
 import { integerInRange } from "../parse-integer.js";
 import { numberInRange } from "../parse-number.js";
 import { rejectFlags } from "./model-flags.js";
@@ -74,6 +75,11 @@ export function trainCommand(): Command {
     .option("--lr <rate>", "peak learning rate (the floor scales with it)", numberInRange(0, 1e300))
     .option("--warmup <n>", "learning-rate warm-up iterations", integerInRange(0, 1_000_000_000))
     .option("--seed <n>", "seed for the initial weights, batches and dropout", integerInRange(0, 2 ** 32 - 1))
+    .option(
+      "--qat <bits>",
+      "quantization-aware training: Linear weights train through 8- or 4-bit fake quantization (then: infiniset quantize --bits)",
+      parseBits,
+    )
     .option("--eval-interval <n>", "iterations between evaluations", positive)
     .option("--eval-batches <n>", "random batches per split in an evaluation", positive)
     .option(
