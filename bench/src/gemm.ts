@@ -11,7 +11,6 @@ import {
   createNativeTarget,
   createWasmTarget,
   type Target,
-  Tensor,
   tensor,
   withTarget,
 } from "../../dist/src/index.js";
@@ -20,6 +19,7 @@ import { nativeStartupMs } from "./native-startup.js";
 import { matmulModel } from "./onnx-model.js";
 import { loadOrt, loadTfjs, probeTorch } from "./peers.js";
 import { type Bench, type BenchContext, type BenchRecord, fmt, formatTable } from "./report.js";
+import { residentOn } from "./resident.js";
 import { medianMs } from "./timing.js";
 import { simdPeaks } from "./wasm-peak.js";
 
@@ -102,19 +102,6 @@ function withThreads(target: Target, threads: number): Target {
   }
   return t;
 }
-/**
- * A matrix kept where `target` keeps values (its own memory for wasm and native), as a
- * model's weights are: the products timed read their operands in place, not copied in
- * from the host at every call.
- */
-function resident(target: Target, data: Float32Array, shape: number[]) {
-  return withTarget(target, () => {
-    const value = tensor(data, shape).mul(tensor([1]));
-    Tensor.realize(value);
-    return value;
-  });
-}
-
 const label = ({ m, k, n }: Shape) => (m === k && k === n ? `${m}²` : `${m}×${k}×${n}`);
 
 async function runGemm(context: BenchContext): Promise<void> {
@@ -189,8 +176,8 @@ async function runGemm(context: BenchContext): Promise<void> {
         }
         context.log(`${impl} ${label(shape)} ${used} thread(s)`);
         await guarded(impl, shape, async () => {
-          const a = resident(target, randomMatrix(shape.m, shape.k, 1), [shape.m, shape.k]);
-          const b = resident(target, randomMatrix(shape.k, shape.n, 2), [shape.k, shape.n]);
+          const a = residentOn(target, tensor(randomMatrix(shape.m, shape.k, 1), [shape.m, shape.k]));
+          const b = residentOn(target, tensor(randomMatrix(shape.k, shape.n, 2), [shape.k, shape.n]));
           try {
             checkProduct(
               impl,
