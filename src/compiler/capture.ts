@@ -1,4 +1,4 @@
-import { topoSort } from "../ir/graph.js";
+import { reserveMarks, topoSort } from "../ir/graph.js";
 import type { Node } from "../ir/node.js";
 import type { Attrs } from "../isa/attributes.js";
 
@@ -25,21 +25,23 @@ const hasValue = (n: Node) => n.buffer !== undefined || n.op === null;
 
 export function captureGraph(roots: readonly Node[]): CapturedGraph {
   const order = topoSort(roots, hasValue);
-  const position = new Map<Node, number>();
+  // Each node's position in `order`, as its mark (first + position).
+  const first = reserveMarks(order.length);
   const inputs: Node[] = [];
-  const parts: string[] = [];
-  for (const n of order) {
-    position.set(n, position.size);
+  let key = "";
+  order.forEach((n, i) => {
+    n.mark = first + i;
     if (hasValue(n)) {
       inputs.push(n);
-      parts.push(`in:${n.dtype}[${n.shape.join(",")}]`);
+      key += `in:${n.dtype}[${n.shape.join(",")}];`;
     } else {
-      const args = n.inputs.map((i) => position.get(i)).join(",");
-      parts.push(`${n.op!.name}${attrsKey(n.attrs)}(${args})`);
+      key += `${n.op!.name}${attrsKey(n.attrs)}(`;
+      for (const input of n.inputs) key += `${input.mark - first},`;
+      key += ");";
     }
-  }
-  parts.push(`out:${roots.map((r) => position.get(r)).join(",")}`);
-  return { order, inputs, roots, key: parts.join(";") };
+  });
+  key += `out:${roots.map((r) => r.mark - first).join(",")}`;
+  return { order, inputs, roots, key };
 }
 
 /**

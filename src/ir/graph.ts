@@ -1,17 +1,32 @@
 import type { Node } from "./node.js";
 
 /**
+ * Marks for graph walks: each walk takes fresh numbers above every earlier walk's, so a
+ * node's `mark` from an earlier walk reads as "not visited" without clearing anything
+ * (a training step walks a few thousand nodes several times; a Map per walk cost more).
+ */
+let lastMark = 0;
+
+/** `count` fresh marks; the first is returned. Walks must not nest. */
+export function reserveMarks(count: number): number {
+  const first = lastMark + 1;
+  lastMark += count;
+  return first;
+}
+
+/**
  * Nodes reachable from `roots` in topological order (inputs before users).
  * `isBoundary(n)` stops the walk at a node: it is listed but its inputs are not visited.
  * Iterative, because graphs of training steps are deep enough to overflow the JS stack.
  */
 export function topoSort(roots: readonly Node[], isBoundary: (n: Node) => boolean = () => false): Node[] {
   const order: Node[] = [];
-  const state = new Map<Node, 1 | 2>(); // 1 = on the stack, 2 = done
+  const onStack = reserveMarks(2);
+  const done = onStack + 1;
   for (const root of roots) {
-    if (state.has(root)) continue;
+    if (root.mark >= onStack) continue;
     const stack: [Node, number][] = [[root, 0]];
-    state.set(root, 1);
+    root.mark = onStack;
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
       const [node, next] = top;
@@ -19,13 +34,13 @@ export function topoSort(roots: readonly Node[], isBoundary: (n: Node) => boolea
       if (next < inputs.length) {
         top[1]++;
         const child = inputs[next]!;
-        if (!state.has(child)) {
-          state.set(child, 1);
+        if (child.mark < onStack) {
+          child.mark = onStack;
           stack.push([child, 0]);
         }
       } else {
         stack.pop();
-        state.set(node, 2);
+        node.mark = done;
         order.push(node);
       }
     }

@@ -21,6 +21,8 @@ export class Node {
   disposed = false;
   /** Whether gradients flow to this node (a leaf the user marked, or computed from one). */
   requiresGrad: boolean;
+  /** Scratch for graph walks (graph.ts): a mark set by the latest walk that reached the node. */
+  mark = 0;
 
   constructor(
     readonly op: Instruction | null,
