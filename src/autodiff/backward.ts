@@ -65,17 +65,61 @@ export function backpropagate(root: Node, seed: Node, stopAt?: ReadonlySet<Node>
 }
 
 /**
- * The sum of a node's gradient contributions. Contributions that are matrix products of
- * the same shape, Σ_t A_t·B_t (a weight used at every step of a recurrent network, or by
- * every position of a loop), become one product over their joined inner axis,
- * [A_1 … A_T]·[B_1; …; B_T]: one large matmul instead of T small ones and T − 1 sums.
+ * The sum of a node's gradient contributions, with two kinds joined first:
+ * - matrix products of the same shape, Σ_t A_t·B_t (a weight used at every step of a
+ *   recurrent network), become one product over their joined inner axis,
+ *   [A_1 … A_T]·[B_1; …; B_T]: one large matmul instead of T small ones and T − 1 sums;
+ * - zero-paddings of disjoint ranges of one axis (the gradients of the parts a tensor was
+ *   sliced into: attention's q, k and v) become one concatenation: each part written once
+ *   into its place, instead of each padded to the whole and the results added.
  */
 function sumGradients(parts: readonly Node[]): Node {
   if (parts.length === 1) return parts[0]!;
   const products = parts.filter(isPlainProduct);
-  const others = parts.filter((p) => !isPlainProduct(p));
-  const terms = products.length < 2 ? parts : [joinedProduct(products), ...others];
+  const pads = parts.filter(isZeroPad);
+  const joinedPads = pads.length >= 2 ? concatOfPads(pads) : undefined;
+  const terms = [
+    ...(products.length >= 2 ? [joinedProduct(products)] : products),
+    ...(joinedPads ? [joinedPads] : pads),
+    ...parts.filter((p) => !isPlainProduct(p) && !isZeroPad(p)),
+  ];
   return terms.reduce((total, g) => add(total, g));
+}
+
+/** A zero padding along exactly one axis. */
+function isZeroPad(n: Node): boolean {
+  return n.op?.name === "pad" && n.attrs.value === 0 && paddedAxis(n) !== undefined;
+}
+
+function paddedAxis(n: Node): number | undefined {
+  const before = n.attrs.before as readonly number[];
+  const after = n.attrs.after as readonly number[];
+  const axes = before.flatMap((b, d) => (b !== 0 || after[d] !== 0 ? [d] : []));
+  return axes.length === 1 ? axes[0] : undefined;
+}
+
+/**
+ * Zero paddings of one shape along one axis, as one concatenation of their inputs (zeros
+ * where none covers the axis); undefined if they pad different axes or overlap.
+ */
+function concatOfPads(pads: readonly Node[]): Node | undefined {
+  const axis = paddedAxis(pads[0]!)!;
+  if (pads.some((p) => paddedAxis(p) !== axis)) return undefined;
+  const start = (p: Node) => (p.attrs.before as readonly number[])[axis]!;
+  const sorted = [...pads].sort((a, b) => start(a) - start(b));
+  const shape = pads[0]!.shape;
+  const zeros = (extent: number) =>
+    full({ value: 0, shape: shape.map((d, i) => (i === axis ? extent : d)), dtype: pads[0]!.dtype });
+  const pieces: Node[] = [];
+  let at = 0;
+  for (const p of sorted) {
+    if (start(p) < at) return undefined;
+    if (start(p) > at) pieces.push(zeros(start(p) - at));
+    pieces.push(p.inputs[0]!);
+    at = start(p) + p.inputs[0]!.shape[axis]!;
+  }
+  if (at < shape[axis]!) pieces.push(zeros(shape[axis]! - at));
+  return concat(...pieces, { axis });
 }
 
 /**

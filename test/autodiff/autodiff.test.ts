@@ -157,3 +157,20 @@ test("a weight used at every step gets its gradient from one product over the jo
     );
   }
 });
+
+test("the gradients of the parts a tensor was sliced into are joined into one concatenation", () => {
+  const x = randn([2, 9], { seed: 3 });
+  x.requiresGrad = true;
+  // Columns 0–2, 3–5 and 7–8; column 6 is not used (its gradient is 0).
+  const [a, b, c] = [x.slice([0, 0], [2, 3]), x.slice([0, 3], [2, 6]), x.slice([0, 7], [2, 9])];
+  const loss = a.mul(2).sum().add(b.square().sum()).add(c.exp().sum());
+  const [g] = gradients(loss, [x]);
+  const names = topoSort([g!.node]).map((n) => n.op?.name);
+  assert.ok(names.includes("concat") && !names.includes("pad"), names.join(" "));
+  const v = x.dataSync();
+  const expected = Array.from(v, (value, i) => {
+    const column = i % 9;
+    return column < 3 ? 2 : column < 6 ? 2 * value : column === 6 ? 0 : Math.exp(value);
+  });
+  close(g!.dataSync(), expected, 1e-5);
+});
