@@ -35,7 +35,8 @@ before(async () => {
   if (skip) return;
   const site = await servePlayground();
   server = site.server;
-  browser = await launchChromium();
+  // WebGPU on: the engine opens it beside the wasm target (SwiftShader where there is no GPU).
+  browser = await launchChromium({ gpu: true });
   page = browser.pages()[0] ?? (await browser.newPage());
   page.on("pageerror", (error) => pageErrors.push(error.message));
   mkdirSync(artifacts, { recursive: true });
@@ -72,11 +73,12 @@ test("the playground: isolated page, training, streaming, attention, saliency, a
   skip,
   timeout: 300_000,
 }, async (t) => {
-  await t.test("the page is cross-origin isolated and the engine runs on a pool of workers", async () => {
+  await t.test("an isolated page, the engine on a pool of workers, WebGPU opened", async () => {
     assert.equal(await page.evaluate(() => crossOriginIsolated), true);
     await page.waitForSelector('[data-testid="status"][data-ready="true"]', { timeout: 60_000 });
     const status = await page.textContent('[data-testid="status"]');
     assert.match(status!, /cross-origin isolated · WebAssembly SIMD kernels .* on \d+ threads?/);
+    assert.match(status!, /WebGPU: WGSL compute shaders on .* through navigator\.gpu/);
   });
 
   await t.test("50 training steps of a GPT: the displayed loss falls", async () => {
