@@ -1,4 +1,4 @@
-import type { Instruction } from "../isa/instruction.js";
+import type { Attrs, Instruction } from "../isa/instruction.js";
 import type { CapturedGraph } from "./capture.js";
 import { lowerGraph } from "./lower.js";
 import type { Program } from "./program.js";
@@ -14,7 +14,7 @@ import { simplifyGraph } from "./simplify.js";
 /** What the compiler needs of a target: its name (for the cache) and the instructions it claims. */
 export interface CompileTarget {
   readonly name: string;
-  hasKernel(instruction: Instruction): boolean;
+  hasKernel(instruction: Instruction, attrs?: Attrs): boolean;
   /** Compiles a new program for this target ahead of its first run; returns the bytes that holds. */
   prepare?(program: Program): number;
 }
@@ -25,7 +25,7 @@ export interface CompileTarget {
  * its arena (src/compiler/kernels, plan-memory.ts).
  */
 export function compileProgram(graph: CapturedGraph, target: CompileTarget): Program {
-  const lowered = lowerGraph(graph, (i) => target.hasKernel(i), target.name);
+  const lowered = lowerGraph(graph, (i, attrs) => target.hasKernel(i, attrs), target.name);
   return scheduleProgram(simplifyGraph(lowered), graph.key, target.name);
 }
 

@@ -1,7 +1,7 @@
 import { withGradMode } from "../ir/grad-mode.js";
 import { topoSort } from "../ir/graph.js";
 import { Node } from "../ir/node.js";
-import type { Instruction } from "../isa/instruction.js";
+import type { Attrs, Instruction } from "../isa/instruction.js";
 import type { CapturedGraph } from "./capture.js";
 
 /**
@@ -15,7 +15,11 @@ export interface LoweredGraph {
   readonly outputs: readonly Node[];
 }
 
-export function lowerGraph(graph: CapturedGraph, hasKernel: (i: Instruction) => boolean, target: string) {
+export function lowerGraph(
+  graph: CapturedGraph,
+  hasKernel: (i: Instruction, attrs: Attrs) => boolean,
+  target: string,
+) {
   return withGradMode(false, (): LoweredGraph => {
     const lowered = new Map<Node, Node>();
     const inputs = graph.inputs.map((n) => {
@@ -28,7 +32,7 @@ export function lowerGraph(graph: CapturedGraph, hasKernel: (i: Instruction) => 
     const lowerOne = (n: Node): Node => {
       const args = n.inputs.map((i) => lowered.get(i)!);
       const op = n.op!;
-      if (hasKernel(op)) {
+      if (hasKernel(op, n.attrs)) {
         const out = new Node(op, args, n.attrs, n.shape, n.dtype);
         lowered.set(out, out);
         return out;

@@ -3,6 +3,14 @@
  * layouts and reference quantizers. The instruction set's `dequantize` and
  * `quantizedMatmul` use these as their reference semantics.
  */
+
+export {
+  type ActivationFormat,
+  activationBlock,
+  activationFormat,
+  quantizeActivationBlock,
+  roundActivations,
+} from "./activations.js";
 export type { BlockCodec } from "./block-codec.js";
 export {
   codecOf,

@@ -1,7 +1,7 @@
 import type { Program } from "../compiler/program.js";
 import type { HostArray } from "../ir/dtype.js";
 import type { Storage } from "../ir/storage.js";
-import type { Instruction } from "../isa/instruction.js";
+import type { Attrs, Instruction } from "../isa/instruction.js";
 
 /**
  * A target runs Programs. It claims the instructions it has kernels for; the compiler
@@ -12,7 +12,11 @@ export interface Target {
   readonly name: string;
   /** One line for `infiniset isa` and `doctor`. */
   readonly description: string;
-  hasKernel(instruction: Instruction): boolean;
+  /**
+   * Whether it runs `instruction` as it is (with these attributes, when given) rather than
+   * its decomposition.
+   */
+  hasKernel(instruction: Instruction, attrs?: Attrs): boolean;
   /**
    * Compiles a new program for this target ahead of its first run (called when the program
    * enters the program cache); returns the bytes its compiled form holds, which the cache

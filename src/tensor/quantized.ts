@@ -28,8 +28,18 @@ export function dequantizeRows(packed: Tensor, type: QuantType | string): Tensor
 /**
  * x [..., M, K] · Wᵀ for W packed [N, rowBytes] of `type` holding [N, K] row-major (a linear
  * layer's [out, in] weight, as GGUF files and `nn.Linear` store it): [..., M, N].
- * Differentiable in x.
+ * Differentiable in x. With `roundActivations`, x is first rounded as llama.cpp rounds
+ * activations for the type (F16, BF16, Q8_0 or Q8_K blocks) and the products are integer
+ * dot products where the target has them: llama.cpp's result, and faster.
  */
-export function quantizedMatmul(x: Tensor, packed: Tensor, type: QuantType | string): Tensor {
-  return x.apply(isa.quantizedMatmul, packed, { type: parseQuantType(type) });
+export function quantizedMatmul(
+  x: Tensor,
+  packed: Tensor,
+  type: QuantType | string,
+  options: { roundActivations?: boolean } = {},
+): Tensor {
+  return x.apply(isa.quantizedMatmul, packed, {
+    type: parseQuantType(type),
+    ...(options.roundActivations ? { roundActivations: true } : {}),
+  });
 }

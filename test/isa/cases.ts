@@ -39,6 +39,11 @@ export interface InstructionCase {
   random?: (dims: number[], rnd: () => number) => Sample;
   /** Smallest rank the random sample needs (default 0). */
   minRank?: number;
+  /**
+   * The sample whose finite differences the VJP matches, where that is not the sample
+   * itself (a rounding whose gradient the VJP passes straight through).
+   */
+  gradientSample?: (sample: Sample) => Sample;
 }
 
 /** fast-check's part: a shape of rank 0–3 with sizes 1–4, and a seed for the values. */
@@ -455,6 +460,19 @@ export const cases: Record<string, InstructionCase> = {
         attrs: { type: "Q8_0" },
         expected: f32([32, 248], [1, 2]),
       },
+      // The same weights with x rounded to a Q8_0 block as llama.cpp does: amax 127 gives
+      // scale 1, so 1.3 becomes 1 (and the product 127 + 1, and 0.5 · 1).
+      {
+        inputs: [
+          f32([127, 1.3, ...Array(30).fill(0)], [1, 32]),
+          u8(
+            [0x00, 0x3c, ...Array(32).fill(1), 0x00, 0x38, ...Array.from({ length: 32 }, (_, j) => j)],
+            [2, 34],
+          ),
+        ],
+        attrs: { type: "Q8_0", roundActivations: true },
+        expected: f32([128, 0.5], [1, 2]),
+      },
       // a batch of two rows of two, against F32 weights [[1, 2], [3, 4]] (x · Wᵀ)
       {
         inputs: [
@@ -480,8 +498,11 @@ export const cases: Record<string, InstructionCase> = {
       const [m, n] = [dims[0] ?? 1, dims[1] ?? 1];
       const k = codecOf(type).blockSize * (type.endsWith("_K") ? 1 : (dims[2] ?? 1));
       const lead = rnd() < 0.3 ? [1 + Math.floor(rnd() * 2)] : [];
-      return { inputs: [floats(rnd, [...lead, m, k], -1, 1), packed(rnd, type, n, k)], attrs: { type } };
+      const attrs = rnd() < 0.5 ? { type, roundActivations: true } : { type };
+      return { inputs: [floats(rnd, [...lead, m, k], -1, 1), packed(rnd, type, n, k)], attrs };
     },
+    // Rounding passes gradients straight through: the VJP is the unrounded product's.
+    gradientSample: ({ inputs, attrs }) => ({ inputs, attrs: { type: (attrs as { type: string }).type } }),
   },
 
   // ——— indexing ———

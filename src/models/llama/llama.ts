@@ -14,7 +14,6 @@ import { arange, full, tensor } from "../../tensor/creation.js";
 import { concat, layerNorm, rmsNorm, where } from "../../tensor/functions.js";
 import { dequantizeRows, quantizedMatmul } from "../../tensor/quantized.js";
 import { Tensor } from "../../tensor/tensor.js";
-import { type ActivationFormat, activationFormatOf, roundActivations } from "./activation-rounding.js";
 import { configFromGguf, type LlamaConfig } from "./config.js";
 import { KvCache } from "./kv-cache.js";
 import { applyRope, type RopeTables, ropeTables } from "./rope.js";
@@ -33,15 +32,14 @@ interface Projection {
   weight: Tensor;
   type?: QuantType;
   bias?: Tensor;
-  /** How the input is rounded first, as llama.cpp rounds it for the weights' type. */
-  activations: ActivationFormat;
 }
 
 export interface LlamaModelOptions {
   /**
    * Round each projection's input as llama.cpp does for the weights' type (F16, BF16, or
-   * Q8 blocks for quantized weights) before multiplying (default true). Off, the products
-   * take float32 activations: closer to exact, further from llama.cpp.
+   * Q8 blocks for quantized weights; the quantized matmul's `roundActivations`), default
+   * true: llama.cpp's products, as integer dot products. Off, the products take float32
+   * activations: closer to exact, further from llama.cpp, and slower.
    */
   roundActivations?: boolean;
 }
@@ -69,16 +67,12 @@ export class LlamaModel {
   readonly #outputNorm: Norm;
   /** The output matrix (a projection embd → vocab); with tied weights also the embedding. */
   readonly #output: Projection;
+  readonly #roundActivations: boolean;
   #rope: RopeTables | undefined;
 
   constructor(file: GgufFile, options: LlamaModelOptions = {}) {
     const config = configFromGguf(file);
-    const rounding = options.roundActivations ?? true;
-    // One format for joined projections; if their types ask for different ones, none.
-    const formatOf = (names: string[]): ActivationFormat => {
-      const formats = new Set(names.map((name) => activationFormatOf(file.tensor(name).type)));
-      return rounding && formats.size === 1 ? [...formats][0]! : "f32";
-    };
+    this.#roundActivations = options.roundActivations ?? true;
     this.config = config;
     const { embd, vocabSize, nHead, nHeadKv, headDim, ffn } = config;
     const gpt2 = config.architecture === "gpt2";
@@ -107,7 +101,6 @@ export class LlamaModel {
           ),
         }),
         ...(joined ? { bias: joined } : {}),
-        activations: formatOf(weights),
       };
     };
     const norm = (name: string): Norm => ({
@@ -117,10 +110,7 @@ export class LlamaModel {
     const tied = !file.hasTensor("output.weight");
     // Tied weights are kept once, as the head's; the embedding gathers from it.
     const head = tied ? "token_embd.weight" : "output.weight";
-    this.#output = {
-      ...(loadPacked(file, [head]) ?? { weight: loadTransposed(file, [head], [[vocabSize, embd]]) }),
-      activations: formatOf([head]),
-    };
+    this.#output = loadPacked(file, [head]) ?? { weight: loadTransposed(file, [head], [[vocabSize, embd]]) };
     this.#embedding = tied
       ? undefined
       : (loadPacked(file, ["token_embd.weight"]) ?? {
@@ -219,7 +209,7 @@ export class LlamaModel {
       });
     });
     if (!allPositions && time > 1) x = x.slice([0, time - 1, 0], [batch, time, embd]);
-    return [linear(this.#norm(this.#outputNorm, x), this.#output), ...rows];
+    return [this.#linear(this.#norm(this.#outputNorm, x), this.#output), ...rows];
   };
   readonly #decodeStep = compile(this.#step, { name: "LlamaModel decoding step", maxTraces: 4 });
   readonly #prefillStep = compile(this.#step, {
@@ -271,7 +261,7 @@ export class LlamaModel {
       const rows = Int32Array.from({ length: m }, (_, i) => i * t + last[i]!);
       h = h.gather(tensor(rows, [m], { dtype: "int32" }), 0);
     }
-    return linear(h, this.#output);
+    return this.#linear(h, this.#output);
   }
 
   /** Token embeddings (plus learned positions) for ids [B, T] at positions [T] or [B, T]. */
@@ -308,13 +298,13 @@ export class LlamaModel {
     const [batch, time] = input.shape as [number, number, number];
     const qDim = nHead * headDim;
     const kvDim = nHeadKv * headDim;
-    const qkv = linear(this.#norm(block.attnNorm, input), block.qkv);
+    const qkv = this.#linear(this.#norm(block.attnNorm, input), block.qkv);
     const columns = (from: number, to: number) => qkv.slice([0, 0, from], [batch, time, to]);
     const q = this.#rotate(columns(0, qDim), nHead, positions);
     const k = this.#rotate(columns(qDim, qDim + kvDim), nHeadKv, positions);
     const v = columns(qDim + kvDim, qDim + 2 * kvDim);
-    const x = input.add(linear(attend(q, k, v), block.out));
-    const gateUp = linear(this.#norm(block.ffnNorm, x), block.gateUp);
+    const x = input.add(this.#linear(attend(q, k, v), block.out));
+    const gateUp = this.#linear(this.#norm(block.ffnNorm, x), block.gateUp);
     const { ffn } = this.config;
     const hidden =
       this.config.architecture === "gpt2"
@@ -323,7 +313,14 @@ export class LlamaModel {
             .slice([0, 0, 0], [batch, time, ffn])
             .silu()
             .mul(gateUp.slice([0, 0, ffn], [batch, time, 2 * ffn]));
-    return x.add(linear(hidden, block.down));
+    return x.add(this.#linear(hidden, block.down));
+  }
+
+  #linear(x: Tensor, p: Projection): Tensor {
+    const y = p.type
+      ? quantizedMatmul(x, p.weight, p.type, { roundActivations: this.#roundActivations })
+      : x.matmul(p.weight);
+    return p.bias ? y.add(p.bias) : y;
   }
 
   /** Attention over one sequence's cached keys and values [1, capacity, kvDim], with this step's rows put in place. */
@@ -389,10 +386,4 @@ function embeddingRows(
 ): Tensor {
   if (table.type) return dequantizeRows(table.weight.gather(ids, 0), table.type);
   return transposed ? table.weight.gather(ids, 1).transpose() : table.weight.gather(ids, 0);
-}
-
-function linear(x: Tensor, p: Projection): Tensor {
-  const rounded = roundActivations(x, p.activations);
-  const y = p.type ? quantizedMatmul(rounded, p.weight, p.type) : rounded.matmul(p.weight);
-  return p.bias ? y.add(p.bias) : y;
 }

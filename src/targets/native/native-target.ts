@@ -130,7 +130,7 @@ export function createNativeTarget(options: NativeTargetOptions = {}): Target {
       } catch {}
       return `C kernels compiled for this CPU (${compiler}), fused, on ${threads} thread${threads > 1 ? "s" : ""}`;
     },
-    hasKernel: (instruction) => claims(kernelTable, instruction),
+    hasKernel: (instruction, attrs) => claims(kernelTable, instruction, attrs),
     // The compiled libraries are shared by every program (and kept on disk); a program holds
     // its parameters and bindings, about this much per kernel.
     prepare: (program) => {

@@ -1,5 +1,9 @@
 import type { QuantType } from "../../quant/index.js";
+import { integerDotSource } from "./integer-dot-source.js";
 import { kernelSignature } from "./native-kernel.js";
+
+/** Types whose products stay in float32 (with rounding, x is rounded to the weights' format). */
+const FLOAT_TYPES: ReadonlySet<QuantType> = new Set(["F32", "F16", "BF16"]);
 
 /**
  * The C of the native target's quantized kernels, one source per ggml type: `decode_block`
@@ -165,6 +169,7 @@ const DECODE1: Partial<Record<QuantType, string>> = {
 const PRELUDE = `#include <stdint.h>
 #include <string.h>
 #include <stdlib.h>
+#include <math.h>
 #if defined(__F16C__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
@@ -202,6 +207,33 @@ static inline v8f h8(const uint8_t *p) {
   return r;
 }
 #endif
+
+/* The binary16 nearest to v (ties to even), as a float. */
+static inline float f16_round(float v) {
+#if defined(__F16C__)
+  return _cvtsh_ss(_cvtss_sh(v, _MM_FROUND_TO_NEAREST_INT));
+#elif defined(__FLT16_MAX__)
+  return (float)(_Float16)v;
+#else
+  uint32_t u;
+  memcpy(&u, &v, 4);
+  const float a = fabsf(v);
+  if (a >= 65520.0f) return v > 0 ? INFINITY : -INFINITY;
+  if (a < 6.103515625e-05f) return (v + 0.75f) - 0.75f; /* subnormal: a multiple of 2^-24 */
+  u = (u + 0xfff + ((u >> 13) & 1)) & ~0x1fffu;
+  memcpy(&v, &u, 4);
+  return v;
+#endif
+}
+
+/* The bfloat16 nearest to v (ties to even; a NaN stays a quiet NaN), as a float. */
+static inline float bf16_round(float v) {
+  uint32_t u;
+  memcpy(&u, &v, 4);
+  u = (u & 0x7fffffffu) > 0x7f800000u ? (u | 0x400000u) & 0xffff0000u : (u + 0x7fffu + ((u >> 16) & 1)) & 0xffff0000u;
+  memcpy(&v, &u, 4);
+  return v;
+}
 
 /* Byte and halfword lanes widened to float. Compilers turn conversions of vectors narrower
    than a register into one instruction per lane, so x86 gets its widening instructions. */
@@ -358,10 +390,18 @@ static void decode_rows(const uint8_t *restrict w, int64_t rb, int64_t rows, int
 `;
 }
 
-/** The quantizedMatmul kernel for rows of `type`. */
-export function quantizedMatmulSource(type: QuantType): string {
+/**
+ * The quantizedMatmul kernel for rows of `type`. With `roundActivations`, x is rounded as
+ * llama.cpp rounds it: the K and 32-value block types quantize it to Q8 blocks and take
+ * integer dot products (integer-dot-source.ts); F16 and BF16 round it into a workspace that
+ * the float products read.
+ */
+export function quantizedMatmulSource(type: QuantType, roundActivations: boolean): string {
   const P = QuantParam;
-  return `${PRELUDE}${decoders(type)}
+  const integer = roundActivations && !FLOAT_TYPES.has(type);
+  const rounding =
+    roundActivations && (type === "F16" || type === "BF16") ? `${type.toLowerCase()}_round` : "";
+  return `${PRELUDE}${decoders(type)}${integer ? integerDotSource(type) : ""}
 /*
  * Rows x[0 … R) times one packed row: R dot products, each chunk of weights decoded once
  * into registers. Each row accumulates into A vectors, so that consecutive fused
@@ -452,20 +492,77 @@ static void micro(const float *restrict xp, const float *restrict wp, int64_t kc
   }
 }
 
-static __thread float *workspace_ptr;
-static __thread int64_t workspace_floats;
-static float *workspace(int64_t floats) {
-  if (floats > workspace_floats) {
-    free(workspace_ptr);
+/* Per-thread scratch, grown as needed and kept: [0] the panels of the float GEMM, [1] x's rows
+   as the products read them (rounded or quantized). */
+static __thread void *workspace_ptr[2];
+static __thread int64_t workspace_bytes[2];
+static void *workspace(int which, int64_t bytes) {
+  if (bytes > workspace_bytes[which]) {
+    free(workspace_ptr[which]);
     void *p = 0;
-    if (posix_memalign(&p, 64, (size_t)floats * 4) != 0) abort();
-    workspace_ptr = (float *)p;
-    workspace_floats = floats;
+    if (posix_memalign(&p, 64, (size_t)bytes) != 0) abort();
+    workspace_ptr[which] = p;
+    workspace_bytes[which] = bytes;
   }
-  return workspace_ptr;
+  return workspace_ptr[which];
 }
 
+/* Rows [m0, m1) of x times weight rows [n0, n1) (rows of x in xu, K floats apart). */
+static void float_unit(const float *restrict xu, const uint8_t *restrict w, float *restrict out, int64_t M,
+                       int64_t m0, int64_t m1, int64_t n0, int64_t n1, int64_t N, int64_t K, int64_t rb) {
+  if (M <= ${STREAM_ROWS}) {
+    for (int64_t n = n0; n < n1; n++) {
+      const uint8_t *wn = w + n * rb;
+      switch (M) {
+        case 1: dot_rows(1, 4, wn, xu, K, out + n, N); break;
+        case 2: dot_rows(2, 2, wn, xu, K, out + n, N); break;
+        case 3: dot_rows(3, 2, wn, xu, K, out + n, N); break;
+        default: dot_rows(4, 2, wn, xu, K, out + n, N); break;
+      }
+    }
+    return;
+  }
+  /* Blocks of KC values: the unit's rows of x in MR-row panels, then NR weight rows at a
+     time decoded into a panel (in L1) that every x panel multiplies. */
+  const int64_t rows = m1 - m0, panels = (rows + MR - 1) / MR;
+  float *xp = (float *)workspace(0, 4 * (panels * MR * KC + NR * KC + KC));
+  float *wp = xp + panels * MR * KC, *tmp = wp + NR * KC;
+  for (int64_t k0 = 0; k0 < K; k0 += KC) {
+    const int64_t kc = min64(KC, K - k0);
+    for (int64_t p = 0; p < panels; p++)
+      x_panel(xu + p * MR * K + k0, K, (int)min64(MR, rows - p * MR), kc, xp + p * MR * kc);
+    for (int64_t n = n0; n < n1; n += NR) {
+      const int nr = (int)min64(NR, n1 - n);
+      weight_panel(w + n * rb, rb, nr, k0, kc, K, tmp, wp);
+      for (int64_t p = 0; p < panels; p++)
+        micro(xp + p * MR * kc, wp, kc, out + (m0 + p * MR) * N + n, N, (int)min64(MR, rows - p * MR), nr,
+              k0 == 0);
+    }
+  }
+}
 
+${
+  integer
+    ? `/* Quantized rows [m0, m1) (in xs, XS bytes apart) times weight rows [n0, n1): groups of four
+   rows share each weight row's decoding. */
+static void integer_unit(const char *xs, int64_t XS, const uint8_t *restrict w, float *restrict out, int64_t m0,
+                         int64_t m1, int64_t n0, int64_t n1, int64_t N, int64_t K, int64_t rb) {
+  const int64_t rows = m1 - m0;
+  for (int64_t n = n0; n < n1; n++) {
+    const uint8_t *wn = w + n * rb;
+    int64_t r = 0;
+    for (; r + 4 <= rows; r += 4) dot_rows_q8(4, wn, xs + r * XS, XS, K, out + (m0 + r) * N + n, N);
+    switch (rows - r) {
+      case 1: dot_rows_q8(1, wn, xs + r * XS, XS, K, out + (m0 + r) * N + n, N); break;
+      case 2: dot_rows_q8(2, wn, xs + r * XS, XS, K, out + (m0 + r) * N + n, N); break;
+      case 3: dot_rows_q8(3, wn, xs + r * XS, XS, K, out + (m0 + r) * N + n, N); break;
+      default: break;
+    }
+  }
+}
+`
+    : ""
+}
 ${kernelSignature()} {
   char *const arena = (char *)(intptr_t)p[0];
   const float *const x = (const float *)(arena + p[${P.X}]);
@@ -473,38 +570,32 @@ ${kernelSignature()} {
   float *const out = (float *)(arena + p[${P.OUT}]);
   const int64_t M = p[${P.M}], N = p[${P.N}], K = p[${P.K}], rb = p[${P.ROW_BYTES}];
   const int64_t MU = p[${P.MU}], NU = p[${P.NU}], cols = p[${P.COL_UNITS}];
+  /* x's rows as the products read them are prepared once per unit of rows: consecutive units
+     of a task that share their rows share them. */
+  int64_t ready = -1;
+${integer ? "  const int64_t XS = xrow_bytes(K);\n  char *xs = 0;" : "  const float *xu = x;"}
   for (int64_t u = begin; u < end; u++) {
     const int64_t m0 = (u / cols) * MU, m1 = min64(M, m0 + MU);
     const int64_t n0 = (u % cols) * NU, n1 = min64(N, n0 + NU);
-    if (M <= ${STREAM_ROWS}) {
-      for (int64_t n = n0; n < n1; n++) {
-        const uint8_t *wn = w + n * rb;
-        switch (M) {
-          case 1: dot_rows(1, 4, wn, x, K, out + n, N); break;
-          case 2: dot_rows(2, 2, wn, x, K, out + n, N); break;
-          case 3: dot_rows(3, 2, wn, x, K, out + n, N); break;
-          default: dot_rows(4, 2, wn, x, K, out + n, N); break;
-        }
-      }
-      continue;
+${
+  integer
+    ? `    if (m0 != ready) {
+      xs = (char *)workspace(1, (m1 - m0) * XS);
+      for (int64_t r = m0; r < m1; r++) quantize_row(x + r * K, K, xs + (r - m0) * XS);
+      ready = m0;
     }
-    /* Blocks of KC values: the unit's rows of x in MR-row panels, then NR weight rows at a
-       time decoded into a panel (in L1) that every x panel multiplies. */
-    const int64_t rows = m1 - m0, panels = (rows + MR - 1) / MR;
-    float *xp = workspace(panels * MR * KC + NR * KC + KC);
-    float *wp = xp + panels * MR * KC, *tmp = wp + NR * KC;
-    for (int64_t k0 = 0; k0 < K; k0 += KC) {
-      const int64_t kc = min64(KC, K - k0);
-      for (int64_t p = 0; p < panels; p++)
-        x_panel(x + (m0 + p * MR) * K + k0, K, (int)min64(MR, rows - p * MR), kc, xp + p * MR * kc);
-      for (int64_t n = n0; n < n1; n += NR) {
-        const int nr = (int)min64(NR, n1 - n);
-        weight_panel(w + n * rb, rb, nr, k0, kc, K, tmp, wp);
-        for (int64_t p = 0; p < panels; p++)
-          micro(xp + p * MR * kc, wp, kc, out + (m0 + p * MR) * N + n, N, (int)min64(MR, rows - p * MR), nr,
-                k0 == 0);
-      }
+    integer_unit(xs, XS, w, out, m0, m1, n0, n1, N, K, rb);`
+    : rounding
+      ? `    if (m0 != ready) {
+      float *xr = (float *)workspace(1, 4 * (m1 - m0) * K);
+      for (int64_t i = 0; i < (m1 - m0) * K; i++) xr[i] = ${rounding}(x[m0 * K + i]);
+      xu = xr;
+      ready = m0;
     }
+    float_unit(xu, w, out, M, m0, m1, n0, n1, N, K, rb);`
+      : `    (void)ready;
+    float_unit(x + m0 * K, w, out, M, m0, m1, n0, n1, N, K, rb);`
+}
   }
 }
 `;

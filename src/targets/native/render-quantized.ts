@@ -42,7 +42,7 @@ export function renderQuantizedMatmul(
       throw new Error("internal: quantized parameters out of order");
   });
   return {
-    code: { source: quantizedMatmulSource(type), contract: true },
+    code: { source: quantizedMatmulSource(type, kernel.attrs.roundActivations === true), contract: true },
     params,
     units: rowUnits * colUnits,
     multiplyAdds: M * N * K,

@@ -5,7 +5,7 @@ import { planArena } from "../../compiler/plan-memory.js";
 import type { HostArray } from "../../ir/dtype.js";
 import { bytesPer } from "../../ir/dtype.js";
 import { type Storage, toHost } from "../../ir/storage.js";
-import type { RefValue } from "../../isa/instruction.js";
+import type { Attrs, RefValue } from "../../isa/instruction.js";
 import { type KernelTable, runReference } from "../kernel-table.js";
 import { Schedule, type ScheduledStep } from "../pool/schedule.js";
 import { ModuleBuilder } from "./emitter/module-builder.js";
@@ -59,7 +59,11 @@ export type WasmInstructionKernel = (
 /** The built-in kernel table: quantized weights; every other instruction is generated or run on `ref`. */
 export const WASM_KERNELS: KernelTable<WasmInstructionKernel> = {
   dequantize: renderDequantize,
-  quantizedMatmul: renderQuantizedMatmul,
+  // Activations rounded as llama.cpp rounds them are rounded by fused kernels first (the
+  // instruction's decomposition), then multiplied here in float32.
+  quantizedMatmul: Object.assign(renderQuantizedMatmul.bind(null), {
+    accepts: (attrs: Attrs) => !attrs.roundActivations,
+  }),
 };
 
 export class WasmProgram {

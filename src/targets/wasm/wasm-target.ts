@@ -85,7 +85,7 @@ export function createWasmTarget(options: WasmTargetOptions = {}): WasmTarget {
     },
     name,
     description: `WebAssembly SIMD kernels generated at run time, fused, on ${threads} thread${threads > 1 ? "s" : ""}${wasmFeatures.relaxedSimd ? ", relaxed-SIMD FMA" : ""}`,
-    hasKernel: (instruction) => claims(kernelTable, instruction),
+    hasKernel: (instruction, attrs) => claims(kernelTable, instruction, attrs),
     prepare: (program) => prepare(program).moduleBytes,
     run(program: Program, inputs: readonly HostArray[]): HostArray[] {
       return prepare(program).run(inputs);

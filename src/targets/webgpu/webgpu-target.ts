@@ -111,7 +111,7 @@ export function createWebgpuTarget(
     matmulTiles: () =>
       options.matmulTiles ? { tiles: options.matmulTiles, measured: {}, source: "default" } : tiles,
     description: `WGSL compute shaders on ${adapterName(report)} through ${report.api}`,
-    hasKernel: (instruction) => claims(kernelTable, instruction),
+    hasKernel: (instruction, attrs) => claims(kernelTable, instruction, attrs),
     run(program: Program, inputs: readonly HostArray[]): HostArray[] {
       return prepare(program)
         .run(inputs)
