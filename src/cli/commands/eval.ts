@@ -3,8 +3,10 @@ import { readClassifierConfig } from "../../classify/classifier-checkpoint.js";
 import { loadCorpus } from "../../data/corpus.js";
 import { evaluateLanguageModel } from "../../train/evaluate-language-model.js";
 import { loadLanguageModelCheckpoint } from "../../train/language-model-checkpoint.js";
+import { readVisionConfig } from "../../vision/vision-checkpoint.js";
 import { integerInRange } from "../parse-integer.js";
 import { evalClassifierFromFlags } from "./eval-classifier.js";
+import { evalImageClassifierFromFlags } from "./eval-image-classifier.js";
 import { evalNgramFromFlags } from "./eval-ngram.js";
 import { rejectFlags } from "./model-flags.js";
 
@@ -49,7 +51,10 @@ export function evalCommand(): Command {
     )
     .option("--batch-size <n>", "blocks per batch (default: the run's)", integerInRange(1, 1_000_000))
     .option("--seed <n>", "seed for choosing the batches", integerInRange(0, 2 ** 32 - 1), 0)
-    .option("--plots <dir>", "classifier: write confusion, ROC, precision-recall and calibration SVGs here")
+    .option(
+      "--plots <dir>",
+      "classifier: write confusion, ROC, precision-recall and calibration SVGs here; image classifier: misclassified.png and saliency.png (default: the run directory)",
+    )
     .option(
       "--json",
       "print one JSON object: valLoss, perplexity, batches, batchSize, blockSize, data (--model: perplexity, perplexityExcludingOovs, tokens, oovs, sentences, logProb, order, level, data)",
@@ -65,6 +70,14 @@ export function evalCommand(): Command {
       }
       if (flags.checkpoint === undefined) {
         throw new Error("give --checkpoint DIR (a trained network) or --model FILE.arpa (an n-gram model)");
+      }
+      const vision = readVisionConfig(flags.checkpoint);
+      if (vision?.task === "classify") {
+        rejectFlags(command, ["checkpoint", "data", "json", "plots"], "image classifier");
+        evalImageClassifierFromFlags({ ...flags, checkpoint: flags.checkpoint }, (line) =>
+          process.stdout.write(`${line}\n`),
+        );
+        return;
       }
       const classifier = readClassifierConfig(flags.checkpoint);
       if (classifier) {

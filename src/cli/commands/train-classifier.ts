@@ -61,16 +61,17 @@ export function classifierOptions(): Option[] {
     new Option("--folds <k>", "classifier: K-fold cross-validation, mean ± sd of every metric").argParser(
       integerInRange(2, 100),
     ),
-    new Option("--epochs <n>", "classifier (cnn, transformer, gpt-finetune): passes over the data").argParser(
-      integerInRange(1, 10_000),
-    ),
+    new Option(
+      "--epochs <n>",
+      "classifier (cnn, transformer, gpt-finetune) and train cnn: passes over the data",
+    ).argParser(integerInRange(1, 10_000)),
     new Option("--max-tokens <n>", "classifier (neural): tokens kept per text").argParser(
       integerInRange(8, 100_000),
     ),
     new Option("--gpt <dir>", "classifier (gpt-finetune): the GPT checkpoint to start from"),
     new Option(
       "--augment <methods>",
-      `classifier: add an augmented copy of each training text per method (${AUGMENTATIONS.join(", ")}; comma-separated)`,
+      `classifier: add an augmented copy of each training text per method (${AUGMENTATIONS.join(", ")}; comma-separated); train cnn: augment each batch (affine, elastic, noise, cutout, mixup; settings after colons, e.g. affine:degrees=15,mixup:alpha=0.2; "none")`,
     ),
   ];
 }

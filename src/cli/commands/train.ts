@@ -13,6 +13,7 @@ import {
   classifierOptions,
   trainClassifierFromFlags,
 } from "./train-classifier.js";
+import { CNN_FLAGS, type CnnFlags, trainCnnFromFlags } from "./train-cnn.js";
 import {
   LANGUAGE_MODELS,
   type LanguageModelFlags,
@@ -32,6 +33,7 @@ const FLAGS_OF: Record<string, readonly string[]> = {
   ...Object.fromEntries(Object.keys(LANGUAGE_MODELS).map((model) => [model, languageModelFlags(model)])),
   ngram: ["data", "order", "level", "out", "json"],
   classifier: CLASSIFIER_FLAGS,
+  cnn: CNN_FLAGS,
 };
 
 export { settingsFromFlags };
@@ -43,17 +45,20 @@ export function trainCommand(): Command {
     .addArgument(
       new Argument(
         "<model>",
-        "the kind of model: a GPT, a recurrent LM, a Kneser-Ney n-gram model or a text classifier",
+        "the kind of model: a GPT, a recurrent LM, a Kneser-Ney n-gram model, a text classifier or an image CNN",
       ).choices(Object.keys(FLAGS_OF)),
     )
-    .option("--data <source>", 'the corpus: "moby-dick" or a path to a UTF-8 text file (preset: moby-dick)')
+    .option(
+      "--data <source>",
+      'the corpus: "moby-dick" or a path to a UTF-8 text file (preset: moby-dick); cnn: "mnist" or a folder of <class>/<image>.png',
+    )
     .option(
       "--preset <name>",
       `settings to start from, one of: ${Object.keys(GPT_PRESETS).join(", ")}`,
       "baby",
     )
     .option("--iters <n>", "optimizer steps (a new run's learning-rate schedule stretches to fit)", positive)
-    .option("--batch-size <n>", "blocks per batch", positive)
+    .option("--batch-size <n>", "blocks per batch (cnn: images per batch)", positive)
     .option("--block-size <n>", "tokens per block (the context length)", positive)
     .option("--layers <n>", "Transformer blocks (gpt) or stacked recurrent layers (rnn, lstm, gru)", positive)
     .option("--heads <n>", "attention heads", positive)
@@ -101,6 +106,10 @@ export function trainCommand(): Command {
       const print = (line: string) => process.stdout.write(`${line}\n`);
       if (model === "classifier") {
         trainClassifierFromFlags(flags as unknown as ClassifierFlags, print);
+        return;
+      }
+      if (model === "cnn") {
+        trainCnnFromFlags(flags as unknown as CnnFlags, print);
         return;
       }
       if (model === "ngram") {
