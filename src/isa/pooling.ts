@@ -5,8 +5,8 @@ import { arange, full } from "./creation.js";
 import { InstructionError } from "./errors.js";
 import { defineInstruction, type Instruction } from "./instruction.js";
 import { matmul, transposeLast } from "./matmul.js";
-import { concat, pad, reshape } from "./movement.js";
-import { add, cmpeq, cmplt, div, max, mul, sub } from "./scalar-ops.js";
+import { concat, expand, pad, reshape } from "./movement.js";
+import { add, cmpeq, cmplt, div, max, min, mul, sub } from "./scalar-ops.js";
 import {
   canonicalWindow,
   checkImage,
@@ -49,37 +49,57 @@ function canonicalPool(name: string, a: WindowAttrs): Window2d {
   return win;
 }
 
+/** Whether a window tiles the image: stride = kernel and no dilation, so each pixel is in at most one window. */
+function tiles(win: Window2d): boolean {
+  return (
+    win.stride[0] === win.kernel[0] && win.stride[1] === win.kernel[1] && win.dilation.every((d) => d === 1)
+  );
+}
+
 /**
- * Tap gradients [N, C, OH, OW] each, in window order, added into the image of `size`
- * where their taps read: the adjoint of taking the taps. Windows that tile the image
- * (stride = kernel, no dilation) interleave the taps with two concats; overlapping ones
- * go through col2im.
+ * Gradients of windows that tile the image: `values` [N, C, OH, KH, OW, KW] (tap (kh, kw) of
+ * window (oh, ow)) is the padded image's top-left OH·KH × OW·KW corner as it stands, so the
+ * image gradient is that view padded out to the image (rows and columns no window reached
+ * get zero) with the padding cropped off.
  */
+function foldTiledTaps(values: Node, win: Window2d, size: readonly [number, number]): Node {
+  const [n, c, oh, kh, ow, kw] = values.shape as [number, number, number, number, number, number];
+  const corner = reshape(values, { shape: [n, c, oh * kh, ow * kw] });
+  const missing = [size[0] + 2 * win.padding[0] - oh * kh, size[1] + 2 * win.padding[1] - ow * kw];
+  const filled = missing.some((m) => m > 0)
+    ? pad(corner, { before: [0, 0, 0, 0], after: [0, 0, missing[0]!, missing[1]!] })
+    : corner;
+  return cropImage(filled, win.padding);
+}
+
+/** Tap gradients [N, C, OH, OW] each, in window order, added into the image where their taps read (col2im). */
 function foldTaps(taps: readonly Node[], win: Window2d, size: readonly [number, number]): Node {
   const [n, c, oh, ow] = taps[0]!.shape as [number, number, number, number];
+  const unit = taps.map((t) => reshape(t, { shape: [n, c, 1, oh * ow] }));
+  const cols = reshape(unit.length === 1 ? unit[0]! : concat(...unit, { axis: 2 }), {
+    shape: [n, c * unit.length, oh * ow],
+  });
+  return col2im(cols, { ...windowAttrs(win), outputSize: [...size] });
+}
+
+/** [N, C, OH, OW] → [N, C, OH, 1, OW, 1], to broadcast over the taps of tiled windows. */
+function perWindow(x: Node): Node {
+  const [n, c, oh, ow] = x.shape as [number, number, number, number];
+  return reshape(x, { shape: [n, c, oh, 1, ow, 1] });
+}
+
+/**
+ * Tap values [N, C, OH, OW] each (window order) interleaved into [N, C, OH, KH, OW, KW]: each
+ * tap is written once, into its place (two concats), and the first-maximum index they share
+ * is computed once.
+ */
+function interleave(taps: readonly Node[], win: Window2d): Node {
   const [kh, kw] = win.kernel;
-  const tiles = win.stride[0] === kh && win.stride[1] === kw && win.dilation.every((d) => d === 1);
-  if (!tiles) {
-    const unit = taps.map((t) => reshape(t, { shape: [n, c, 1, oh * ow] }));
-    const cols = reshape(unit.length === 1 ? unit[0]! : concat(...unit, { axis: 2 }), {
-      shape: [n, c * unit.length, oh * ow],
-    });
-    return col2im(cols, { ...windowAttrs(win), outputSize: [...size] });
-  }
-  // [N, C, OH, KH, OW, KW] is the padded image's top-left OH·KH × OW·KW corner.
   const rows = Array.from({ length: kh }, (_, i) => {
-    const row = taps.slice(i * kw, (i + 1) * kw).map((t) => reshape(t, { shape: [n, c, oh, 1, ow, 1] }));
+    const row = taps.slice(i * kw, (i + 1) * kw).map(perWindow);
     return row.length === 1 ? row[0]! : concat(...row, { axis: 5 });
   });
-  const tiled = reshape(rows.length === 1 ? rows[0]! : concat(...rows, { axis: 3 }), {
-    shape: [n, c, oh * kh, ow * kw],
-  });
-  const padded = [size[0] + 2 * win.padding[0], size[1] + 2 * win.padding[1]];
-  const filled = pad(tiled, {
-    before: [0, 0, 0, 0],
-    after: [0, 0, padded[0]! - oh * kh, padded[1]! - ow * kw],
-  });
-  return cropImage(filled, win.padding);
+  return rows.length === 1 ? rows[0]! : concat(...rows, { axis: 3 });
 }
 
 /**
@@ -117,11 +137,12 @@ export const maxPool2d: Instruction<PoolAttrs> = defineInstruction<PoolAttrs>({
   vjp: (g, { inputs: [x], out, attrs }) => {
     const win = windowOf(attrs);
     const taps = windowTaps(padImage(x!, win.padding, Number.NEGATIVE_INFINITY), win, outputOf(x!, win));
-    // The index of the first tap equal to the maximum, chosen from the last tap backwards.
-    let first: Node = full({ value: taps.length - 1, shape: [], dtype: "float32" });
-    for (let t = taps.length - 2; t >= 0; t--) first = where(cmpeq(taps[t]!, out), t, first);
+    // The index of the first tap equal to the maximum: the least index among the taps that
+    // equal it (a minimum of selects, which compiles without branches, unlike a chain of them).
+    const first = taps.map((tap, t) => where(cmpeq(tap, out), t, taps.length)).reduce((a, b) => min(a, b));
+    const size = [x!.shape[2]!, x!.shape[3]!] as const;
     const tapGrads = taps.map((_, t) => where(cmpeq(first, t), g, 0));
-    return [foldTaps(tapGrads, win, [x!.shape[2]!, x!.shape[3]!])];
+    return [tiles(win) ? foldTiledTaps(interleave(tapGrads, win), win, size) : foldTaps(tapGrads, win, size)];
   },
 });
 
@@ -215,8 +236,19 @@ export const avgPool2d: Instruction<AvgPoolAttrs> = defineInstruction<AvgPoolAtt
   vjp: (g, { inputs: [x], attrs }) => {
     const win = avgWindow("avgPool2d", attrs);
     const share = div(g, avgDivisor(x!, win, attrs.countIncludePad!));
-    const taps = Array.from({ length: win.kernel[0] * win.kernel[1] }, () => share);
-    return [foldTaps(taps, win, [x!.shape[2]!, x!.shape[3]!])];
+    const size = [x!.shape[2]!, x!.shape[3]!] as const;
+    if (tiles(win)) {
+      const [n, c, oh, ow] = g.shape as [number, number, number, number];
+      const spread = expand(perWindow(share), { shape: [n, c, oh, win.kernel[0], ow, win.kernel[1]] });
+      return [foldTiledTaps(spread, win, size)];
+    }
+    return [
+      foldTaps(
+        Array.from({ length: win.kernel[0] * win.kernel[1] }, () => share),
+        win,
+        size,
+      ),
+    ];
   },
 });
 
