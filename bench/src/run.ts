@@ -19,6 +19,7 @@ import type { Bench, BenchContext, BenchRecord } from "./report.js";
 import { serve } from "./serve.js";
 import { trainGpt } from "./train-gpt.js";
 import { tuneBench } from "./tune.js";
+import { vision } from "./vision.js";
 
 const benches: Bench[] = [
   gemm,
@@ -35,6 +36,7 @@ const benches: Bench[] = [
   classify,
   augmentBench,
   browserBench,
+  vision,
 ];
 
 function usage(): string {

@@ -18,6 +18,7 @@ export const CNN_FLAGS = [
   "seed",
   "augment",
   "dropout",
+  "batchNorm",
   "out",
   "resume",
   "json",
@@ -31,6 +32,7 @@ export interface CnnFlags {
   seed?: number;
   augment?: string;
   dropout?: number;
+  batchNorm?: boolean;
   out?: string;
   resume?: boolean;
   json?: boolean;
@@ -61,6 +63,7 @@ export function trainCnnFromFlags(flags: CnnFlags, print: (line: string) => void
     seed: flags.seed ?? d.seed,
     augment: flags.augment ?? d.augment,
     dropout: flags.dropout ?? d.dropout,
+    batchNorm: flags.batchNorm ?? d.batchNorm,
   };
   const source = flags.data ?? MNIST;
   const data = imageData(source, settings.seed);

@@ -77,6 +77,7 @@ export function trainCommand(): Command {
     )
     .option("--order <n>", "n-gram order: the longest n-gram counted (ngram)", integerInRange(1, 100))
     .option("--dropout <p>", "dropout probability", numberInRange(0, 0.999))
+    .option("--batch-norm", "cnn: batch norm after each convolution")
     .option("--lr <rate>", "peak learning rate (the floor scales with it)", numberInRange(0, 1e300))
     .option("--warmup <n>", "learning-rate warm-up iterations", integerInRange(0, 1_000_000_000))
     .option("--seed <n>", "seed for the initial weights, batches and dropout", integerInRange(0, 2 ** 32 - 1))

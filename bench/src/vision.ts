@@ -1,0 +1,356 @@
+// npm run bench -- vision [--tasks step,mnist,augment] [--iters 20] [--warmup 3] [--rounds 2]
+//                         [--targets native,wasm] [--epochs 15] [--ablation-epochs 6] [--json]
+//
+// The vision figures of issue 16, one record per figure with the fields bench, impl, task,
+// metric, value, msPerIter:
+//
+// - step: milliseconds per training step of the MNIST CNN (`train cnn`'s default model, batch
+//   64, Adam) on each infiniset target and on PyTorch (bench/pytorch/mnist_cnn.py), on 1 and
+//   N threads. Each timing runs in a child process of its own, infiniset and PyTorch
+//   alternating for --rounds rounds; a row keeps its best round. Wall time (median step) and
+//   the process's CPU time per step (median) are both reported: on a shared machine the CPU
+//   time is what a step costs, the wall time also counts waiting for a core.
+// - mnist: `train cnn --data mnist` with the defaults (--epochs), its held-out accuracy on
+//   the 2,000 test digits of the standard split, and its ms per step.
+// - augment: the ablation: the same model trained for --ablation-epochs with each
+//   augmentation alone, all of them, and none; held-out accuracy of each.
+import { spawnSync } from "node:child_process";
+import { performance } from "node:perf_hooks";
+import { fileURLToPath } from "node:url";
+import { loadMnist, mnistSplit } from "../../dist/src/data/mnist.js";
+import { selectImages } from "../../dist/src/image/images.js";
+import { availableTargets, crossEntropy, manualSeed, tensor, withTarget } from "../../dist/src/index.js";
+import { Cnn } from "../../dist/src/models/cnn/cnn.js";
+import { Adam } from "../../dist/src/optim/adam.js";
+import { SeededRng } from "../../dist/src/random/seeded-rng.js";
+import { createNativeTarget, createWasmTarget, type Target } from "../../dist/src/targets/index.js";
+import {
+  IMAGE_CLASSIFIER_DEFAULTS,
+  type ImageClassifierSettings,
+  trainImageClassifier,
+} from "../../dist/src/vision/train-image-classifier.js";
+import { probeTorch } from "./peers.js";
+import { type Bench, type BenchContext, type BenchRecord, fmt, formatTable } from "./report.js";
+
+const TASKS = ["step", "mnist", "augment"] as const;
+const BATCH = 64;
+
+function option(args: string[], name: string): string | undefined {
+  const at = args.indexOf(name);
+  if (at < 0) return undefined;
+  const value = args[at + 1];
+  if (value === undefined || value.startsWith("--")) throw new Error(`vision: ${name} needs a value`);
+  return value;
+}
+
+function count(args: string[], name: string, fallback: number, least: number): number {
+  const text = option(args, name);
+  const value = text === undefined ? fallback : Number(text);
+  if (!Number.isInteger(value) || value < least)
+    throw new Error(`vision: ${name} needs a whole number >= ${least}`);
+  return value;
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+interface StepTimes {
+  msPerIter: number;
+  cpuMsPerIter: number;
+  minMs: number;
+}
+
+function withThreads(target: Target, threads: number): Target | undefined {
+  if (target.name === "wasm") return createWasmTarget({ threads });
+  if (target.name === "native") return createNativeTarget({ threads });
+  return undefined;
+}
+
+/** The child's side: the training step of `train cnn` on one target, timed. */
+function runStepChild(context: BenchContext, spec: string, warmup: number, iters: number): void {
+  const [name, threadText] = spec.split(":");
+  const registered = availableTargets().find((t) => t.name === name);
+  if (!registered) throw new Error(`vision: no target named "${name}"`);
+  const target = withThreads(registered, Number(threadText)) ?? registered;
+  withTarget(target, () => {
+    manualSeed(0);
+    const d = IMAGE_CLASSIFIER_DEFAULTS;
+    const model = new Cnn(
+      {
+        channels: 1,
+        height: 28,
+        width: 28,
+        classes: 10,
+        convChannels: d.convChannels,
+        kernelSize: 3,
+        hidden: d.hidden,
+        dropout: d.dropout,
+        batchNorm: d.batchNorm,
+        mean: [0.1307],
+        std: [0.3081],
+      },
+      { rng: new SeededRng(0) },
+    );
+    const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
+    const rng = new SeededRng(1);
+    const x = tensor(
+      Float32Array.from({ length: BATCH * 784 }, () => rng.nextFloat()),
+      [BATCH, 1, 28, 28],
+    );
+    const y = tensor(
+      Int32Array.from({ length: BATCH }, () => rng.nextInt(10)),
+      [BATCH],
+      { dtype: "int32" },
+    );
+    const step = () => {
+      const result = optimizer.stepOn(crossEntropy(model.forward(x), y), {
+        alsoCompute: model.stagedValues(),
+      });
+      model.commitStaged();
+      return result.loss;
+    };
+    for (let i = 0; i < warmup; i++) step();
+    const times: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i < iters; i++) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      step();
+      times.push(performance.now() - t0);
+      const used = process.cpuUsage(c0);
+      cpu.push((used.user + used.system) / 1000);
+    }
+    context.emit({
+      bench: "vision",
+      impl: `infiniset-${name}`,
+      msPerIter: median(times),
+      cpuMsPerIter: median(cpu),
+      minMs: Math.min(...times),
+    });
+  });
+}
+
+function timeInfinisetStep(target: string, threads: number, warmup: number, iters: number): StepTimes {
+  const runJs = fileURLToPath(new URL("./run.js", import.meta.url));
+  const child = spawnSync(
+    process.execPath,
+    [
+      ...process.execArgv,
+      runJs,
+      "vision",
+      "--json",
+      "--child",
+      `${target}:${threads}`,
+      "--warmup",
+      String(warmup),
+      "--iters",
+      String(iters),
+    ],
+    { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 1_800_000 },
+  );
+  if (child.status !== 0)
+    throw new Error(
+      `the child timing ${target} on ${threads} thread(s) exited with ${child.status ?? child.signal}`,
+    );
+  return JSON.parse(child.stdout.trim().split("\n").pop()!) as StepTimes;
+}
+
+function timeTorchStep(
+  python: string,
+  threads: number,
+  warmup: number,
+  iters: number,
+): StepTimes & { torch: string } {
+  const script = fileURLToPath(new URL("../pytorch/mnist_cnn.py", import.meta.url));
+  const child = spawnSync(
+    python,
+    [
+      script,
+      "--threads",
+      String(threads),
+      "--batch",
+      String(BATCH),
+      "--warmup",
+      String(warmup),
+      "--iters",
+      String(iters),
+    ],
+    // OpenMP threads that spin between regions starve each other on a shared machine.
+    { encoding: "utf8", timeout: 1_800_000, env: { OMP_WAIT_POLICY: "PASSIVE", ...process.env } },
+  );
+  if (child.status !== 0)
+    throw new Error(`bench/pytorch/mnist_cnn.py failed: ${(child.stderr || "").trim().split("\n").pop()}`);
+  return JSON.parse(child.stdout.trim().split("\n").pop()!);
+}
+
+async function stepTask(
+  context: BenchContext,
+  warmup: number,
+  iters: number,
+  rounds: number,
+  targets: string[] | undefined,
+) {
+  const threadCounts = context.threads > 1 ? [1, context.threads] : [1];
+  const torch = probeTorch();
+  if (!torch.ok) context.log(torch.note);
+  const names = availableTargets()
+    .map((t) => t.name)
+    .filter((n) => n !== "ref" && n !== "webgpu" && (!targets || targets.includes(n)));
+  for (const threads of threadCounts) {
+    const best = new Map<string, StepTimes>();
+    const keep = (impl: string, t: StepTimes) => {
+      const old = best.get(impl);
+      if (!old || t.msPerIter < old.msPerIter)
+        best.set(impl, { ...t, cpuMsPerIter: Math.min(t.cpuMsPerIter, old?.cpuMsPerIter ?? Infinity) });
+    };
+    for (let round = 0; round < rounds; round++) {
+      for (const name of names) {
+        context.log(`step: infiniset ${name}, ${threads} thread(s), round ${round + 1}/${rounds}`);
+        keep(`infiniset-${name}`, timeInfinisetStep(name, threads, warmup, iters));
+      }
+      if (torch.ok) {
+        context.log(
+          `step: pytorch ${torch.value.version}, ${threads} thread(s), round ${round + 1}/${rounds}`,
+        );
+        keep("pytorch", timeTorchStep(torch.value.python, threads, warmup, iters));
+      }
+    }
+    for (const [impl, t] of best) {
+      context.emit({
+        bench: "vision",
+        impl,
+        task: "mnist-step",
+        metric: "msPerStep",
+        value: t.msPerIter,
+        msPerIter: t.msPerIter,
+        cpuMsPerIter: t.cpuMsPerIter,
+        threads,
+        batch: BATCH,
+      });
+    }
+  }
+}
+
+function mnistData() {
+  const digits = loadMnist();
+  const { train, test } = mnistSplit(digits.labels);
+  return { train: selectImages(digits, train), test: selectImages(digits, test) };
+}
+
+function trainAndReport(context: BenchContext, task: string, settings: ImageClassifierSettings) {
+  const started = performance.now();
+  const { history } = trainImageClassifier(mnistData(), settings, {
+    onEpoch: (r) =>
+      context.log(
+        `${task}: epoch ${r.epoch}/${settings.epochs}, accuracy ${(100 * r.testAccuracy).toFixed(2)}%`,
+      ),
+  });
+  const last = history[history.length - 1]!;
+  context.emit({
+    bench: "vision",
+    impl: "infiniset",
+    task,
+    metric: "testAccuracy",
+    value: last.testAccuracy,
+    msPerIter: last.msPerStep,
+    epochs: settings.epochs,
+    augment: settings.augment,
+    batchNorm: settings.batchNorm,
+    minutes: (performance.now() - started) / 60000,
+  });
+}
+
+const ABLATIONS = [
+  "none",
+  "affine",
+  "elastic",
+  "noise",
+  "cutout",
+  "mixup",
+  "affine,elastic,noise,cutout,mixup",
+];
+
+async function runVision(context: BenchContext): Promise<void> {
+  const { args } = context;
+  const warmup = count(args, "--warmup", 3, 0);
+  const iters = count(args, "--iters", 20, 1);
+  const child = option(args, "--child");
+  if (child !== undefined) return runStepChild(context, child, warmup, iters);
+  const tasks = (option(args, "--tasks") ?? TASKS.join(",")).split(",").map((t) => t.trim());
+  for (const task of tasks) {
+    if (!(TASKS as readonly string[]).includes(task))
+      throw new Error(`vision: unknown task "${task}" (use ${TASKS.join(", ")})`);
+  }
+  const targets = option(args, "--targets")?.split(",");
+  if (tasks.includes("step")) await stepTask(context, warmup, iters, count(args, "--rounds", 2, 1), targets);
+  if (tasks.includes("mnist")) {
+    trainAndReport(context, "mnist", {
+      ...IMAGE_CLASSIFIER_DEFAULTS,
+      epochs: count(args, "--epochs", IMAGE_CLASSIFIER_DEFAULTS.epochs, 1),
+    });
+  }
+  if (tasks.includes("augment")) {
+    const epochs = count(args, "--ablation-epochs", 6, 1);
+    for (const augment of ABLATIONS) {
+      trainAndReport(context, `augment:${augment}`, {
+        ...IMAGE_CLASSIFIER_DEFAULTS,
+        epochs,
+        augment: augment === "none" ? "" : augment,
+      });
+    }
+  }
+}
+
+function render(records: BenchRecord[]): string {
+  const out: string[] = [];
+  const steps = records.filter((r) => r.task === "mnist-step");
+  if (steps.length) {
+    const torchAt = (threads: unknown) => steps.find((r) => r.impl === "pytorch" && r.threads === threads);
+    out.push(
+      "MNIST CNN training step (batch 64): median wall ms and CPU ms per step; ratios are PyTorch's time over the row's (above 1× = faster than PyTorch)",
+      formatTable(
+        ["impl", "threads", "ms/step", "CPU ms/step", "vs PyTorch (wall)", "vs PyTorch (CPU)"],
+        steps.map((r) => {
+          const torch = torchAt(r.threads);
+          const ratio = (a: unknown, b: unknown) => (torch ? `${fmt(Number(a) / Number(b))}×` : "—");
+          return [
+            r.impl,
+            String(r.threads),
+            fmt(Number(r.msPerIter)),
+            fmt(Number(r.cpuMsPerIter)),
+            ratio(torch?.msPerIter, r.msPerIter),
+            ratio(torch?.cpuMsPerIter, r.cpuMsPerIter),
+          ];
+        }),
+      ),
+    );
+  }
+  const accuracy = records.filter((r) => r.metric === "testAccuracy");
+  if (accuracy.length) {
+    out.push(
+      "",
+      "MNIST held-out accuracy (2,000 test digits of the standard split)",
+      formatTable(
+        ["task", "augment", "epochs", "accuracy", "ms/step"],
+        accuracy.map((r) => [
+          String(r.task),
+          String(r.augment || "none"),
+          String(r.epochs),
+          `${(100 * Number(r.value)).toFixed(2)}%`,
+          fmt(Number(r.msPerIter)),
+        ]),
+      ),
+    );
+  }
+  return out.join("\n");
+}
+
+export const vision: Bench = {
+  name: "vision",
+  description: "MNIST CNN step vs PyTorch, MNIST accuracy, the augmentation ablation",
+  run: runVision,
+  render,
+};
