@@ -58,7 +58,9 @@ export function loadImageFolder(dir: string, options: ImageFolderOptions = {}): 
   });
   const [height, width] = size!;
   const data = new Float32Array(images.length * channels * height * width);
-  images.forEach((pixels, i) => data.set(pixels, i * pixels.length));
+  images.forEach((pixels, i) => {
+    data.set(pixels, i * pixels.length);
+  });
   return {
     data,
     labels: Int32Array.from(labels),

@@ -7,7 +7,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeFileAtomicSync } from "../formats/atomic-write.js";
-import { readSafetensorsFile, type SafetensorsTensor, writeSafetensorsFile } from "../formats/safetensors.js";
+import type { SafetensorsTensor } from "../formats/safetensors.js";
+import { readSafetensorsFile, writeSafetensorsFile } from "../formats/safetensors-file.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { fromSafetensorsTensor, toSafetensorsTensor } from "../train/tensor-safetensors.js";
 import { packTensorTree, unpackTensorTree } from "../train/tensor-tree.js";

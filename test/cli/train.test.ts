@@ -139,7 +139,7 @@ test("bad input: missing or empty corpus, a block larger than the data, an unkno
   assert.notEqual(badModel.code, 0);
   assert.match(
     badModel.stderr,
-    /^infiniset: error: command-argument value 'transformer' is invalid for argument 'model'\. Allowed choices are gpt, rnn, lstm, gru, ngram, classifier\.\n$/,
+    /^infiniset: error: command-argument value 'transformer' is invalid for argument 'model'\. Allowed choices are gpt, rnn, lstm, gru, ngram, classifier, cnn\.\n$/,
   );
 });
 
