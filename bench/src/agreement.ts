@@ -28,7 +28,7 @@ import { noGrad } from "../../dist/src/tensor/functional.js";
 import { GgufTokenizer } from "../../dist/src/text/gguf/tokenizer.js";
 import { loadGptCheckpoint } from "../../dist/src/train/gpt-checkpoint.js";
 import { presetSettings } from "../../dist/src/train/gpt-settings.js";
-import { trainGpt } from "../../dist/src/train/train-gpt.js";
+import { trainGpt } from "../../dist/src/train/train-language-model.js";
 import { TEST_MODEL_TYPES, type TestModelName, testModelPath } from "../../dist/test/fixtures/test-models.js";
 import { TOKENIZER_CORPUS } from "../../dist/test/fixtures/tokenizer-corpus.js";
 import { type LlamaCppModel, loadLlamaCpp, type Token } from "./llama-cpp.js";

@@ -21,8 +21,7 @@ import { noGrad } from "../../dist/src/tensor/functional.js";
 import type { TrainableLanguageModel } from "../../dist/src/train/fit.js";
 import { presetSettings } from "../../dist/src/train/gpt-settings.js";
 import { rnnPresetSettings } from "../../dist/src/train/rnn-settings.js";
-import { trainGpt } from "../../dist/src/train/train-gpt.js";
-import { trainRnnLm } from "../../dist/src/train/train-rnn.js";
+import { trainGpt, trainRnnLm } from "../../dist/src/train/train-language-model.js";
 import { type Bench, type BenchContext, type BenchRecord, fmt, formatTable } from "./report.js";
 
 /**

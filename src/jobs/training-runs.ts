@@ -27,9 +27,7 @@ import {
   rnnPresetSettings,
 } from "../train/rnn-settings.js";
 import type { ValidationFold } from "../train/text-dataset.js";
-import { trainGpt } from "../train/train-gpt.js";
-import { LOG_FILE } from "../train/train-language-model.js";
-import { trainRnnLm } from "../train/train-rnn.js";
+import { LOG_FILE, trainGpt, trainRnnLm } from "../train/train-language-model.js";
 import { readTrainingLog } from "../train/training-log.js";
 
 /** One evaluation of a run: the iteration, and the metrics measured there. */

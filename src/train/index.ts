@@ -26,7 +26,13 @@ export { progressReporter } from "./progress-reporter.js";
 export { type LoadedRnnLm, loadRnnLmCheckpoint } from "./rnn-checkpoint.js";
 export { RNN_FAMILY, RNN_PRESETS, type RnnTrainingSettings, rnnPresetSettings } from "./rnn-settings.js";
 export { prepareTextDataset, type TextDataset } from "./text-dataset.js";
-export { type TrainGptOptions, trainGpt } from "./train-gpt.js";
-export { LOG_FILE, type TrainLanguageModelOptions, trainLanguageModel } from "./train-language-model.js";
-export { type TrainRnnOptions, trainRnnLm } from "./train-rnn.js";
+export {
+  LOG_FILE,
+  type TrainGptOptions,
+  type TrainLanguageModelOptions,
+  type TrainRnnOptions,
+  trainGpt,
+  trainLanguageModel,
+  trainRnnLm,
+} from "./train-language-model.js";
 export { readTrainingLog } from "./training-log.js";

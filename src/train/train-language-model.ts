@@ -1,10 +1,12 @@
 // The one language-model training run, whatever the model family: corpus → tokenizer →
 // split → model → optimizer → fit, with checkpoints and the JSON-lines log in the output
 // directory, or the same run continued from the checkpoint there. trainGpt and trainRnnLm
-// are this run with their family.
+// (`infiniset train gpt|rnn|lstm|gru`) are this run with their family.
 import { existsSync, mkdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { loadCorpus } from "../data/corpus.js";
+import type { Gpt } from "../models/gpt/gpt.js";
+import type { RnnLm } from "../models/rnn-lm/rnn-lm.js";
 import { setFakeQuantization } from "../nn/fake-quantize.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { TrainingCallback } from "./callbacks.js";
@@ -17,10 +19,12 @@ import {
 } from "./checkpoint.js";
 import { distillingTrainee } from "./distillation.js";
 import { type FitResult, fit } from "./fit.js";
+import { GPT_FAMILY, type GptTrainingSettings } from "./gpt-settings.js";
 import { checkpointFamily, loadFamilyCheckpoint } from "./language-model-checkpoint.js";
 import type { LanguageModel, LanguageModelFamily } from "./language-model-family.js";
 import { createLanguageModelOptimizer, type LanguageModelSettings } from "./language-model-settings.js";
 import { resumedSettings } from "./resume-settings.js";
+import { RNN_FAMILY, type RnnTrainingSettings } from "./rnn-settings.js";
 import { prepareTextDataset, type TextDataset } from "./text-dataset.js";
 import { type TextTokenizer, tokenizerFromJson } from "./tokenizer.js";
 
@@ -169,4 +173,20 @@ function loadTeacher(
   }
   loaded.model.eval();
   return { logits: (ids) => family.logits(loaded.model, ids) };
+}
+
+export type TrainGptOptions = TrainLanguageModelOptions<GptTrainingSettings, Gpt>;
+export type PreparedGptRun = PreparedRun<GptTrainingSettings, Gpt>;
+export type TrainGptResult = TrainLanguageModelResult<GptTrainingSettings, Gpt>;
+
+export function trainGpt(options: TrainGptOptions): TrainGptResult {
+  return trainLanguageModel(GPT_FAMILY, options);
+}
+
+export type TrainRnnOptions = TrainLanguageModelOptions<RnnTrainingSettings, RnnLm>;
+export type PreparedRnnRun = PreparedRun<RnnTrainingSettings, RnnLm>;
+export type TrainRnnResult = TrainLanguageModelResult<RnnTrainingSettings, RnnLm>;
+
+export function trainRnnLm(options: TrainRnnOptions): TrainRnnResult {
+  return trainLanguageModel(RNN_FAMILY, options);
 }

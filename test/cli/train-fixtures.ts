@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { settingsFromFlags } from "../../src/cli/commands/train.js";
-import { trainGpt } from "../../src/train/train-gpt.js";
+import { trainGpt } from "../../src/train/train-language-model.js";
 
 export const CORPUS = "the cat sat on the mat. the dog sat on the log. ".repeat(30);
 

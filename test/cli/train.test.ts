@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { settingsFromFlags } from "../../src/cli/commands/train.js";
 import type { TrainingCallback } from "../../src/train/callbacks.js";
 import { readCheckpoint } from "../../src/train/checkpoint.js";
-import { trainGpt } from "../../src/train/train-gpt.js";
+import { trainGpt } from "../../src/train/train-language-model.js";
 import { readTrainingLog } from "../../src/train/training-log.js";
 import { runCli } from "./run-cli.js";
 import { TINY_FLAGS, tinyTrainFlags, workspace } from "./train-fixtures.js";

@@ -14,7 +14,7 @@ import {
   type GptTrainingSettings,
   presetSettings,
 } from "../../src/train/gpt-settings.js";
-import { trainGpt } from "../../src/train/train-gpt.js";
+import { trainGpt } from "../../src/train/train-language-model.js";
 
 const dir = mkdtempSync(join(tmpdir(), "infiniset-gpt-"));
 const corpus = join(dir, "corpus.txt");

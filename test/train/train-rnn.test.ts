@@ -10,8 +10,7 @@ import { generateText } from "../../src/train/generate-text.js";
 import { presetSettings } from "../../src/train/gpt-settings.js";
 import { loadLanguageModelCheckpoint } from "../../src/train/language-model-checkpoint.js";
 import { type RnnTrainingSettings, rnnPresetSettings } from "../../src/train/rnn-settings.js";
-import { trainGpt } from "../../src/train/train-gpt.js";
-import { trainRnnLm } from "../../src/train/train-rnn.js";
+import { trainGpt, trainRnnLm } from "../../src/train/train-language-model.js";
 import { readTrainingLog } from "../../src/train/training-log.js";
 import { temporaryDirectory } from "./fixtures.js";
 

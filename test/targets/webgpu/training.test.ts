@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { availableTargets, withTarget } from "../../../src/index.js";
 import { type GptTrainingSettings, presetSettings } from "../../../src/train/gpt-settings.js";
-import { trainGpt } from "../../../src/train/train-gpt.js";
+import { trainGpt } from "../../../src/train/train-language-model.js";
 import { webgpuTarget } from "../../helpers/targets-under-test.js";
 
 /**
