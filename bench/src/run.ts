@@ -8,6 +8,7 @@ import { agreement } from "./agreement.js";
 import { augmentBench } from "./augment.js";
 import { browserBench } from "./browser.js";
 import { classify } from "./classify.js";
+import { compress } from "./compress.js";
 import { contention } from "./contention.js";
 import { decode } from "./decode.js";
 import { fusion } from "./fusion.js";
@@ -31,6 +32,7 @@ const benches: Bench[] = [
   agreement,
   decode,
   quant,
+  compress,
   tuneBench,
   serve,
   classify,
