@@ -25,6 +25,11 @@ function count(args: string[], name: string, fallback: number): number {
   return value;
 }
 
+// The baby preset's batch and block: the tokens of one step.
+const BATCH = 12;
+const BLOCK = 64;
+const tokensPerSec = (msPerIter: number) => (BATCH * BLOCK * 1000) / msPerIter;
+
 const median = (values: readonly number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -45,7 +50,7 @@ async function timeInChromium(context: BenchContext, threads: number, warmup: nu
     if (!status.includes(`on ${threads} thread`))
       throw new Error(`the engine did not take ${threads} threads: ${status}`);
     const steps = await page.evaluate(
-      async ({ text, steps }) => {
+      async ({ text, steps, blockSize, batchSize }) => {
         type Engine = {
           call(method: string, params: unknown, onEvent: (event: never) => void): Promise<unknown>;
         };
@@ -61,8 +66,8 @@ async function timeInChromium(context: BenchContext, threads: number, warmup: nu
             layers: 4,
             width: 128,
             heads: 4,
-            blockSize: 64,
-            batchSize: 12,
+            blockSize,
+            batchSize,
             lr: 1e-3,
             seed: 1337,
           },
@@ -73,7 +78,7 @@ async function timeInChromium(context: BenchContext, threads: number, warmup: nu
         );
         return { times, losses };
       },
-      { text: loadMobyDick(), steps: warmup + iters },
+      { text: loadMobyDick(), steps: warmup + iters, blockSize: BLOCK, batchSize: BATCH },
     );
     const timed = steps.times.slice(warmup);
     return {
@@ -109,6 +114,7 @@ export const browserBench: Bench = {
       impl: "infiniset-chromium",
       threads,
       msPerIter: chromium.msPerIter,
+      tokensPerSec: tokensPerSec(chromium.msPerIter),
       minMs: chromium.minMs,
       maxMs: chromium.maxMs,
       firstLoss: chromium.firstLoss,
@@ -120,6 +126,7 @@ export const browserBench: Bench = {
       impl: "infiniset-node",
       threads,
       msPerIter: node.msPerIter,
+      tokensPerSec: tokensPerSec(node.msPerIter),
       minMs: node.minMs,
       maxMs: node.maxMs,
       firstLoss: node.firstLoss,
@@ -137,12 +144,19 @@ export const browserBench: Bench = {
       .filter((r) => r.impl !== "ratio")
       .map((r) =>
         r.skipped !== undefined
-          ? [String(r.impl), "—", "—", "—", String(r.skipped)]
-          : [String(r.impl), String(r.threads), fmt(r.msPerIter as number), fmt(r.minMs as number), ""],
+          ? [String(r.impl), "—", "—", "—", "—", String(r.skipped)]
+          : [
+              String(r.impl),
+              String(r.threads),
+              fmt(r.msPerIter as number),
+              fmt(r.minMs as number),
+              fmt(r.tokensPerSec as number),
+              "",
+            ],
       );
     const ratio = records.find((r) => r.impl === "ratio");
     return [
-      formatTable(["impl", "threads", "ms/step (median)", "min ms", "note"], rows),
+      formatTable(["impl", "threads", "ms/step (median)", "min ms", "tokens/s", "note"], rows),
       ratio ? `\nChromium / Node: ${fmt(ratio.chromiumOverNode as number)}× (target: within 1.5×)` : "",
     ].join("\n");
   },
