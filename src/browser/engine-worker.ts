@@ -30,12 +30,18 @@ let wasm = getTarget("wasm") as WasmTarget;
 let started: Promise<void> | undefined;
 
 /**
- * The wasm target, on `threads` threads when asked (a new target then replaces the
- * default), with its pool started: a Web Worker starts only once its maker returns to its
- * event loop, so the pool's workers must be ready before a run waits on them.
+ * The wasm target, on `threads` threads when the first call asks (a new target then
+ * replaces the default), with its pool started: a Web Worker starts only once its maker
+ * returns to its event loop, so the pool's workers must be ready before a run waits on them.
  */
 function startWasm(threads?: number): Promise<void> {
   if (threads !== undefined && threads !== wasm.threads) {
+    if (!Number.isInteger(threads) || threads < 1)
+      throw new Error(`threads must be a whole number ≥ 1, got ${threads}`);
+    if (started)
+      throw new Error(
+        `the engine already runs on ${wasm.threads} threads: ask for threads in the first call`,
+      );
     wasm = createWasmTarget({ threads });
     registerTarget(wasm);
     setDefaultTarget(wasm);
