@@ -155,6 +155,17 @@ export abstract class RecurrentLayer extends Module {
     return { output: sequence, finals };
   }
 
+  /**
+   * The forward pass of a layer whose state is h alone (RNN, GRU): from h0 [numLayers,
+   * batch, H] (default zeros) to the last layer's outputs and every layer's last h.
+   */
+  protected runHidden(x: Tensor, h0: Tensor | undefined): { output: Tensor; h: Tensor } {
+    const { batch } = this.checkInput(x);
+    const initial = h0 ? this.splitLayers(h0, batch, "h0") : this.zeroStates(batch, this.hiddenSize);
+    const { output, finals } = this.run(x, initial);
+    return { output, h: stack(finals, 0) };
+  }
+
   /** States of zeros, [B, width] for each layer. */
   protected zeroStates(batch: number, width: number): Tensor[] {
     return Array.from({ length: this.numLayers }, () => zeros([batch, width]));

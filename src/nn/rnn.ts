@@ -1,4 +1,3 @@
-import { stack } from "../tensor/functions.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { RecurrentLayer, type RecurrentOptions } from "./recurrent-layer.js";
 
@@ -34,10 +33,7 @@ export class RNN extends RecurrentLayer {
 
   /** x [batch, time, inputSize], h0 [numLayers, batch, hiddenSize] (default zeros). */
   forward(x: Tensor, h0?: Tensor): RNNOutput {
-    const { batch } = this.checkInput(x);
-    const initial = h0 ? this.splitLayers(h0, batch, "h0") : this.zeroStates(batch, this.hiddenSize);
-    const { output, finals } = this.run(x, initial);
-    return { output, h: stack(finals, 0) };
+    return this.runHidden(x, h0);
   }
 
   protected step(layer: number, x: Tensor, h: Tensor): Tensor {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { niceTicks, renderLossCurveSvg } from "../../src/train/plot-svg.js";
+import { niceTicks } from "../../src/plot/svg-chart.js";
+import { renderLossCurveSvg } from "../../src/train/plot-svg.js";
 import type { TrainingLogRecord } from "../../src/train/training-log.js";
 
 const records: TrainingLogRecord[] = [

@@ -12,7 +12,7 @@ import { QueueExecutor } from "../../jobs/executors/queue-executor.js";
 import { checkRedis } from "../../jobs/executors/redis-connection.js";
 import { readCheckpointConfig } from "../../train/checkpoint.js";
 import { integerInRange } from "../parse-integer.js";
-import { numberInRange } from "../parse-number.js";
+import { withSamplingFlags } from "./generate.js";
 
 interface BatchFlags {
   checkpoint: string;
@@ -158,23 +158,12 @@ export function batchCommand(): Command {
       "score each text: tokens, loss per token and perplexity (blocks of the model's context, in order)",
     )
     .action((flags: BatchFlags) => runFromFlags("eval", flags));
-  const generateCommand = shared(new Command("generate"))
-    .description("continue each prompt; each prompt's sampling seed is --seed plus its index")
-    .option("--max-tokens <n>", "tokens to generate per prompt", integerInRange(0, 1_000_000), 200)
-    .option(
-      "--temperature <t>",
-      "0 picks the most likely token; higher is more random",
-      numberInRange(0, 100),
-      1,
-    )
-    .option("--top-k <k>", "sample from the k most likely tokens only", integerInRange(1, 1_000_000_000))
-    .option(
-      "--top-p <p>",
-      "sample from the most likely tokens covering probability p",
-      numberInRange(1e-9, 1),
-    )
-    .option("--seed <n>", "seed for sampling", integerInRange(0, 2 ** 32 - 1), 0)
-    .action((flags: BatchFlags) => runFromFlags("generate", flags));
+  const generateCommand = shared(new Command("generate")).description(
+    "continue each prompt; each prompt's sampling seed is --seed plus its index",
+  );
+  withSamplingFlags(generateCommand, "tokens to generate per prompt").action((flags: BatchFlags) =>
+    runFromFlags("generate", flags),
+  );
   return new Command("batch")
     .description(
       "score or continue every text of a corpus with a trained model, over local processes or Redis workers",

@@ -19,7 +19,7 @@ interface GenerateFlags {
 }
 
 export function generateCommand(): Command {
-  return new Command("generate")
+  const command = new Command("generate")
     .description(
       "continue a prompt with a trained GPT or recurrent LM, printing each token as it is sampled, or sample sentences from an n-gram model",
     )
@@ -31,21 +31,8 @@ export function generateCommand(): Command {
     .option(
       "--prompt <text>",
       "the text to continue (needed with --checkpoint; with --model, the first sentence's start)",
-    )
-    .option("--max-tokens <n>", "tokens to generate", integerInRange(0, 1_000_000), 200)
-    .option(
-      "--temperature <t>",
-      "0 picks the most likely token; higher is more random",
-      numberInRange(0, 100),
-      1,
-    )
-    .option("--top-k <k>", "sample from the k most likely tokens only", integerInRange(1, 1_000_000_000))
-    .option(
-      "--top-p <p>",
-      "sample from the most likely tokens covering probability p",
-      numberInRange(1e-9, 1),
-    )
-    .option("--seed <n>", "seed for sampling", integerInRange(0, 2 ** 32 - 1), 0)
+    );
+  return withSamplingFlags(command, "tokens to generate")
     .option(
       "--show-probs",
       "colour each token by the model's probability for it, then list each token with its probability and the most likely alternatives",
@@ -117,4 +104,26 @@ function probabilityTable(tokens: readonly GeneratedToken[]): string {
       return `${String(i + 1).padStart(4)}  ${shown(t.text).padEnd(10)} p=${t.probability.toFixed(3)}   top: ${alternatives}\n`;
     })
     .join("");
+}
+
+/**
+ * The sampling flags of the commands that continue text with a trained model (`generate`,
+ * `batch generate`): --max-tokens, --temperature, --top-k, --top-p, --seed.
+ */
+export function withSamplingFlags(command: Command, maxTokensHelp: string): Command {
+  return command
+    .option("--max-tokens <n>", maxTokensHelp, integerInRange(0, 1_000_000), 200)
+    .option(
+      "--temperature <t>",
+      "0 picks the most likely token; higher is more random",
+      numberInRange(0, 100),
+      1,
+    )
+    .option("--top-k <k>", "sample from the k most likely tokens only", integerInRange(1, 1_000_000_000))
+    .option(
+      "--top-p <p>",
+      "sample from the most likely tokens covering probability p",
+      numberInRange(1e-9, 1),
+    )
+    .option("--seed <n>", "seed for sampling", integerInRange(0, 2 ** 32 - 1), 0);
 }
