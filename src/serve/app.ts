@@ -203,11 +203,8 @@ interface ChoiceResult {
   finishReason: FinishReason;
 }
 
-/**
- * The server's routes over one engine. One function of ~370 lines: each route is a short
- * handler closed over the app's state (engine, keys, metrics, the plans of requests in
- * flight), registered in order on one router.
- */
+/** The server's routes over one engine. */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: each route is a short handler closed over the app's state (engine, keys, metrics, the plans of requests in flight), registered in order on one router
 export function createServeApp(options: ServeAppOptions = {}): ServeApp {
   const app = new Hono();
   let state: ServeState | undefined;

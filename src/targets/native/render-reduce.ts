@@ -38,10 +38,8 @@ import { renderReduceColumns } from "./render-reduce-columns.js";
  *
  * The order of operations depends only on the kernel, never on the tiling, so results do
  * not depend on the thread count.
- *
- * One function of ~180 lines: it writes one C function, whose parts (declarations, loop
- * nest, lanes, tail, finalize, epilogue) share the parameters and names it declares.
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: it writes one C function, whose parts (declarations, loop nest, lanes, tail, finalize, epilogue) share the parameters and names it declares
 export function renderReduce(
   kernel: ReduceKernel,
   bufferOffset: (buffer: number) => number,

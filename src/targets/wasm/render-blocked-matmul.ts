@@ -15,10 +15,8 @@ import type { MatmulLayout } from "./render-matmul.js";
  * registers hold a (rows × 8) block of C (rows tuned per machine), then 4-high and 1-high
  * blocks for the remainder; the last panel takes the remaining columns (8 wide from
  * zero-padded packed B, else 4-wide then one by one).
- *
- * One function of ~300 lines: it emits one WebAssembly function, and the closures that
- * emit its parts (a register block, the row loops, the unit decoding) share its locals.
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: it emits one WebAssembly function, and the closures that emit its parts (a register block, the row loops, the unit decoding) share its locals
 export function renderBlockedMatmul(
   kernel: MatmulKernel,
   ctx: RenderContext,

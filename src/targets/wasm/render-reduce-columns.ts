@@ -33,9 +33,8 @@ const BLOCK = 4;
  * reduced one by one. Each output adds its elements in the order of the reduced axes
  * either way (as the row kernel does for a strided axis), so results do not depend on
  * the tiling. Returns undefined for a reduction this does not fit.
- *
- * One function of ~180 lines: it emits one WebAssembly function whose parts share its locals.
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: it emits one WebAssembly function whose parts share its locals
 export function renderReduceColumns(kernel: ReduceKernel, ctx: RenderContext): RenderedKernel | undefined {
   if (kernel.epilogue || kernel.expr.dtype !== "float32") return undefined;
   if ((kernel.finalize?.dtype ?? "float32") !== "float32") return undefined;

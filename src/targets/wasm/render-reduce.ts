@@ -31,10 +31,8 @@ import { renderReduceColumns } from "./render-reduce-columns.js";
  * the row's reduced value: the row is still in cache and the value in a register.
  * Tiles split the first kept axis, so each row is computed whole by one tile. Reductions
  * across rows go to render-reduce-columns.ts.
- *
- * One function of ~220 lines: it emits one WebAssembly function, and the closures that
- * emit its loops (row, lanes, tail, finalize, epilogue) share its locals.
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: it emits one WebAssembly function, and the closures that emit its loops (row, lanes, tail, finalize, epilogue) share its locals
 export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): RenderedKernel {
   // Across rows (a strided reduced axis, contiguous outputs): neighbouring outputs together.
   const columns = renderReduceColumns(kernel, ctx);

@@ -26,9 +26,8 @@ const ROWS_PER_PASS = 8;
  * cache line and a page apart), and the chunk of C stays in L1. Tile unit: (batch, chunk).
  * Each element of C adds its products in the order of k whatever the chunk, so the chunk
  * width (set by the thread count) does not change results.
- *
- * One function of ~220 lines: it emits one WebAssembly function whose parts share its locals.
  */
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: it emits one WebAssembly function whose parts share its locals
 export function renderRowTimesMatrix(
   kernel: MatmulKernel,
   ctx: RenderContext,
