@@ -5,7 +5,10 @@
 // float64 dot products of the codec's values first.
 //
 //   npm run bench -- quant [--types Q4_0,Q4_K,...] [--shapes 4096x4096,768x2048] [--rows 128]
-//                          [--targets native,wasm] [--min-ms MS] [--json]
+//                          [--targets native,wasm] [--activations f32,rounded] [--min-ms MS] [--json]
+//
+// --activations: float32 x, or x rounded as llama.cpp rounds it for the type (Q8 blocks;
+// the native target then takes integer dot products), the "+q8" rows.
 import {
   availableTargets,
   concat,
@@ -23,6 +26,7 @@ import {
   QUANT_TYPES,
   type QuantType,
   quantize,
+  roundActivations,
 } from "../../dist/src/quant/index.js";
 import { memoryReadBandwidth } from "./memory-bandwidth.js";
 import { type Bench, type BenchContext, type BenchRecord, fmt, formatTable } from "./report.js";
@@ -52,8 +56,10 @@ function check(
   m: number,
   k: number,
   out: ArrayLike<number>,
+  rounded: boolean,
 ) {
   const n = out.length / m;
+  if (rounded) x = roundActivations(type, x, k, new Float32Array(x.length));
   const w = dequantize(type, packed, k);
   for (const row of new Set([0, m - 1])) {
     for (let j = 0; j < n; j++) {
@@ -100,6 +106,7 @@ async function runQuant(context: BenchContext): Promise<void> {
   const names = (option(args, "--targets") ?? "native,wasm")
     .split(",")
     .filter((t) => availableTargets().some((a) => a.name === t));
+  const activations = (option(args, "--activations") ?? "f32,rounded").split(",");
   const threadCounts = context.threads > 1 ? [1, context.threads] : [1];
   context.log("measuring the memory read bandwidth");
   const bandwidth = memoryReadBandwidth();
@@ -113,14 +120,17 @@ async function runQuant(context: BenchContext): Promise<void> {
         for (const threads of threadCounts) {
           const target = targetFor(name, threads);
           const w = residentWeights(target, packed, n);
-          for (const m of [1, prefillRows]) {
-            const impl = `infiniset-${name}`;
+          for (const [m, rounded] of [1, prefillRows].flatMap((m) =>
+            activations.map((a) => [m, a === "rounded"] as const),
+          )) {
+            const impl = `infiniset-${name}${rounded ? "+q8" : ""}`;
             context.log(`${impl} ${type} ${m}×${k}×${n} ${threads} thread(s)`);
             const xValues = values(m * k, 1);
             const x = tensor(xValues, [m, k]);
-            const run = () => withTarget(target, () => quantizedMatmul(x, w, type).dataSync());
+            const run = () =>
+              withTarget(target, () => quantizedMatmul(x, w, type, { roundActivations: rounded }).dataSync());
             try {
-              check(`${impl} ${type} ${m}×${k}×${n}`, xValues, packed, type, m, k, run());
+              check(`${impl} ${type} ${m}×${k}×${n}`, xValues, packed, type, m, k, run(), rounded);
               const ms = await medianMs(run, { minMs, warmup: 1 });
               const gbps = packed.length / (ms * 1e6);
               context.emit({

@@ -49,28 +49,39 @@ static inline xrow_t xrow_at(const char *row, int64_t K) {
   return r;
 }
 
-/* Row x[0 … K) as Q8 blocks: quants nearest(x · 127/amax) (ties to even), the scale
-   binary16(amax/127) for 32-value blocks (Q8_0) or 1/(127/amax) for 256 (Q8_K). */
+/* One block of XB values as Q8: quants nearest(x · 127/amax) (ties to even) into qb; returns
+   the scale, binary16(amax/127) for 32-value blocks (Q8_0) or 1/(127/amax) for 256 (Q8_K). */
+static inline float quantize_block(const float *restrict xb, int8_t *restrict qb) {
+  float amax = 0.0f;
+  for (int i = 0; i < XB; i++) {
+    const float a = fabsf(xb[i]);
+    amax = a > amax ? a : amax;
+  }
+  const float scale = amax == 0.0f ? 0.0f : 127.0f / amax;
+  for (int i = 0; i < XB; i++) qb[i] = (int8_t)(int32_t)__builtin_rintf(xb[i] * scale);
+  return amax == 0.0f ? 0.0f : XB == 32 ? f16_round(amax / 127.0f) : 1.0f / scale;
+}
+
+/* Row x[0 … K) as Q8 blocks, with the sums of quants over each 16 values. */
 static void quantize_row(const float *restrict x, int64_t K, char *restrict row) {
   int8_t *q = (int8_t *)row;
   float *d = (float *)(row + align64(K));
   int32_t *s = (int32_t *)(row + align64(K) + align64(4 * (K / XB)));
-  for (int64_t b = 0; b < K / XB; b++) {
-    const float *xb = x + XB * b;
-    float amax = 0.0f;
-    for (int i = 0; i < XB; i++) {
-      const float a = fabsf(xb[i]);
-      amax = a > amax ? a : amax;
-    }
-    const float scale = amax == 0.0f ? 0.0f : 127.0f / amax;
-    d[b] = amax == 0.0f ? 0.0f : XB == 32 ? f16_round(amax / 127.0f) : 1.0f / scale;
-    int8_t *qb = q + XB * b;
-    for (int i = 0; i < XB; i++) qb[i] = (int8_t)(int32_t)__builtin_rintf(xb[i] * scale);
-  }
+  for (int64_t b = 0; b < K / XB; b++) d[b] = quantize_block(x + XB * b, q + XB * b);
   for (int64_t j = 0; j < K / 16; j++) {
     int32_t t = 0;
     for (int i = 0; i < 16; i++) t += q[16 * j + i];
     s[j] = t;
+  }
+}
+
+/* Row x[0 … K) as the values its Q8 blocks stand for (quant × scale, in float32): what the
+   float GEMM multiplies when many rows share each decoded weight panel. */
+static void round_row(const float *restrict x, int64_t K, float *restrict out) {
+  int8_t qb[XB];
+  for (int64_t b = 0; b < K / XB; b++) {
+    const float d = quantize_block(x + XB * b, qb);
+    for (int i = 0; i < XB; i++) out[XB * b + i] = (float)qb[i] * d;
   }
 }
 

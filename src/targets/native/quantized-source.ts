@@ -392,9 +392,11 @@ static void decode_rows(const uint8_t *restrict w, int64_t rb, int64_t rows, int
 
 /**
  * The quantizedMatmul kernel for rows of `type`. With `roundActivations`, x is rounded as
- * llama.cpp rounds it: the K and 32-value block types quantize it to Q8 blocks and take
- * integer dot products (integer-dot-source.ts); F16 and BF16 round it into a workspace that
- * the float products read.
+ * llama.cpp rounds it: the K and 32-value block types quantize it to Q8 blocks, and up to
+ * STREAM_ROWS rows (decoding) take integer dot products (integer-dot-source.ts); more rows
+ * (a prompt) multiply the blocks' values in the float GEMM, whose register tiles share each
+ * decoded weight panel among many rows (faster here than four rows of integer dot products
+ * at a time). F16 and BF16 round x into a workspace that the float products read.
  */
 export function quantizedMatmulSource(type: QuantType, roundActivations: boolean): string {
   const P = QuantParam;
@@ -573,18 +575,25 @@ ${kernelSignature()} {
   /* x's rows as the products read them are prepared once per unit of rows: consecutive units
      of a task that share their rows share them. */
   int64_t ready = -1;
-${integer ? "  const int64_t XS = xrow_bytes(K);\n  char *xs = 0;" : "  const float *xu = x;"}
+  const float *xu = x;
+${integer ? "  const int64_t XS = xrow_bytes(K);\n  char *xs = 0;" : ""}
   for (int64_t u = begin; u < end; u++) {
     const int64_t m0 = (u / cols) * MU, m1 = min64(M, m0 + MU);
     const int64_t n0 = (u % cols) * NU, n1 = min64(N, n0 + NU);
 ${
   integer
-    ? `    if (m0 != ready) {
+    ? `    if (m0 != ready && M <= ${STREAM_ROWS}) {
       xs = (char *)workspace(1, (m1 - m0) * XS);
       for (int64_t r = m0; r < m1; r++) quantize_row(x + r * K, K, xs + (r - m0) * XS);
       ready = m0;
+    } else if (m0 != ready) {
+      float *xr = (float *)workspace(1, 4 * (m1 - m0) * K);
+      for (int64_t r = m0; r < m1; r++) round_row(x + r * K, K, xr + (r - m0) * K);
+      xu = xr;
+      ready = m0;
     }
-    integer_unit(xs, XS, w, out, m0, m1, n0, n1, N, K, rb);`
+    if (M <= ${STREAM_ROWS}) integer_unit(xs, XS, w, out, m0, m1, n0, n1, N, K, rb);
+    else float_unit(xu, w, out, M, m0, m1, n0, n1, N, K, rb);`
     : rounding
       ? `    if (m0 != ready) {
       float *xr = (float *)workspace(1, 4 * (m1 - m0) * K);
