@@ -138,6 +138,25 @@ export const FOLD_METRICS = [
 ] as const;
 export type FoldMetrics = Record<(typeof FOLD_METRICS)[number], number>;
 
+/**
+ * A held-out run's metrics: precision and recall of class 1 (the positive class) when there
+ * are two classes, their macro averages otherwise.
+ */
+export function foldMetrics(run: HeldOutRun, classes: number): FoldMetrics {
+  const e = run.evaluation;
+  const binary = classes === 2;
+  return {
+    accuracy: e.accuracy,
+    precision: binary ? e.perClass[1]!.precision : e.macro.precision,
+    recall: binary ? e.perClass[1]!.recall : e.macro.recall,
+    f1: e.f1,
+    macroF1: e.macro.f1,
+    auc: e.auc,
+    logLoss: e.logLoss,
+    trainSeconds: run.trainSeconds,
+  };
+}
+
 /** K-fold cross-validation over all the examples: every metric per fold and as mean ± sd. */
 export function runFolds(
   data: LabelledTexts,
@@ -149,19 +168,7 @@ export function runFolds(
 ): { folds: FoldMetrics[]; summary: Record<keyof FoldMetrics, MeanStd> } {
   const folds = stratifiedKFold(data.labels, k, { seed: settings.seed });
   return crossValidate(folds, (fold, index) => {
-    const run = runHeldOut(data, fold, kinds, ensemble, settings);
-    const e = run.evaluation;
-    const binary = data.classes.length === 2;
-    const metrics: FoldMetrics = {
-      accuracy: e.accuracy,
-      precision: binary ? e.perClass[1]!.precision : e.macro.precision,
-      recall: binary ? e.perClass[1]!.recall : e.macro.recall,
-      f1: e.f1,
-      macroF1: e.macro.f1,
-      auc: e.auc,
-      logLoss: e.logLoss,
-      trainSeconds: run.trainSeconds,
-    };
+    const metrics = foldMetrics(runHeldOut(data, fold, kinds, ensemble, settings), data.classes.length);
     onFold?.(index, metrics);
     return metrics;
   });

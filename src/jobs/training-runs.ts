@@ -11,6 +11,7 @@ import { NEURAL_KINDS } from "../classify/neural-classifier.js";
 import { parseFeatureSpec } from "../classify/text-features.js";
 import {
   DEFAULT_SETTINGS,
+  foldMetrics,
   heldOutSplit,
   loadClassifierData,
   runHeldOut,
@@ -136,26 +137,8 @@ const classifier: RunKind = {
     const split = fold
       ? stratifiedKFold(loaded.data.labels, fold.count, { seed: settings.seed })[fold.index]!
       : heldOutSplit(loaded.data, loaded.strata);
-    const { evaluation: e, trainSeconds } = runHeldOut(
-      loaded.data,
-      split,
-      [model as string],
-      undefined,
-      settings,
-      dir,
-    );
-    const binary = loaded.data.classes.length === 2;
-    const evaluation: Evaluation = {
-      iter: 1,
-      accuracy: e.accuracy,
-      precision: binary ? e.perClass[1]!.precision : e.macro.precision,
-      recall: binary ? e.perClass[1]!.recall : e.macro.recall,
-      f1: e.f1,
-      macroF1: e.macro.f1,
-      auc: e.auc,
-      logLoss: e.logLoss,
-      trainSeconds,
-    };
+    const run = runHeldOut(loaded.data, split, [model as string], undefined, settings, dir);
+    const evaluation: Evaluation = { iter: 1, ...foldMetrics(run, loaded.data.classes.length) };
     hooks.onEvaluation(evaluation);
     return [evaluation];
   },

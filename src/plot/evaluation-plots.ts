@@ -26,6 +26,38 @@ function curveClasses(p: Predictions): number[] {
   return p.classes.length === 2 ? [1] : [...p.classes.keys()];
 }
 
+/** Curves over [0, 1]² with the legend bottom right; `diagonal` labels a dashed y = x line. */
+function unitSquareChart(
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  series: LineSeries[],
+  diagonal?: string,
+): string {
+  const reference: LineSeries[] = diagonal
+    ? [
+        {
+          label: diagonal,
+          color: "#999999",
+          dashed: true,
+          points: [
+            [0, 0],
+            [1, 1],
+          ],
+        },
+      ]
+    : [];
+  return renderLineChart({
+    title,
+    xLabel,
+    yLabel,
+    series: [...series, ...reference],
+    xRange: [0, 1],
+    yRange: [0, 1],
+    legend: "bottom-right",
+  });
+}
+
 export function confusionHeatmapSvg(p: Predictions, title = "Confusion matrix"): string {
   return renderHeatmap({
     title,
@@ -50,24 +82,7 @@ export function rocSvg(p: Predictions, title = "ROC curve"): string {
       points: roc.fpr.map((x, j) => [x, roc.tpr[j]!] as [number, number]),
     };
   });
-  series.push({
-    label: "chance",
-    color: "#999999",
-    dashed: true,
-    points: [
-      [0, 0],
-      [1, 1],
-    ],
-  });
-  return renderLineChart({
-    title,
-    xLabel: "false-positive rate",
-    yLabel: "true-positive rate",
-    series,
-    xRange: [0, 1],
-    yRange: [0, 1],
-    legend: "bottom-right",
-  });
+  return unitSquareChart(title, "false-positive rate", "true-positive rate", series, "chance");
 }
 
 export function precisionRecallSvg(p: Predictions, title = "Precision-recall curve"): string {
@@ -80,15 +95,7 @@ export function precisionRecallSvg(p: Predictions, title = "Precision-recall cur
     const points = pr.recall.map((r, j) => [r, pr.precision[j]!] as [number, number]).reverse();
     return { label: String(p.classes[c]), color: COLORS[i % COLORS.length]!, points, steps: true };
   });
-  return renderLineChart({
-    title,
-    xLabel: "recall",
-    yLabel: "precision",
-    series,
-    xRange: [0, 1],
-    yRange: [0, 1],
-    legend: "bottom-right",
-  });
+  return unitSquareChart(title, "recall", "precision", series);
 }
 
 export function calibrationSvg(p: Predictions, title = "Calibration curve", bins = 10): string {
@@ -105,24 +112,13 @@ export function calibrationSvg(p: Predictions, title = "Calibration curve", bins
       points: curve.probPred.map((x, j) => [x, curve.probTrue[j]!] as [number, number]),
     };
   });
-  series.push({
-    label: "perfectly calibrated",
-    color: "#999999",
-    dashed: true,
-    points: [
-      [0, 0],
-      [1, 1],
-    ],
-  });
-  return renderLineChart({
+  return unitSquareChart(
     title,
-    xLabel: "mean predicted probability (per bin)",
-    yLabel: "fraction of positives",
+    "mean predicted probability (per bin)",
+    "fraction of positives",
     series,
-    xRange: [0, 1],
-    yRange: [0, 1],
-    legend: "bottom-right",
-  });
+    "perfectly calibrated",
+  );
 }
 
 export function foldsBoxPlotSvg(

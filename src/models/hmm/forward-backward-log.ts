@@ -1,6 +1,6 @@
-import { logOf, logSumExp } from "./log-math.js";
-import { type Hmm, validateHmm } from "./model.js";
-import { checkObservations, type Observations } from "./observations.js";
+import { logParameters, logSumExp } from "./log-math.js";
+import type { Hmm } from "./model.js";
+import type { Observations } from "./observations.js";
 
 /**
  * Forward and backward passes carried out on log probabilities. Slower than the
@@ -22,12 +22,7 @@ export interface LogBackward {
 }
 
 export function forwardLog(hmm: Hmm, observations: Observations): LogForward {
-  validateHmm(hmm);
-  checkObservations(observations, hmm.numSymbols);
-  const { numStates: n, numSymbols: m } = hmm;
-  const logInitial = logOf(hmm.initial);
-  const logTransition = logOf(hmm.transition);
-  const logEmission = logOf(hmm.emission);
+  const { n, m, logInitial, logTransition, logEmission } = logParameters(hmm, observations);
   const length = observations.length;
   const logAlpha = new Float64Array(length * n);
   const terms = new Float64Array(n);
@@ -43,12 +38,7 @@ export function forwardLog(hmm: Hmm, observations: Observations): LogForward {
 }
 
 export function backwardLog(hmm: Hmm, observations: Observations): LogBackward {
-  validateHmm(hmm);
-  checkObservations(observations, hmm.numSymbols);
-  const { numStates: n, numSymbols: m } = hmm;
-  const logInitial = logOf(hmm.initial);
-  const logTransition = logOf(hmm.transition);
-  const logEmission = logOf(hmm.emission);
+  const { n, m, logInitial, logTransition, logEmission } = logParameters(hmm, observations);
   const length = observations.length;
   const logBeta = new Float64Array(length * n); // last row stays log 1 = 0
   const terms = new Float64Array(n);

@@ -1,3 +1,6 @@
+import { type Hmm, validateHmm } from "./model.js";
+import { checkObservations, type Observations } from "./observations.js";
+
 /**
  * log(Σ exp(values[start .. start+length))) without overflow or underflow: the
  * largest term is factored out. An all -Infinity input (every path impossible)
@@ -15,4 +18,28 @@ export function logSumExp(values: Float64Array, start = 0, length = values.lengt
 /** Elementwise natural log; zero probabilities become -Infinity, which the log-space code relies on. */
 export function logOf(values: Float64Array): Float64Array {
   return values.map(Math.log);
+}
+
+/** An HMM's sizes and parameters as log probabilities, once it and the observations are checked. */
+export interface LogParameters {
+  /** States. */
+  n: number;
+  /** Symbols. */
+  m: number;
+  logInitial: Float64Array;
+  logTransition: Float64Array;
+  logEmission: Float64Array;
+}
+
+/** Checks `hmm` and `observations` against it, then takes the log of its parameters. */
+export function logParameters(hmm: Hmm, observations: Observations): LogParameters {
+  validateHmm(hmm);
+  checkObservations(observations, hmm.numSymbols);
+  return {
+    n: hmm.numStates,
+    m: hmm.numSymbols,
+    logInitial: logOf(hmm.initial),
+    logTransition: logOf(hmm.transition),
+    logEmission: logOf(hmm.emission),
+  };
 }

@@ -1,6 +1,6 @@
-import { logOf } from "./log-math.js";
-import { type Hmm, validateHmm } from "./model.js";
-import { checkObservations, type Observations } from "./observations.js";
+import { logParameters } from "./log-math.js";
+import type { Hmm } from "./model.js";
+import type { Observations } from "./observations.js";
 
 export interface ViterbiPath {
   /** The single most probable state sequence (ties go to the lower state index). */
@@ -11,12 +11,7 @@ export interface ViterbiPath {
 
 /** Most likely state path, by dynamic programming over log probabilities (products would underflow). */
 export function viterbi(hmm: Hmm, observations: Observations): ViterbiPath {
-  validateHmm(hmm);
-  checkObservations(observations, hmm.numSymbols);
-  const { numStates: n, numSymbols: m } = hmm;
-  const logInitial = logOf(hmm.initial);
-  const logTransition = logOf(hmm.transition);
-  const logEmission = logOf(hmm.emission);
+  const { n, m, logInitial, logTransition, logEmission } = logParameters(hmm, observations);
   const length = observations.length;
   // best[t * n + j]: log probability of the best path ending in state j at step t;
   // from[t * n + j]: the state at step t-1 on that path.
