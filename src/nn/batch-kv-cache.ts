@@ -6,8 +6,8 @@
 import { Node } from "../ir/node.js";
 import { attachBuffer } from "../runtime/memory.js";
 import { arange, tensor } from "../tensor/creation.js";
-import { where } from "../tensor/functions.js";
 import { Tensor } from "../tensor/tensor.js";
+import { attendCachedAndOwn, type CachedKeysValues } from "./cached-attention.js";
 import { checkSize } from "./check-size.js";
 
 export interface BatchKvCacheOptions {
@@ -201,22 +201,9 @@ export class BatchStep {
       );
     }
     this.#written[layer] = { keys: k, values: v };
-    const scale = 1 / Math.sqrt(headDim);
     // Query heads that share a key head attend together: [M, kvHeads, group·T, D].
     const queries = q.permute([0, 2, 1, 3]).reshape([m, kvHeads, group * t, headDim]);
-    const ownKeys = k.permute([0, 2, 3, 1]);
-    const ownValues = v.permute([0, 2, 1, 3]);
-    // Each query sees the pass's keys up to its own position.
-    const causal = arange(t)
-      .reshape([1, t])
-      .lt(arange(t).reshape([t, 1]).add(1));
-    const ownScores = where(
-      causal,
-      queries.matmul(ownKeys).mul(scale).reshape([m, kvHeads, group, t, t]),
-      Number.NEGATIVE_INFINITY,
-    ).reshape([m, kvHeads, group * t, t]);
-    let peak = ownScores.max(-1, true);
-    let cached: { scores: Tensor; values: Tensor } | undefined;
+    let cached: CachedKeysValues | undefined;
     if (this.window > 0) {
       const w = this.window;
       const begin = this.#first * rowSize;
@@ -233,24 +220,15 @@ export class BatchStep {
         capacity,
         headDim,
       ]);
-      const scores = where(
-        this.#valid(w),
-        queries.matmul(keys.slice([0, 0, 0, 0], [m, kvHeads, headDim, w])).mul(scale),
-        Number.NEGATIVE_INFINITY,
-      );
-      cached = { scores, values: values.slice([0, 0, 0, 0], [m, kvHeads, w, headDim]) };
-      peak = peak.maximum(scores.max(-1, true));
+      cached = {
+        keys: keys.slice([0, 0, 0, 0], [m, kvHeads, headDim, w]),
+        values: values.slice([0, 0, 0, 0], [m, kvHeads, w, headDim]),
+        valid: this.#valid(w),
+      };
     }
-    // One softmax over cached and own keys together, computed in two parts.
-    const ownWeights = ownScores.sub(peak).exp();
-    let total = ownWeights.sum(-1, true);
-    let mixed = ownWeights.matmul(ownValues);
-    if (cached) {
-      const weights = cached.scores.sub(peak).exp();
-      total = total.add(weights.sum(-1, true));
-      mixed = mixed.add(weights.matmul(cached.values));
-    }
-    return mixed.div(total).reshape([m, heads, t, headDim]).permute([0, 2, 1, 3]);
+    return attendCachedAndOwn(queries, k.permute([0, 2, 3, 1]), v.permute([0, 2, 1, 3]), cached)
+      .reshape([m, heads, t, headDim])
+      .permute([0, 2, 1, 3]);
   }
 
   /** The new keys and values of a layer, to realise in the same program as its output. */

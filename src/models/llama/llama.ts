@@ -5,13 +5,13 @@
 // cache, so a prompt is one batched pass and each decoded token one more.
 import type { GgufFile } from "../../formats/gguf/gguf-file.js";
 import type { BatchStep } from "../../nn/batch-kv-cache.js";
-import { causalMask } from "../../nn/causal-mask.js";
+import { attendCachedAndOwn } from "../../nn/cached-attention.js";
 import { positionIds } from "../../nn/position-ids.js";
 import type { QuantType } from "../../quant/index.js";
 import type { Explanation } from "../../runtime/explain.js";
 import { compile } from "../../tensor/compile.js";
 import { arange, full, tensor } from "../../tensor/creation.js";
-import { concat, layerNorm, rmsNorm, where } from "../../tensor/functions.js";
+import { concat, layerNorm, rmsNorm } from "../../tensor/functions.js";
 import { dequantizeRows, quantizedMatmul } from "../../tensor/quantized.js";
 import { Tensor } from "../../tensor/tensor.js";
 import { configFromGguf, type LlamaConfig } from "./config.js";
@@ -149,7 +149,7 @@ export class LlamaModel {
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > this.config.contextLength) {
       throw new Error(`cache capacity must be 1…${this.config.contextLength}, got ${capacity}`);
     }
-    return new KvCache(this.config.nLayer, capacity, this.config.nHeadKv * this.config.headDim);
+    return new KvCache(this.config.nLayer, capacity, this.config.nHeadKv, this.config.headDim);
   }
 
   /**
@@ -323,7 +323,10 @@ export class LlamaModel {
     return p.bias ? y.add(p.bias) : y;
   }
 
-  /** Attention over one sequence's cached keys and values [1, capacity, kvDim], with this step's rows put in place. */
+  /**
+   * Attention over one sequence's cached keys [1, kvHeads, D, capacity] and values
+   * [1, kvHeads, capacity, D] (positions before this step's first) and this step's own.
+   */
   #cachedAttention(
     cachedKeys: Tensor,
     cachedValues: Tensor,
@@ -334,45 +337,25 @@ export class LlamaModel {
   ): Tensor {
     const { nHead, nHeadKv, headDim } = this.config;
     const [batch, time] = q.shape as [number, number, number];
-    const qDim = nHead * headDim;
-    const capacity = cachedKeys.shape[1]!;
-    const heads = (rows: Tensor, cached: Tensor) =>
-      withNewRows(rows, cached, positions).reshape([batch, capacity, nHeadKv, headDim]).permute([0, 2, 1, 3]);
-    const keys = heads(k, cachedKeys);
-    const values = heads(v, cachedValues);
-    const group = nHead / nHeadKv;
+    const capacity = cachedKeys.shape[3]!;
+    const heads = (rows: Tensor) => rows.reshape([batch, time, nHeadKv, headDim]).permute([0, 2, 1, 3]);
     // Query heads that share a key/value head attend together: [B, kvHeads, group·T, D].
     const queries = q
       .reshape([batch, time, nHead, headDim])
       .permute([0, 2, 1, 3])
-      .reshape([batch, nHeadKv, group * time, headDim]);
-    const scores = queries
-      .matmul(keys.transpose())
-      .mul(1 / Math.sqrt(headDim))
-      .reshape([batch, nHeadKv, group, time, capacity]);
-    // Unfilled and future positions get −∞, so softmax gives them weight exactly 0.
-    const masked = where(causalMask(positions, capacity), scores, Number.NEGATIVE_INFINITY);
-    const weights = masked.softmax(-1).reshape([batch, nHeadKv, group * time, capacity]);
-    return weights
-      .matmul(values)
+      .reshape([batch, nHeadKv, (nHead / nHeadKv) * time, headDim]);
+    const valid = arange(capacity, undefined, 1, { dtype: "int32" })
+      .lt(positions.slice([0], [1]))
+      .reshape([1, 1, 1, capacity]);
+    return attendCachedAndOwn(queries, heads(k).transpose(), heads(v), {
+      keys: cachedKeys,
+      values: cachedValues,
+      valid,
+    })
       .reshape([batch, nHead, time, headDim])
       .permute([0, 2, 1, 3])
-      .reshape([batch, time, qDim]);
+      .reshape([batch, time, nHead * headDim]);
   }
-}
-
-/**
- * The cache's rows [1, capacity, kvDim] with this step's `rows` [1, T, kvDim] at their
- * positions: one token is a broadcast select; a prompt gathers its rows into place.
- */
-function withNewRows(rows: Tensor, cached: Tensor, positions: Tensor): Tensor {
-  const [, time, width] = rows.shape as [number, number, number];
-  const capacity = cached.shape[1]!;
-  // Slot s holds new row s − start when 0 ≤ s − start < T.
-  const offset = arange(capacity, undefined, 1, { dtype: "int32" }).sub(positions.slice([0], [1]));
-  const isNew = where(offset.lt(0), full([capacity], 0, { dtype: "bool" }), offset.lt(time));
-  const placed = time === 1 ? rows : rows.gather(offset.maximum(0).minimum(time - 1), 1);
-  return where(isNew.reshape([1, capacity, 1]), placed, cached).reshape([1, capacity, width]);
 }
 
 /**
