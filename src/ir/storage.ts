@@ -1,4 +1,4 @@
-import type { DType, HostArray } from "./dtype.js";
+import { bytesPer, type DType, type HostArray } from "./dtype.js";
 
 /**
  * Where a realised value lives: a host typed array, or a buffer in a target's memory that
@@ -22,6 +22,47 @@ export interface DeviceBuffer {
   readAsync?(): Promise<HostArray>;
   retain(): void;
   release(): void;
+}
+
+/**
+ * What a target's device buffer shares with the others: a reference count (the last
+ * `release` gives the memory back, once, through `free`) and the check that nothing reads
+ * it after that.
+ */
+export abstract class CountedDeviceBuffer implements DeviceBuffer {
+  readonly kind = "device";
+  #references = 0;
+  #freed = false;
+
+  constructor(
+    readonly target: string,
+    readonly dtype: DType,
+    readonly size: number,
+  ) {}
+
+  get byteLength(): number {
+    return this.size * bytesPer(this.dtype);
+  }
+
+  abstract read(): HostArray;
+
+  /** Gives the memory back; called once, by the last release. */
+  protected abstract free(): void;
+
+  retain(): void {
+    this.#references++;
+  }
+
+  release(): void {
+    if (--this.#references > 0 || this.#freed) return;
+    this.#freed = true;
+    this.free();
+  }
+
+  /** Throws once the buffer is freed: a read then is a bug in the runtime. */
+  protected assertLive(): void {
+    if (this.#freed) throw new Error(`internal: reading a freed ${this.target} buffer`);
+  }
 }
 
 export type Storage = HostArray | DeviceBuffer;

@@ -1,6 +1,6 @@
 import type { DType, HostArray } from "../../ir/dtype.js";
 import { allocHost, bytesPer } from "../../ir/dtype.js";
-import type { DeviceBuffer } from "../../ir/storage.js";
+import { CountedDeviceBuffer } from "../../ir/storage.js";
 import { addressOf } from "./ffi.js";
 
 /**
@@ -9,39 +9,27 @@ import { addressOf } from "./ffi.js";
  * A training step's parameters, gradients and optimizer state stay there from step to
  * step; only what is read goes back to the host.
  */
-export class NativeBuffer implements DeviceBuffer {
-  readonly kind = "device";
-  private references = 0;
-  private freed = false;
-
+export class NativeBuffer extends CountedDeviceBuffer {
   constructor(
-    readonly target: string,
+    target: string,
     private readonly pool: NativeBufferPool,
     /** The values, a view of the whole block (`size` elements). */
     readonly array: HostArray,
     readonly address: bigint,
-    readonly dtype: DType,
-    readonly size: number,
-  ) {}
-
-  get byteLength(): number {
-    return this.size * bytesPer(this.dtype);
+    dtype: DType,
+    size: number,
+  ) {
+    super(target, dtype, size);
   }
 
   read(): HostArray {
-    if (this.freed) throw new Error("internal: reading a freed native buffer");
+    this.assertLive();
     const out = allocHost(this.dtype, this.size);
     out.set(this.array);
     return out;
   }
 
-  retain(): void {
-    this.references++;
-  }
-
-  release(): void {
-    if (--this.references > 0 || this.freed) return;
-    this.freed = true;
+  protected free(): void {
     this.pool.recycle(this);
   }
 }

@@ -1,40 +1,28 @@
 import type { DType, HostArray } from "../../ir/dtype.js";
-import { allocHost, bytesPer } from "../../ir/dtype.js";
-import type { DeviceBuffer } from "../../ir/storage.js";
+import { allocHost } from "../../ir/dtype.js";
+import { CountedDeviceBuffer } from "../../ir/storage.js";
 import type { WasmHeap } from "./heap.js";
 
 /** A realised value kept in the wasm target's memory between programs. */
-export class WasmBuffer implements DeviceBuffer {
-  readonly kind = "device";
-  private references = 0;
-  private freed = false;
-
+export class WasmBuffer extends CountedDeviceBuffer {
   constructor(
-    readonly target: string,
+    target: string,
     readonly heap: WasmHeap,
     readonly address: number,
-    readonly dtype: DType,
-    readonly size: number,
-  ) {}
-
-  get byteLength(): number {
-    return this.size * bytesPer(this.dtype);
+    dtype: DType,
+    size: number,
+  ) {
+    super(target, dtype, size);
   }
 
   read(): HostArray {
-    if (this.freed) throw new Error("internal: reading a freed wasm buffer");
+    this.assertLive();
     const out = allocHost(this.dtype, this.size);
     out.set(view(this.heap.memory, this.address, this.dtype, this.size));
     return out;
   }
 
-  retain(): void {
-    this.references++;
-  }
-
-  release(): void {
-    if (--this.references > 0 || this.freed) return;
-    this.freed = true;
+  protected free(): void {
     this.heap.release(this.address);
   }
 }

@@ -1,5 +1,5 @@
 import { allocHost, type DType, type HostArray } from "../../ir/dtype.js";
-import type { DeviceBuffer } from "../../ir/storage.js";
+import { CountedDeviceBuffer } from "../../ir/storage.js";
 import type { DeviceConnection } from "./device-connection.js";
 import type { StatusChecks } from "./webgpu-status.js";
 
@@ -11,23 +11,21 @@ export const WORD_BYTES = 4;
  * through a staging buffer: `readAsync` everywhere, `read` where the calling thread can
  * wait for the device (Node).
  */
-export class WebgpuBuffer implements DeviceBuffer {
-  readonly kind = "device";
-  private references = 0;
-  private freed = false;
-
+export class WebgpuBuffer extends CountedDeviceBuffer {
   constructor(
-    readonly target: string,
+    target: string,
     private readonly connection: DeviceConnection,
     /** Failures of checks in the programs before this read surface here. */
     private readonly status: StatusChecks,
     /** The device's name for it. */
     readonly id: number,
-    readonly dtype: DType,
-    readonly size: number,
-  ) {}
+    dtype: DType,
+    size: number,
+  ) {
+    super(target, dtype, size);
+  }
 
-  get byteLength(): number {
+  override get byteLength(): number {
     return this.size * WORD_BYTES;
   }
 
@@ -46,18 +44,8 @@ export class WebgpuBuffer implements DeviceBuffer {
     return fromWords(await words, this.dtype);
   }
 
-  retain(): void {
-    this.references++;
-  }
-
-  release(): void {
-    if (--this.references > 0 || this.freed) return;
-    this.freed = true;
+  protected free(): void {
     this.connection.enqueue({ op: "release", buffer: this.id });
-  }
-
-  private assertLive(): void {
-    if (this.freed) throw new Error("internal: reading a freed webgpu buffer");
   }
 }
 
