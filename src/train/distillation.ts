@@ -5,7 +5,6 @@
 //   α · T² · KL(teacher_T ‖ student_T) + (1 − α) · cross-entropy(student, next token),
 // the T² keeping the soft part's gradients the same size whatever T is. The teacher runs in
 // eval mode in the same program as the student's step, and no gradient reaches it.
-import { isAbsolute } from "node:path";
 import { crossEntropy } from "../tensor/functions.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { TrainableLanguageModel } from "./fit.js";
@@ -18,6 +17,13 @@ export interface DistillationSettings {
   /** The weight of the soft-target loss, in [0, 1]; the true next token gets 1 − alpha. */
   alpha: number;
 }
+
+/**
+ * `path.isAbsolute` for POSIX and Windows paths, without Node's `path`: these settings are
+ * checked in browsers too (the playground's runs share them).
+ */
+const isAbsolute = (path: string) =>
+  path.startsWith("/") || path.startsWith("\\\\") || /^[A-Za-z]:[\\/]/.test(path);
 
 /** Throws on distillation settings no run can use, naming the setting. */
 export function checkDistillationSettings(d: DistillationSettings): void {

@@ -28,10 +28,11 @@ let server: PreviewServer | undefined;
 let browser: BrowserContext | undefined;
 let page: Page;
 const pageErrors: string[] = [];
+let nodeModules: string[] = [];
 
 before(async () => {
   if (secondPass) return;
-  await buildPlayground();
+  ({ nodeModules } = await buildPlayground());
   if (skip) return;
   const site = await servePlayground();
   server = site.server;
@@ -49,6 +50,7 @@ after(async () => {
 });
 
 test("the browser bundle imports nothing from node:", { skip: secondPass }, () => {
+  assert.deepEqual(nodeModules, [], "modules of Node the bundler replaced by empty ones");
   const assets = join(root, "web", "dist", "assets");
   const scripts = readdirSync(assets).filter((name) => name.endsWith(".js"));
   assert.ok(

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type BrowserContext, chromium } from "playwright-core";
-import { build, type PreviewServer, preview } from "vite";
+import { build, createLogger, type PreviewServer, preview } from "vite";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 const configFile = join(root, "web", "vite.config.ts");
@@ -17,10 +17,23 @@ export function chromiumMissing(): string | undefined {
   return existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (.ci/run installs Debian's chromium)`;
 }
 
-/** Builds the site into web/dist, as `npm run build:web` does. */
-export async function buildPlayground(): Promise<string> {
-  await build({ configFile, logLevel: "warn" });
-  return join(root, "web", "dist");
+/**
+ * Builds the site into web/dist, as `npm run build:web` does; `nodeModules` are the
+ * modules of Node the bundler found imported and replaced by empty ones (the page would
+ * fail where it calls them).
+ */
+export async function buildPlayground(): Promise<{ dir: string; nodeModules: string[] }> {
+  const logger = createLogger("warn");
+  const nodeModules: string[] = [];
+  const warn = logger.warn;
+  logger.warn = (message, options) => {
+    const externalized =
+      /Module "([^"]+)" has been externalized for browser compatibility, imported by "([^"]+)"/.exec(message);
+    if (externalized) nodeModules.push(`${externalized[1]} (imported by ${externalized[2]})`);
+    warn(message, options);
+  };
+  await build({ configFile, customLogger: logger });
+  return { dir: join(root, "web", "dist"), nodeModules };
 }
 
 /** Serves web/dist on a loopback port with the cross-origin isolation headers (vite preview). */
