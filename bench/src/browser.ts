@@ -4,10 +4,13 @@
 // the same step in Node on the wasm target with the same number of threads (train-gpt's
 // child process).
 //
-//   npm run bench -- browser [--iters 20] [--warmup 3] [--threads N] [--json]
+//   npm run bench -- browser [--rounds 3] [--iters 12] [--warmup 3] [--threads N] [--json]
 //
 // The browser's figure is the median of the engine's own per-step times (batch, forward,
-// backward, clip, update, loss read back), as the Train view shows them.
+// backward, clip, update, loss read back), as the Train view shows them. Chromium and Node
+// take turns for `--rounds` rounds, so that a change in the machine's load falls on both;
+// each side's figure is the median of its rounds' medians, the ratio the median of the
+// rounds' ratios.
 import { loadMobyDick } from "../../dist/src/data/moby-dick.js";
 import {
   buildPlayground,
@@ -36,11 +39,28 @@ const median = (values: readonly number[]) => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
-/** Step times of the baby GPT in the playground's engine, in Chromium, on `threads` threads. */
-async function timeInChromium(context: BenchContext, threads: number, warmup: number, iters: number) {
-  await buildPlayground();
+interface RoundTimes {
+  msPerIter: number;
+  minMs: number;
+  maxMs: number;
+  firstLoss: number;
+  lastLoss: number;
+}
+
+/**
+ * The playground open in Chromium with its engine on `threads` threads; `round` trains the
+ * baby GPT for `warmup` + `iters` steps there and returns the timed steps' figures.
+ */
+async function openInChromium(context: BenchContext, threads: number) {
+  const { nodeModules } = await buildPlayground();
+  if (nodeModules.length > 0)
+    context.log(`the page imports Node modules it cannot run: ${nodeModules.join(", ")}`);
   const { url, server } = await servePlayground();
   const browser = await launchChromium();
+  const close = async () => {
+    await browser.close();
+    await server.close();
+  };
   try {
     const page = browser.pages()[0] ?? (await browser.newPage());
     await page.goto(`${url}?threads=${threads}`);
@@ -49,50 +69,64 @@ async function timeInChromium(context: BenchContext, threads: number, warmup: nu
     context.log(`chromium: ${status}`);
     if (!status.includes(`on ${threads} thread`))
       throw new Error(`the engine did not take ${threads} threads: ${status}`);
-    const steps = await page.evaluate(
-      async ({ text, steps, blockSize, batchSize }) => {
-        type Engine = {
-          call(method: string, params: unknown, onEvent: (event: never) => void): Promise<unknown>;
-        };
-        const engine = (window as unknown as { infiniset: Engine }).infiniset;
-        const times: number[] = [];
-        const losses: number[] = [];
-        await engine.call(
-          "train",
-          {
-            text,
-            kind: "gpt",
-            steps,
-            layers: 4,
-            width: 128,
-            heads: 4,
-            blockSize,
-            batchSize,
-            lr: 1e-3,
-            seed: 1337,
-          },
-          (p: { msPerStep: number; loss: number }) => {
-            times.push(p.msPerStep);
-            losses.push(p.loss);
-          },
-        );
-        return { times, losses };
-      },
-      { text: loadMobyDick(), steps: warmup + iters, blockSize: BLOCK, batchSize: BATCH },
-    );
-    const timed = steps.times.slice(warmup);
-    return {
-      msPerIter: median(timed),
-      minMs: Math.min(...timed),
-      maxMs: Math.max(...timed),
-      firstLoss: steps.losses[0]!,
-      lastLoss: steps.losses.at(-1)!,
-      userAgent: await page.evaluate(() => navigator.userAgent),
+    const text = loadMobyDick();
+    const round = async (warmup: number, iters: number): Promise<RoundTimes> => {
+      const steps = await page.evaluate(
+        async ({ text, steps, blockSize, batchSize }) => {
+          type Engine = {
+            call(method: string, params: unknown, onEvent: (event: never) => void): Promise<unknown>;
+          };
+          const engine = (window as unknown as { infiniset: Engine }).infiniset;
+          const times: number[] = [];
+          const losses: number[] = [];
+          await engine.call(
+            "train",
+            {
+              text,
+              kind: "gpt",
+              steps,
+              layers: 4,
+              width: 128,
+              heads: 4,
+              blockSize,
+              batchSize,
+              lr: 1e-3,
+              seed: 1337,
+            },
+            (p: { msPerStep: number; loss: number }) => {
+              times.push(p.msPerStep);
+              losses.push(p.loss);
+            },
+          );
+          return { times, losses };
+        },
+        { text, steps: warmup + iters, blockSize: BLOCK, batchSize: BATCH },
+      );
+      const timed = steps.times.slice(warmup);
+      return {
+        msPerIter: median(timed),
+        minMs: Math.min(...timed),
+        maxMs: Math.max(...timed),
+        firstLoss: steps.losses[0]!,
+        lastLoss: steps.losses.at(-1)!,
+      };
     };
-  } finally {
-    await browser.close();
-    await server.close();
+    return { round, close };
+  } catch (error) {
+    await close();
+    throw error;
   }
+}
+
+/** One record for `rounds`: the median of the rounds' medians, the extremes of all steps. */
+function summary(rounds: readonly RoundTimes[]): RoundTimes {
+  return {
+    msPerIter: median(rounds.map((r) => r.msPerIter)),
+    minMs: Math.min(...rounds.map((r) => r.minMs)),
+    maxMs: Math.max(...rounds.map((r) => r.maxMs)),
+    firstLoss: rounds[0]!.firstLoss,
+    lastLoss: rounds[0]!.lastLoss,
+  };
 }
 
 export const browserBench: Bench = {
@@ -105,38 +139,47 @@ export const browserBench: Bench = {
       return;
     }
     const warmup = count(context.args, "--warmup", 3);
-    const iters = count(context.args, "--iters", 20);
+    const iters = count(context.args, "--iters", 12);
+    const rounds = count(context.args, "--rounds", 3);
     const threads = context.threads;
-    context.log(`baby GPT step, wasm, ${threads} thread(s), ${warmup} warm-up + ${iters} timed steps`);
-    const chromium = await timeInChromium(context, threads, warmup, iters);
-    context.emit({
-      bench: "browser",
-      impl: "infiniset-chromium",
-      threads,
-      msPerIter: chromium.msPerIter,
-      tokensPerSec: tokensPerSec(chromium.msPerIter),
-      minMs: chromium.minMs,
-      maxMs: chromium.maxMs,
-      firstLoss: chromium.firstLoss,
-      lastLoss: chromium.lastLoss,
-    });
-    const node = timeInfinisetInChild("wasm", threads, "baby", warmup, iters);
-    context.emit({
-      bench: "browser",
-      impl: "infiniset-node",
-      threads,
-      msPerIter: node.msPerIter,
-      tokensPerSec: tokensPerSec(node.msPerIter),
-      minMs: node.minMs,
-      maxMs: node.maxMs,
-      firstLoss: node.firstLoss,
-      lastLoss: node.lastLoss,
-    });
+    context.log(
+      `baby GPT step, wasm, ${threads} thread(s), ${rounds} rounds of ${warmup} warm-up + ${iters} timed steps, Chromium and Node in turn`,
+    );
+    const page = await openInChromium(context, threads);
+    const inChromium: RoundTimes[] = [];
+    const inNode: RoundTimes[] = [];
+    try {
+      for (let r = 0; r < rounds; r++) {
+        inChromium.push(await page.round(warmup, iters));
+        inNode.push(timeInfinisetInChild("wasm", threads, "baby", warmup, iters));
+        context.log(
+          `round ${r + 1}: Chromium ${fmt(inChromium[r]!.msPerIter)} ms, Node ${fmt(inNode[r]!.msPerIter)} ms`,
+        );
+      }
+    } finally {
+      await page.close();
+    }
+    const ratios = inChromium.map((c, r) => c.msPerIter / inNode[r]!.msPerIter);
+    for (const [impl, times] of [
+      ["infiniset-chromium", summary(inChromium)],
+      ["infiniset-node", summary(inNode)],
+    ] as const) {
+      context.emit({
+        bench: "browser",
+        impl,
+        threads,
+        rounds,
+        ...times,
+        tokensPerSec: tokensPerSec(times.msPerIter),
+      });
+    }
     context.emit({
       bench: "browser",
       impl: "ratio",
       threads,
-      chromiumOverNode: chromium.msPerIter / node.msPerIter,
+      chromiumOverNode: median(ratios),
+      // Each round's ratio, in order (a record holds scalars).
+      roundRatios: ratios.map((x) => x.toFixed(3)).join(" "),
     });
   },
   render(records: BenchRecord[]) {
@@ -157,7 +200,9 @@ export const browserBench: Bench = {
     const ratio = records.find((r) => r.impl === "ratio");
     return [
       formatTable(["impl", "threads", "ms/step (median)", "min ms", "tokens/s", "note"], rows),
-      ratio ? `\nChromium / Node: ${fmt(ratio.chromiumOverNode as number)}× (target: within 1.5×)` : "",
+      ratio
+        ? `\nChromium / Node: ${fmt(ratio.chromiumOverNode as number)}× (the median of the rounds' ratios: ${ratio.roundRatios}; target: within 1.5×)`
+        : "",
     ].join("\n");
   },
 };
