@@ -94,6 +94,33 @@ function penalizedLogits(logits: Float32Array, options: SamplingOptions): Float6
   return scores;
 }
 
+/** Whether the options change any logit (bias or penalties on previous tokens). */
+function penalized(options: SamplingOptions): boolean {
+  const changed =
+    (options.repetitionPenalty ?? 1) !== 1 ||
+    (options.presencePenalty ?? 0) !== 0 ||
+    (options.frequencyPenalty ?? 0) !== 0;
+  return (options.logitBias?.size ?? 0) > 0 || (changed && options.previousTokens !== undefined);
+}
+
+/** The argmax of logits nothing changes, checked as penalizedLogits checks them, in one pass and no copy. */
+function greedy(logits: Float32Array): number {
+  let best = -1;
+  let peak = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < logits.length; i++) {
+    const v = logits[i]!;
+    if (Number.isNaN(v) || v === Number.POSITIVE_INFINITY) {
+      throw new Error(`sampling: logit ${i} is ${v}; logits must be finite or -Infinity`);
+    }
+    if (v > peak) {
+      peak = v;
+      best = i;
+    }
+  }
+  if (best < 0) throw new Error("sampling: every logit is -Infinity, so no token can be chosen");
+  return best;
+}
+
 function argmax(scores: Float64Array): number {
   let best = -1;
   for (let i = 0; i < scores.length; i++) {
@@ -167,8 +194,10 @@ export function candidateDistribution(
 ): CandidateDistribution {
   validateOptions(options);
   if (logits.length === 0) throw new Error("sampling: logits are empty");
-  const scores = penalizedLogits(logits, options);
   const temperature = options.temperature ?? 1;
+  if (temperature === 0 && !penalized(options))
+    return { ids: Int32Array.of(greedy(logits)), probs: Float64Array.of(1) };
+  const scores = penalizedLogits(logits, options);
   if (temperature === 0) return { ids: Int32Array.of(argmax(scores)), probs: Float64Array.of(1) };
 
   const order = new DescendingScores(scores);
