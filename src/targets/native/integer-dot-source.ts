@@ -301,9 +301,10 @@ function kQuant4or5(fifth: boolean): string {
 }
 
 /**
- * C for rows of `type` times rows of x quantized in the kernel: `quantize_row`, and
+ * C for rows of `type` times rows of x quantized in the kernel: `quantize_row`,
  * `dot_rows_q8(R, w, xs, XS, K, out, ldo)`, R ≤ 4 quantized rows (XS bytes apart) times
- * one packed weight row, each row's sum the same whatever R is. Needs the float prelude
+ * one packed weight row, each row's sum the same whatever R is, and `dot_cols_q8`, one
+ * quantized row times four weight rows (decoding: no row of x to share a weight row with). Needs the float prelude
  * (h1, v16u8) before it.
  */
 export function integerDotSource(type: QuantType): string {
@@ -338,6 +339,29 @@ static inline __attribute__((always_inline)) void dot_rows_q8(const int R, const
   }
   if (b < blocks) block_dot(R, w + BLOCK_BYTES * b, xr, b, acc0, accm);
   for (int r = 0; r < R; r++) out[r * ldo] = (facc_sum(acc0[r]) + facc_sum(acc1[r])) + accm[r];
+}
+
+/* One quantized row times four packed weight rows (rb bytes apart), into out[0 … 4): the
+   four independent chains overlap and share each block of x, and every output takes the
+   same steps as dot_rows_q8 gives it. */
+static inline __attribute__((always_inline)) void dot_cols_q8(const uint8_t *restrict w, int64_t rb, const char *xs,
+                                                              int64_t K, float *restrict out) {
+  const xrow_t xr = xrow_at(xs, K);
+  facc_t acc0[4], acc1[4];
+  float accm[4];
+  for (int c = 0; c < 4; c++) {
+    acc0[c] = acc1[c] = facc_zero();
+    accm[c] = 0.0f;
+  }
+  const int64_t blocks = K / ${wb};
+  int64_t b = 0;
+  for (; b + 1 < blocks; b += 2) {
+    for (int c = 0; c < 4; c++) block_dot(1, w + c * rb + BLOCK_BYTES * b, &xr, b, acc0 + c, accm + c);
+    for (int c = 0; c < 4; c++) block_dot(1, w + c * rb + BLOCK_BYTES * (b + 1), &xr, b + 1, acc1 + c, accm + c);
+  }
+  if (b < blocks)
+    for (int c = 0; c < 4; c++) block_dot(1, w + c * rb + BLOCK_BYTES * b, &xr, b, acc0 + c, accm + c);
+  for (int c = 0; c < 4; c++) out[c] = (facc_sum(acc0[c]) + facc_sum(acc1[c])) + accm[c];
 }
 `;
 }

@@ -545,11 +545,17 @@ static void float_unit(const float *restrict xu, const uint8_t *restrict w, floa
 
 ${
   integer
-    ? `/* Quantized rows [m0, m1) (in xs, XS bytes apart) times weight rows [n0, n1): groups of four
-   rows share each weight row's decoding. */
+    ? `/* Quantized rows [m0, m1) (in xs, XS bytes apart) times weight rows [n0, n1): one row takes
+   four weight rows at a time; more share each weight row's decoding, four rows at a time. */
 static void integer_unit(const char *xs, int64_t XS, const uint8_t *restrict w, float *restrict out, int64_t m0,
                          int64_t m1, int64_t n0, int64_t n1, int64_t N, int64_t K, int64_t rb) {
   const int64_t rows = m1 - m0;
+  if (rows == 1) {
+    int64_t n = n0;
+    for (; n + 4 <= n1; n += 4) dot_cols_q8(w + n * rb, rb, xs, K, out + m0 * N + n);
+    for (; n < n1; n++) dot_rows_q8(1, w + n * rb, xs, XS, K, out + m0 * N + n, N);
+    return;
+  }
   for (int64_t n = n0; n < n1; n++) {
     const uint8_t *wn = w + n * rb;
     int64_t r = 0;
