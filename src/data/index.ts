@@ -12,3 +12,4 @@ export {
 } from "./spam-assassin.js";
 export { splitFold, splitTrainValidation, type TrainValidationSplit } from "./split.js";
 export { readTextFile } from "./text-file.js";
+export * as translation from "./translation/index.js";

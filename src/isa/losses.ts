@@ -9,13 +9,14 @@ import { defineInstruction, type TensorMeta } from "./instruction.js";
 import { oneHot } from "./lookup.js";
 import { reshape } from "./movement.js";
 import { sum } from "./reduce.js";
-import { cmpeq, div, max, mul, neg, sub } from "./scalar-ops.js";
+import { add, cmpeq, div, max, mul, neg, sub } from "./scalar-ops.js";
 import { logSoftmax, softmax } from "./softmax.js";
 
 /** Losses. */
 
 type CrossEntropyAttrs = {
   ignoreIndex?: number;
+  labelSmoothing?: number;
 };
 
 function checkOperands([logits, targets]: readonly TensorMeta[]) {
@@ -39,20 +40,39 @@ function validMask(targets: Node, ignoreIndex: number, dtype: "float32") {
 }
 
 /**
+ * The distribution each row is scored against, [..., C]: the one-hot target, or with label
+ * smoothing ε, (1 − ε)·onehot + ε/C on counted rows (ignored rows are masked by the callers).
+ */
+function targetDistribution(targets: Node, c: number, ignoreIndex: number, eps: number): Node {
+  const hot = oneHot(targets, { depth: c });
+  if (eps === 0) return hot;
+  const smoothed = add(mul(hot, 1 - eps), eps / c);
+  // Rows of ignored targets stay zero, as without smoothing.
+  const valid = sub(1, cast(cmpeq(targets, ignoreIndex), { dtype: "float32" }));
+  return mul(smoothed, broadcastTo(reshape(valid, { shape: [...targets.shape, 1] }), hot.shape));
+}
+
+/**
  * Mean cross-entropy of logits [..., C] against integer targets [...], skipping targets
  * equal to ignoreIndex (default −100, as PyTorch). A target outside [0, C) that is not
- * ignoreIndex is an error in the reference semantics.
+ * ignoreIndex is an error in the reference semantics. With labelSmoothing ε (default 0,
+ * PyTorch's `label_smoothing`), the target distribution is (1 − ε)·onehot + ε/C.
  */
 export const crossEntropy = defineInstruction<CrossEntropyAttrs>({
   name: "crossEntropy",
   doc: "mean cross-entropy of logits [...,C] and int32 targets [...], skipping ignoreIndex",
   operands: 2,
-  attrs: { ignoreIndex: "int?" },
+  attrs: { ignoreIndex: "int?", labelSmoothing: "float?" },
   canonicalize: (inputs, a) => {
     checkOperands(inputs);
-    return { ignoreIndex: a.ignoreIndex ?? -100 };
+    const labelSmoothing = a.labelSmoothing ?? 0;
+    if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+      throw new InstructionError("crossEntropy", `labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
+    }
+    return { ignoreIndex: a.ignoreIndex ?? -100, labelSmoothing };
   },
-  ref: ([logits, targets], out, { ignoreIndex }) => {
+  ref: ([logits, targets], out, { ignoreIndex, labelSmoothing }) => {
+    const eps = labelSmoothing!;
     const c = logits!.shape[logits!.shape.length - 1]!;
     let total = 0;
     let count = 0;
@@ -64,27 +84,33 @@ export const crossEntropy = defineInstruction<CrossEntropyAttrs>({
       let m = Number.NEGATIVE_INFINITY;
       for (let k = 0; k < c; k++) m = Math.max(m, logits!.data[r * c + k]!);
       let s = 0;
-      for (let k = 0; k < c; k++) s += Math.exp(logits!.data[r * c + k]! - m);
-      total += m + Math.log(s) - logits!.data[r * c + t]!;
+      let mean = 0;
+      for (let k = 0; k < c; k++) {
+        s += Math.exp(logits!.data[r * c + k]! - m);
+        mean += logits!.data[r * c + k]! / c;
+      }
+      // −Σ_k target_k·log p_k with log p_k = logit_k − logsumexp.
+      total += m + Math.log(s) - (1 - eps) * logits!.data[r * c + t]! - eps * mean;
       count++;
     }
     out.data[0] = total / Math.max(count, 1);
   },
-  decompose: ([logits, targets], { ignoreIndex }) => {
+  decompose: ([logits, targets], { ignoreIndex, labelSmoothing }) => {
     const c = logits!.shape[logits!.shape.length - 1]!;
     const { count } = validMask(targets!, ignoreIndex!, "float32");
     const checked = checkRange(targets!, { low: 0, high: c, except: ignoreIndex!, what: "target" });
     // ignoreIndex lies outside [0, C) in practice, so its one-hot row is all zeros.
-    const picked = sum(mul(logSoftmax(logits!), oneHot(checked, { depth: c })));
+    const picked = sum(mul(logSoftmax(logits!), targetDistribution(checked, c, ignoreIndex!, labelSmoothing!)));
     return div(neg(picked), count);
   },
   // (softmax − onehot) / count on counted rows: one fused expression instead of the
   // gradient of log-softmax, a product and two sums.
-  vjp: (g, { inputs: [logits, targets], attrs: { ignoreIndex } }) => {
+  vjp: (g, { inputs: [logits, targets], attrs: { ignoreIndex, labelSmoothing } }) => {
     const c = logits!.shape[logits!.shape.length - 1]!;
     const { valid, count } = validMask(targets!, ignoreIndex!, "float32");
     const rowMask = broadcastTo(reshape(valid, { shape: [...targets!.shape, 1] }), logits!.shape);
-    const diff = mul(sub(softmax(logits!), oneHot(targets!, { depth: c })), rowMask);
+    const target = targetDistribution(targets!, c, ignoreIndex!, labelSmoothing!);
+    const diff = mul(sub(softmax(logits!), target), rowMask);
     return [mul(diff, broadcastTo(div(g, count), logits!.shape)), undefined];
   },
 });

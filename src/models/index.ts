@@ -12,3 +12,5 @@ export * as ngram from "./ngram/index.js";
 export { KneserNeyModel, NgramLanguageModel, trainNgram } from "./ngram/index.js";
 export * as rnnLm from "./rnn-lm/index.js";
 export { RnnLm, type RnnLmConfig, type RnnLmOptions } from "./rnn-lm/index.js";
+export * as seq2seq from "./seq2seq/index.js";
+export { GruSeq2Seq, TransformerSeq2Seq } from "./seq2seq/index.js";

@@ -54,6 +54,14 @@ export class AttentionCache {
     return { projections: this.#projections, positions };
   }
 
+  /**
+   * Keeps the cached rows of the given sequences, in that order (int32 [B']): beam search
+   * continues each surviving hypothesis from its parent's keys and values.
+   */
+  selectRows(rows: Tensor): void {
+    if (this.#projections) this.#projections = this.#projections.gather(rows, 0);
+  }
+
   /** The cached tensors, to realise together with a step's output. */
   tensors(): Tensor[] {
     return this.#projections ? [this.#projections] : [];

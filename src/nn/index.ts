@@ -1,8 +1,10 @@
+export { AdditiveAttention } from "./additive-attention.js";
 export { AttentionCache } from "./attention-cache.js";
 export { BatchNorm, BatchNorm1d, BatchNorm2d, type BatchNormOptions } from "./batch-norm.js";
 export { causalMask } from "./causal-mask.js";
 export { Conv1d } from "./conv1d.js";
 export { Conv2d, type Conv2dOptions, ConvTranspose2d, type ConvTranspose2dOptions } from "./conv2d.js";
+export { CrossAttention, type CrossAttentionOptions } from "./cross-attention.js";
 export { Dropout, type DropoutOptions } from "./dropout.js";
 export { Embedding } from "./embedding.js";
 export { GRU } from "./gru.js";

@@ -24,13 +24,18 @@ export interface MultiHeadAttentionOptions extends InitOptions {
   headDim?: number;
   /** Makes the projections (default: float32 Linears). */
   linears?: LinearFactory;
+  /**
+   * Whether each position attends only to itself and earlier ones (default true, a
+   * decoder's self-attention); false lets every position see every other (an encoder's).
+   */
+  causal?: boolean;
 }
 
 /**
- * Causal multi-head self-attention, GPT-2 style: one Linear makes queries, keys and values
+ * Multi-head self-attention, GPT-2 style: one Linear makes queries, keys and values
  * ([embd] → [3·inner], split in that order, inner = nHead·headDim, normally embd), each
- * head attends with softmax(q·kᵀ/√headDim) over the positions up to its own, and a Linear
- * projects the joined heads ([inner]) back to [embd].
+ * head attends with softmax(q·kᵀ/√headDim) over the positions up to its own (causal, the
+ * default) or over all of them, and a Linear projects the joined heads ([inner]) back to [embd].
  * Sublayers: `qkv`, `proj`, `attnDropout`, `residDropout`.
  */
 export class MultiHeadAttention extends Module {
@@ -41,6 +46,7 @@ export class MultiHeadAttention extends Module {
   readonly headDim: number;
   /** nHead·headDim: the width of the queries, keys and values. */
   readonly inner: number;
+  readonly causal: boolean;
 
   constructor(
     readonly embd: number,
@@ -56,6 +62,7 @@ export class MultiHeadAttention extends Module {
     this.headDim = options.headDim ?? embd / nHead;
     checkSize("MultiHeadAttention", "headDim", this.headDim);
     this.inner = nHead * this.headDim;
+    this.causal = options.causal ?? true;
     const linear = { bias: options.bias ?? true, rng: options.rng };
     const make = options.linears ?? floatLinears;
     this.qkv = this.submodule("qkv", make(embd, 3 * this.inner, linear));
@@ -68,9 +75,10 @@ export class MultiHeadAttention extends Module {
   /**
    * x [B, T, embd] → [B, T, embd]. With a cache, x holds the positions after the cached
    * ones: their projections are written into the cache and the queries attend to every
-   * position up to their own.
+   * position up to their own. `keyBias` [B, 1, 1, keys], added to the scores, keeps
+   * padding out of reach (0 for real keys, a large negative number for padding).
    */
-  forward(x: Tensor, cache?: AttentionCache): Tensor {
+  forward(x: Tensor, cache?: AttentionCache, keyBias?: Tensor): Tensor {
     if (x.rank !== 3 || x.shape[2] !== this.embd) {
       throw new Error(`MultiHeadAttention: expects [batch, time, ${this.embd}], got [${x.shape}]`);
     }
@@ -87,7 +95,7 @@ export class MultiHeadAttention extends Module {
         .reshape([batch, rows.shape[1]!, this.nHead, this.headDim])
         .permute([0, 2, 1, 3]);
     const weights = this.attnDropout.forward(
-      this.#attend(heads(projected, 0), heads(seen, 1), positions, seen.shape[1]!),
+      this.#attend(heads(projected, 0), heads(seen, 1), positions, seen.shape[1]!, keyBias),
     );
     const v = heads(seen, 2);
     const joined = weights.matmul(v).permute([0, 2, 1, 3]).reshape([batch, time, this.inner]);
@@ -110,9 +118,11 @@ export class MultiHeadAttention extends Module {
     return this.#attend(heads(0), heads(1), arange(time), time);
   }
 
-  /** softmax(q·kᵀ/√headDim) over the keys each query may see. */
-  #attend(q: Tensor, k: Tensor, positions: Tensor, keys: number): Tensor {
-    const scores = q.matmul(k.transpose()).mul(1 / Math.sqrt(this.headDim));
+  /** softmax(q·kᵀ/√headDim + keyBias) over the keys each query may see. */
+  #attend(q: Tensor, k: Tensor, positions: Tensor, keys: number, keyBias?: Tensor): Tensor {
+    const scaled = q.matmul(k.transpose()).mul(1 / Math.sqrt(this.headDim));
+    const scores = keyBias ? scaled.add(keyBias) : scaled;
+    if (!this.causal) return scores.softmax(-1);
     // Masked scores become −∞, so softmax gives them weight exactly 0.
     return where(causalMask(positions, keys), scores, Number.NEGATIVE_INFINITY).softmax(-1);
   }

@@ -19,6 +19,8 @@ export interface TransformerBlockOptions extends InitOptions {
   mlpHidden?: number;
   /** Makes every Linear of the block (default: float32 Linears). */
   linears?: LinearFactory;
+  /** Causal self-attention (default true); false for an encoder (see MultiHeadAttention). */
+  causal?: boolean;
 }
 
 /**
@@ -48,9 +50,12 @@ export class TransformerBlock extends Module {
     );
   }
 
-  /** x [B, T, embd] → [B, T, embd]; the cache, if any, is the attention's (see MultiHeadAttention). */
-  forward(x: Tensor, cache?: AttentionCache): Tensor {
-    const h = x.add(this.attn.forward(this.ln1.forward(x), cache));
+  /**
+   * x [B, T, embd] → [B, T, embd]; the cache and key bias, if any, are the attention's (see
+   * MultiHeadAttention).
+   */
+  forward(x: Tensor, cache?: AttentionCache, keyBias?: Tensor): Tensor {
+    const h = x.add(this.attn.forward(this.ln1.forward(x), cache, keyBias));
     return h.add(this.mlp.forward(this.ln2.forward(h)));
   }
 }

@@ -136,12 +136,18 @@ export function renderHeatmap(options: {
   values: readonly (readonly number[])[];
   xLabel: string;
   yLabel: string;
+  /** The text in each cell (default: the value as it is). */
+  formatValue?: (value: number) => string;
+  /** Column labels written upwards, for long labels (default false). */
+  verticalColumnLabels?: boolean;
 }): string {
   const { title, rowLabels, columnLabels, values } = options;
+  const format = options.formatValue ?? String;
+  const vertical = options.verticalColumnLabels === true;
   const cell = Math.max(36, Math.min(90, Math.floor(480 / Math.max(rowLabels.length, columnLabels.length))));
   const labelWidth = Math.max(60, 8 * Math.max(...rowLabels.map((l) => l.length)));
   const left = labelWidth + 40;
-  const top = 70;
+  const top = vertical ? 50 + 8 * Math.max(...columnLabels.map((l) => l.length)) : 70;
   const width = left + cell * columnLabels.length + 30;
   const height = top + cell * rowLabels.length + 60;
   const lines = svgOpen(width, height, title);
@@ -156,7 +162,7 @@ export function renderHeatmap(options: {
       const y = top + r * cell;
       lines.push(
         `<rect x="${x}" y="${y}" width="${cell}" height="${cell}" fill="rgb(${light},${light},255)" stroke="white"/>`,
-        `<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle" fill="${share > 0.6 ? "white" : "black"}">${v}</text>`,
+        `<text x="${x + cell / 2}" y="${y + cell / 2 + 4}" text-anchor="middle" fill="${share > 0.6 ? "white" : "black"}">${format(v)}</text>`,
       );
     });
     lines.push(
@@ -164,12 +170,15 @@ export function renderHeatmap(options: {
     );
   });
   columnLabels.forEach((label, c) => {
+    const x = left + c * cell + cell / 2;
     lines.push(
-      `<text x="${left + c * cell + cell / 2}" y="${top - 8}" text-anchor="middle">${escapeXml(label)}</text>`,
+      vertical
+        ? `<text transform="translate(${x + 4} ${top - 8}) rotate(-90)" text-anchor="start">${escapeXml(label)}</text>`
+        : `<text x="${x}" y="${top - 8}" text-anchor="middle">${escapeXml(label)}</text>`,
     );
   });
   lines.push(
-    `<text x="${left + (cell * columnLabels.length) / 2}" y="${top - 28}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`,
+    `<text x="${left + (cell * columnLabels.length) / 2}" y="${vertical ? 20 : top - 28}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`,
     `<text transform="translate(16 ${top + (cell * rowLabels.length) / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
     "</svg>",
   );

@@ -28,7 +28,7 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
 export function crossEntropy(
   logits: Tensor,
   targets: Tensor,
-  options: { ignoreIndex?: number } = {},
+  options: { ignoreIndex?: number; labelSmoothing?: number } = {},
 ): Tensor {
   return new Tensor(isa.crossEntropy(logits.node, targets.node, options));
 }

@@ -760,6 +760,14 @@ export const cases: Record<string, InstructionCase> = {
         inputs: [f32([0, 1, 2, 5, 5, 5, 3, 3, -1], [3, 3]), i32([2, -100, 0])],
         expected: f32([(0.40760596 + Math.log(2 + Math.exp(-4))) / 2], []),
       },
+      // label smoothing 0.3 over 2 classes: target (0.15, 0.85); logits (0, ln 3) give
+      // log p = (ln ¼, ln ¾), so the loss is −0.15·ln 0.25 − 0.85·ln 0.75
+      {
+        inputs: [f32([0, Math.log(3)], [1, 2]), i32([1])],
+        attrs: { labelSmoothing: 0.3 },
+        expected: f32([-0.15 * Math.log(0.25) - 0.85 * Math.log(0.75)], []),
+      },
+      { inputs: [f32([0, 1], [1, 2]), i32([1])], attrs: { labelSmoothing: 1.5 }, throws: /labelSmoothing/ },
     ],
     minRank: 1,
     random: (dims, rnd) => {
@@ -769,7 +777,10 @@ export const cases: Record<string, InstructionCase> = {
         Array.from(targets.data, (t) => (rnd() < 0.2 ? -100 : t)),
         targets.shape,
       );
-      return { inputs: [floats(rnd, dims), withIgnored] };
+      return {
+        inputs: [floats(rnd, dims), withIgnored],
+        ...(rnd() < 0.5 ? { attrs: { labelSmoothing: 0.1 } } : {}),
+      };
     },
   },
 
