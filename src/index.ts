@@ -74,6 +74,7 @@ export {
   batchNorm,
   concat,
   crossEntropy,
+  ctcLoss,
   dropout,
   embedding,
   layerNorm,
@@ -84,4 +85,4 @@ export {
 } from "./tensor/functions.js";
 export type { NestedArray } from "./tensor/nested.js";
 export { dequantizeRows, quantizedMatmul, quantizeRows } from "./tensor/quantized.js";
-export { type ConvOptions, call, type Pair, Tensor, type TensorLike } from "./tensor/tensor.js";
+export { type ConvOptions, call, type LogMelOptions, type Pair, Tensor, type TensorLike } from "./tensor/tensor.js";

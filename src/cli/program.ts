@@ -17,6 +17,8 @@ import { quantizeCommand } from "./commands/quantize.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
 import { trainCommand } from "./commands/train.js";
+import { transcribeCommand } from "./commands/transcribe.js";
+import { translateCommand } from "./commands/translate.js";
 import { tuneCommand } from "./commands/tune.js";
 import { workerCommand } from "./commands/worker.js";
 import { packageVersion } from "./package-version.js";
@@ -50,6 +52,8 @@ export function createProgram(): Command {
     quantizeCommand(),
     pruneCommand(),
     distillCommand(),
+    translateCommand(),
+    transcribeCommand(),
   ];
   // addCommand (unlike .command()) does not pass settings down; copy them so that every
   // command words its errors and help option the same way.

@@ -10,6 +10,7 @@ export {
   type SpamAssassinEmail,
   spamAssassinSplit,
 } from "./spam-assassin.js";
+export * as speech from "./speech/index.js";
 export { splitFold, splitTrainValidation, type TrainValidationSplit } from "./split.js";
 export { readTextFile } from "./text-file.js";
 export * as translation from "./translation/index.js";

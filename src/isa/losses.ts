@@ -100,7 +100,9 @@ export const crossEntropy = defineInstruction<CrossEntropyAttrs>({
     const { count } = validMask(targets!, ignoreIndex!, "float32");
     const checked = checkRange(targets!, { low: 0, high: c, except: ignoreIndex!, what: "target" });
     // ignoreIndex lies outside [0, C) in practice, so its one-hot row is all zeros.
-    const picked = sum(mul(logSoftmax(logits!), targetDistribution(checked, c, ignoreIndex!, labelSmoothing!)));
+    const picked = sum(
+      mul(logSoftmax(logits!), targetDistribution(checked, c, ignoreIndex!, labelSmoothing!)),
+    );
     return div(neg(picked), count);
   },
   // (softmax − onehot) / count on counted rows: one fused expression instead of the

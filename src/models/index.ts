@@ -14,3 +14,4 @@ export * as rnnLm from "./rnn-lm/index.js";
 export { RnnLm, type RnnLmConfig, type RnnLmOptions } from "./rnn-lm/index.js";
 export * as seq2seq from "./seq2seq/index.js";
 export { GruSeq2Seq, TransformerSeq2Seq } from "./seq2seq/index.js";
+export * as speech from "./speech/index.js";

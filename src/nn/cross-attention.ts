@@ -38,7 +38,8 @@ export class CrossAttention extends Module {
     super();
     checkSize("CrossAttention", "embd", embd);
     checkSize("CrossAttention", "nHead", nHead);
-    if (embd % nHead !== 0) throw new Error(`CrossAttention: embd ${embd} is not divisible by nHead ${nHead}`);
+    if (embd % nHead !== 0)
+      throw new Error(`CrossAttention: embd ${embd} is not divisible by nHead ${nHead}`);
     this.headDim = embd / nHead;
     const linear = { bias: options.bias ?? true, rng: options.rng };
     this.q = this.submodule("q", new Linear(embd, embd, linear));

@@ -33,6 +33,20 @@ export function crossEntropy(
   return new Tensor(isa.crossEntropy(logits.node, targets.node, options));
 }
 
+/**
+ * CTC loss per sequence, −log p(targets | logProbs) [batch]: log-probabilities [batch, time,
+ * classes] (a logSoftmax), int32 targets [batch, maxLabels] and the lengths of each.
+ */
+export function ctcLoss(
+  logProbs: Tensor,
+  targets: Tensor,
+  inputLengths: Tensor,
+  targetLengths: Tensor,
+  options: { blank?: number } = {},
+): Tensor {
+  return new Tensor(isa.ctcLoss(logProbs.node, targets.node, inputLengths.node, targetLengths.node, options));
+}
+
 /** Inverted dropout with probability p; the mask is reproducible from the seed. */
 export function dropout(x: Tensor, p: number, options: { seed?: number } = {}): Tensor {
   if (p === 0) return x;

@@ -46,6 +46,20 @@ export function recordLeafReads<T>(reads: Map<Node, Tensor>, fn: () => T): T {
  * An n-dimensional array. Operations are lazy: each records an instruction in the IR
  * graph, and reading values (`data()`, `dataSync()`, `item()`, printing) computes them.
  */
+/** Framing, FFT and mel settings of `logMel` and `mfcc`. */
+export interface LogMelOptions {
+  sampleRate: number;
+  /** Samples per frame (Hann-windowed) and between frame starts. */
+  frameLength: number;
+  hop: number;
+  /** DFT size: frames are zero-padded to it (≥ frameLength). */
+  fftSize: number;
+  /** Mel bands. */
+  bins: number;
+  fMin?: number;
+  fMax?: number;
+}
+
 export class Tensor {
   #node: Node;
   #gradTensor: Tensor | undefined;
@@ -526,6 +540,33 @@ export class Tensor {
     return new Tensor(
       isa.col2im(this.node, { ...windowAttrsOf(kernel, options), outputSize: pairOf(outputSize)! }),
     );
+  }
+
+  // ——— audio features (over the last axis) ———
+
+  /** Overlapping frames [..., F, length], every `hop` samples, times a window ("hann" or "none"). */
+  frames(length: number, hop: number, window: "hann" | "none" = "none"): Tensor {
+    return new Tensor(isa.frames(this.node, { length, hop, window }));
+  }
+  /** The real DFT [..., ⌊N/2⌋+1, 2]: real and imaginary parts on the last axis. */
+  rfft(): Tensor {
+    return new Tensor(isa.rfft(this.node));
+  }
+  /** A power spectrum [..., K] through the HTK mel filterbank: [..., bins]. */
+  melScale(options: { sampleRate: number; bins: number; fMin?: number; fMax?: number }): Tensor {
+    return new Tensor(isa.melScale(this.node, options));
+  }
+  /** The orthonormal DCT-II, first `coefficients` terms. */
+  dct(coefficients: number): Tensor {
+    return new Tensor(isa.dct(this.node, { coefficients }));
+  }
+  /** The log-mel spectrogram of audio [..., N]: [..., frames, bins]. */
+  logMel(options: LogMelOptions): Tensor {
+    return new Tensor(isa.logMel(this.node, options));
+  }
+  /** MFCCs of audio [..., N]: [..., frames, coefficients]. */
+  mfcc(options: LogMelOptions & { coefficients: number }): Tensor {
+    return new Tensor(isa.mfcc(this.node, options));
   }
 
   /** Applies any instruction with this tensor as the first operand. */

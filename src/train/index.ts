@@ -35,4 +35,22 @@ export {
   trainLanguageModel,
   trainRnnLm,
 } from "./train-language-model.js";
+export {
+  evaluateSpeech,
+  loadSpeechRecognizer,
+  SPEECH_DEFAULTS,
+  type SpeechEvaluation,
+  SpeechRecognizer,
+  type SpeechSettings,
+  trainSpeech,
+  wordErrorRate,
+} from "./train-speech.js";
+export {
+  evaluateTranslation,
+  loadTranslator,
+  TRANSLATION_DEFAULTS,
+  type TranslationEvaluation,
+  type TranslationSettings,
+  trainTranslation,
+} from "./train-translation.js";
 export { readTrainingLog } from "./training-log.js";

@@ -8,8 +8,8 @@ import { NumberPairs, type SentencePair } from "../data/translation/number-pairs
 import { readSentencePairs } from "../data/translation/pair-files.js";
 import { corpusBleu } from "../metrics/bleu.js";
 import { corpusChrf } from "../metrics/chrf.js";
-import { GruSeq2Seq, type GruSeq2SeqConfig } from "../models/seq2seq/gru-seq2seq.js";
 import type { SearchOptions } from "../models/seq2seq/beam-search.js";
+import { GruSeq2Seq, type GruSeq2SeqConfig } from "../models/seq2seq/gru-seq2seq.js";
 import type { Seq2SeqModel } from "../models/seq2seq/seq2seq-model.js";
 import { TransformerSeq2Seq, type TransformerSeq2SeqConfig } from "../models/seq2seq/transformer-seq2seq.js";
 import { Translator } from "../models/seq2seq/translator.js";
@@ -79,7 +79,7 @@ export const TRANSLATION_DEFAULTS: TranslationSettings = {
   hidden: 128,
   vocabSize: 600,
   sharedVocabulary: true,
-  iterations: 3000,
+  iterations: 1500,
   batchSize: 48,
   lr: 1e-3,
   warmup: 200,
@@ -257,7 +257,11 @@ export function trainTranslation(
   const callbacks = options.callbacks ?? [];
   const resumeFrom =
     options.resume && options.out && findCheckpoint(options.out) ? readCheckpoint(options.out) : undefined;
-  if (resumeFrom) settings = { ...(resumeFrom.config.training as unknown as TranslationSettings), iterations: settings.iterations };
+  if (resumeFrom)
+    settings = {
+      ...(resumeFrom.config.training as unknown as TranslationSettings),
+      iterations: settings.iterations,
+    };
   const data = translationData(settings);
   let translator: Translator;
   let config: Seq2SeqCheckpointModel;
@@ -268,7 +272,10 @@ export function trainTranslation(
     log(`resuming ${resumeFrom.path} at iteration ${resumeFrom.state.iter}`);
   } else {
     const tokenizers = trainTokenizers(settings, data.sample);
-    const vocab = { source: new Seq2SeqVocabulary(tokenizers.source), target: new Seq2SeqVocabulary(tokenizers.target) };
+    const vocab = {
+      source: new Seq2SeqVocabulary(tokenizers.source),
+      target: new Seq2SeqVocabulary(tokenizers.target),
+    };
     const lengths = sequenceLengths(vocab, [...data.sample, ...data.test]);
     const network = modelConfig(settings, vocab, lengths);
     config = {
@@ -314,7 +321,8 @@ export function trainTranslation(
   const tokensPerStep = settings.batchSize * lengths.target;
   const sessionStart = performance.now();
   const elapsed = () => previousMs + performance.now() - sessionStart;
-  for (const c of callbacks) c.onStart?.({ startIter: iter, iterations: settings.iterations, tokensPerStep, elapsedMs: previousMs });
+  for (const c of callbacks)
+    c.onStart?.({ startIter: iter, iterations: settings.iterations, tokensPerStep, elapsedMs: previousMs });
 
   const validationLoss = () =>
     noGrad(() => {
@@ -376,7 +384,9 @@ export function trainTranslation(
       elapsedMs: Math.round(elapsed()),
     };
     logFile?.append(record);
-    const etaMs = ((performance.now() - sessionStart) / Math.max(1, iter - (resumeFrom?.state.iter ?? 0))) * (settings.iterations - iter);
+    const etaMs =
+      ((performance.now() - sessionStart) / Math.max(1, iter - (resumeFrom?.state.iter ?? 0))) *
+      (settings.iterations - iter);
     for (const c of callbacks) c.onStep?.({ ...record, iterations: settings.iterations, etaMs });
     if (iter % settings.evalInterval === 0 || iter === settings.iterations) {
       const evaluation = {
@@ -396,7 +406,12 @@ export function trainTranslation(
   }
   const trainSeconds = elapsed() / 1000;
   for (const c of callbacks)
-    c.onEnd?.({ iter, reason: "completed", message: `training done: ${iter} iterations`, elapsedMs: elapsed() });
+    c.onEnd?.({
+      iter,
+      reason: "completed",
+      message: `training done: ${iter} iterations`,
+      elapsedMs: elapsed(),
+    });
   model.train(false);
   const greedy = evaluateTranslation(translator, data.test, { width: 1 });
   log(describeEvaluation("greedy", greedy));
@@ -426,11 +441,20 @@ export function describeEvaluation(name: string, e: TranslationEvaluation): stri
 function translatorFromConfig(config: Seq2SeqCheckpointModel): Translator {
   const source = tokenizerFromJson(config.sourceTokenizer) as TextTokenizer;
   const target = tokenizerFromJson(config.targetTokenizer) as TextTokenizer;
-  return new Translator(buildSeq2Seq(config.network), new Seq2SeqVocabulary(source), new Seq2SeqVocabulary(target));
+  return new Translator(
+    buildSeq2Seq(config.network),
+    new Seq2SeqVocabulary(source),
+    new Seq2SeqVocabulary(target),
+  );
 }
 
 /** The translator a checkpoint (or a run directory's latest) holds, with its languages. */
-export function loadTranslator(dir: string): { translator: Translator; source: string; target: string; path: string } {
+export function loadTranslator(dir: string): {
+  translator: Translator;
+  source: string;
+  target: string;
+  path: string;
+} {
   const { path, config, weights } = readCheckpointWeights(dir);
   if (config.model.type !== SEQ2SEQ_MODEL_TYPE) {
     throw new Error(`${path} holds a ${config.model.type} model, not a translation model (seq2seq)`);

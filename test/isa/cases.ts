@@ -1278,4 +1278,181 @@ export const cases: Record<string, InstructionCase> = {
       };
     },
   },
+
+  // ——— audio features ———
+  frames: {
+    examples: [
+      {
+        inputs: [f32([1, 2, 3, 4, 5])],
+        attrs: { length: 3, hop: 2 },
+        expected: f32([1, 2, 3, 3, 4, 5], [2, 3]),
+      },
+      // periodic Hann of length 4 is (0, ½, 1, ½)
+      {
+        inputs: [f32([1, 2, 3, 4, 5, 6], [1, 6])],
+        attrs: { length: 4, hop: 2, window: "hann" },
+        expected: f32([0, 1, 3, 2, 0, 2, 5, 3], [1, 2, 4]),
+      },
+      { inputs: [f32([1, 2])], attrs: { length: 3, hop: 1 }, throws: /shorter than one frame/ },
+      { inputs: [f32([1, 2, 3])], attrs: { length: 2, hop: 1, window: "hamming" }, throws: /window must be/ },
+    ],
+    minRank: 1,
+    random: (dims, rnd) => {
+      const n = 3 + Math.floor(rnd() * 6);
+      const length = 1 + Math.floor(rnd() * n);
+      return {
+        inputs: [floats(rnd, [...dims.slice(0, -1).slice(0, 2), n])],
+        attrs: { length, hop: 1 + Math.floor(rnd() * 3), window: rnd() < 0.5 ? "hann" : "none" },
+      };
+    },
+  },
+  // X_k = Σ x_n e^(−2πikn/4): 10, −2 + 2i, −2
+  rfft: {
+    examples: [
+      { inputs: [f32([1, 2, 3, 4])], expected: f32([10, 0, -2, 2, -2, 0], [3, 2]) },
+      { inputs: [f32([5], [1, 1])], expected: f32([5, 0], [1, 1, 2]) },
+    ],
+    minRank: 1,
+    random: unary(),
+  },
+  // One filter over 0…4000 Hz at 8 kHz with fftSize 4 (bins at 0, 2000, 4000 Hz): it peaks at
+  // the mel midpoint c = 700·(10^(mel(4000)/2/2595) − 1) Hz, so only the 2000 Hz bin has
+  // weight (4000 − 2000)/(4000 − c).
+  melScale: {
+    examples: [
+      {
+        inputs: [f32([1, 1, 1])],
+        attrs: { sampleRate: 8000, bins: 1 },
+        expected: f32([2000 / (4000 - 700 * (10 ** (Math.log10(1 + 4000 / 700) / 2) - 1))]),
+      },
+      { inputs: [f32([1, 1, 1])], attrs: { sampleRate: 8000, bins: 1, fMax: 5000 }, throws: /fMax/ },
+    ],
+    minRank: 1,
+    random: (dims, rnd) => ({
+      inputs: [floats(rnd, [...dims.slice(0, -1), 2 + Math.floor(rnd() * 4)], 0, 2)],
+      attrs: { sampleRate: 8000, bins: 1 + Math.floor(rnd() * 3), fMin: 100 * Math.floor(rnd() * 3) },
+    }),
+  },
+  // a constant has only the zeroth coefficient: 4 · √(1/4)
+  dct: {
+    examples: [
+      { inputs: [f32([1, 1, 1, 1])], attrs: { coefficients: 2 }, expected: f32([2, 0]) },
+      { inputs: [f32([1, 1])], attrs: { coefficients: 3 }, throws: /coefficients must be in \[1, 2\]/ },
+    ],
+    minRank: 1,
+    random: (dims, rnd) => ({
+      inputs: [floats(rnd, dims)],
+      attrs: { coefficients: 1 + Math.floor(rnd() * dims[dims.length - 1]!) },
+    }),
+  },
+  // silence: every mel energy is the floor 1e-6
+  logMel: {
+    examples: [
+      {
+        inputs: [f32(zeros(8))],
+        attrs: { sampleRate: 8000, bins: 2, frameLength: 4, hop: 2, fftSize: 4 },
+        expected: f32(Array(6).fill(Math.log(1e-6)), [3, 2]),
+      },
+      {
+        inputs: [f32(zeros(8))],
+        attrs: { sampleRate: 8000, bins: 2, frameLength: 4, hop: 2, fftSize: 2 },
+        throws: /fftSize must be/,
+      },
+    ],
+    minRank: 1,
+    random: (dims, rnd) => ({
+      inputs: [floats(rnd, [...dims.slice(0, -1).slice(0, 1), 8 + Math.floor(rnd() * 5)])],
+      attrs: {
+        sampleRate: 8000,
+        bins: 1 + Math.floor(rnd() * 2),
+        frameLength: 4,
+        hop: 2 + Math.floor(rnd() * 3),
+        fftSize: 4 + Math.floor(rnd() * 3),
+      },
+    }),
+  },
+  // silence: the DCT of a constant log(1e-6) over 2 bins is (√2·log 1e-6, 0)
+  mfcc: {
+    examples: [
+      {
+        inputs: [f32(zeros(8))],
+        attrs: { sampleRate: 8000, bins: 2, frameLength: 4, hop: 2, fftSize: 4, coefficients: 2 },
+        expected: f32(
+          [0, 1, 2].flatMap(() => [Math.SQRT2 * Math.log(1e-6), 0]),
+          [3, 2],
+        ),
+      },
+    ],
+    minRank: 1,
+    random: (dims, rnd) => ({
+      inputs: [floats(rnd, [...dims.slice(0, -1).slice(0, 1), 8 + Math.floor(rnd() * 5)])],
+      attrs: {
+        sampleRate: 8000,
+        bins: 2,
+        frameLength: 4,
+        hop: 2,
+        fftSize: 4,
+        coefficients: 1 + Math.floor(rnd() * 2),
+      },
+    }),
+  },
+
+  // ——— sequence losses ———
+  // one frame, one label: the only path is the label itself; two frames and label 1 (blank 0):
+  // paths 11, b1, 1b give p = .6·.7 + .4·.7 + .6·.3 = .88
+  ctcLoss: {
+    examples: [
+      {
+        inputs: [f32([Math.log(0.3), Math.log(0.7)], [1, 1, 2]), i32([1], [1, 1]), i32([1]), i32([1])],
+        expected: f32([-Math.log(0.7)]),
+      },
+      {
+        inputs: [f32([0.4, 0.6, 0.3, 0.7].map(Math.log), [1, 2, 2]), i32([1], [1, 1]), i32([2]), i32([1])],
+        expected: f32([-Math.log(0.88)]),
+      },
+      // two labels cannot fit in one frame
+      {
+        inputs: [f32([0, 0, 0], [1, 1, 3]), i32([1, 2], [1, 2]), i32([1]), i32([2])],
+        expected: f32([Number.POSITIVE_INFINITY]),
+      },
+      {
+        inputs: [f32([0, 0], [1, 1, 2]), i32([0], [1, 1]), i32([1]), i32([1])],
+        throws: /target 0 is not a class other than the blank/,
+      },
+    ],
+    random: (_dims, rnd) => ctcSample(rnd),
+  },
+  // the one-frame case: class 1 is occupied with probability 1 (gradient −1), the blank never
+  ctcLossGrad: {
+    examples: [
+      {
+        inputs: [f32([Math.log(0.3), Math.log(0.7)], [1, 1, 2]), i32([1], [1, 1]), i32([1]), i32([1])],
+        expected: f32([0, -1], [1, 1, 2]),
+      },
+    ],
+    random: (_dims, rnd) => ctcSample(rnd),
+  },
 };
+
+/** Log-probability-like values [B, 5, C] with label sequences that fit the input lengths. */
+function ctcSample(rnd: () => number): Sample {
+  const batch = 1 + Math.floor(rnd() * 2);
+  const classes = 3 + Math.floor(rnd() * 2);
+  const maxLabels = 2;
+  const targets: number[] = [];
+  const targetLengths: number[] = [];
+  const inputLengths: number[] = [];
+  for (let b = 0; b < batch; b++) {
+    targetLengths.push(Math.floor(rnd() * (maxLabels + 1)));
+    for (let l = 0; l < maxLabels; l++) targets.push(1 + Math.floor(rnd() * (classes - 1)));
+    inputLengths.push(3 + Math.floor(rnd() * 3));
+  }
+  return {
+    inputs: [
+      floats(rnd, [batch, 5, classes], -3, 0),
+      i32(targets, [batch, maxLabels]),
+      i32(inputLengths),
+      i32(targetLengths),
+    ],
+  };
+}

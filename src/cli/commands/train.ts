@@ -22,6 +22,13 @@ import {
   trainLanguageModelFromFlags,
 } from "./train-language-model.js";
 import { trainNgramFromFlags } from "./train-ngram.js";
+import {
+  SPEECH_FLAGS,
+  seq2seqOptions,
+  TRANSLATE_FLAGS,
+  trainSpeechFromFlags,
+  trainTranslationFromFlags,
+} from "./train-seq2seq.js";
 
 /** The flags of the other models: n-grams (order, level) and classifiers. */
 interface ModelFlags extends LanguageModelFlags {
@@ -34,6 +41,8 @@ const FLAGS_OF: Record<string, readonly string[]> = {
   ngram: ["data", "order", "level", "out", "json"],
   classifier: CLASSIFIER_FLAGS,
   cnn: CNN_FLAGS,
+  translate: TRANSLATE_FLAGS,
+  speech: SPEECH_FLAGS,
 };
 
 export { settingsFromFlags };
@@ -45,7 +54,7 @@ export function trainCommand(): Command {
     .addArgument(
       new Argument(
         "<model>",
-        "the kind of model: a GPT, a recurrent LM, a Kneser-Ney n-gram model, a text classifier or an image CNN",
+        "the kind of model: a GPT, a recurrent LM, a Kneser-Ney n-gram model, a text classifier, an image CNN, a translation model or a speech recogniser",
       ).choices(Object.keys(FLAGS_OF)),
     )
     .option(
@@ -118,8 +127,10 @@ export function trainCommand(): Command {
         return;
       }
       const callbacks: TrainingCallback[] = flags.json ? [jsonReporter()] : [progressReporter()];
+      if (model === "translate") return trainTranslationFromFlags(flags, callbacks, print);
+      if (model === "speech") return trainSpeechFromFlags(flags, callbacks, print);
       trainLanguageModelFromFlags(model, flags, callbacks, print);
     });
-  for (const option of classifierOptions()) command.addOption(option);
+  for (const option of [...classifierOptions(), ...seq2seqOptions()]) command.addOption(option);
   return command;
 }

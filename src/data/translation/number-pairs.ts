@@ -3,7 +3,16 @@
 // is tested on compositions it has never seen (the thousands 17, 42, 67, 92, 117, … in
 // any phrase; "I have N dogs"; dates in March), not on memorised sentences.
 import { SeededRng } from "../../random/seeded-rng.js";
-import { checkLanguage, FRAMES, type Frame, MONTH_DAYS, MONTHS, type Meaning, NOUNS, render } from "./languages.js";
+import {
+  checkLanguage,
+  FRAMES,
+  type Frame,
+  type Meaning,
+  MONTH_DAYS,
+  MONTHS,
+  NOUNS,
+  render,
+} from "./languages.js";
 
 export interface SentencePair {
   source: string;
@@ -119,8 +128,10 @@ export class NumberPairs {
     while (pairs.length < size) {
       const kind = pairs.length % 5;
       let meaning: Meaning;
-      if (kind < 3) meaning = randomMeaning(rng, (["number", "count", "have"] as const)[kind]!, heldOutNumber);
-      else if (kind === 3) meaning = { frame: "have", n: Math.max(2, trainingNumber()), noun: NOUNS.indexOf("dogs") };
+      if (kind < 3)
+        meaning = randomMeaning(rng, (["number", "count", "have"] as const)[kind]!, heldOutNumber);
+      else if (kind === 3)
+        meaning = { frame: "have", n: Math.max(2, trainingNumber()), noun: NOUNS.indexOf("dogs") };
       else meaning = { frame: "date", month: MONTHS.indexOf("march"), day: 1 + rng.nextInt(31) };
       const pair = this.pair(meaning);
       // Dates in March repeat after 31; the rest of the set keeps distinct sentences.

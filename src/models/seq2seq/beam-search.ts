@@ -85,7 +85,10 @@ export function beamSearch(
       for (const { row, token, logProb } of candidates) {
         if (kept === width) break;
         const parent = beams[row]!;
-        const alignment = [...parent.attention, attention.slice(row * sourceLength, (row + 1) * sourceLength)];
+        const alignment = [
+          ...parent.attention,
+          attention.slice(row * sourceLength, (row + 1) * sourceLength),
+        ];
         if (token === special.eos || last) {
           const length = parent.tokens.length + (token === special.eos ? 1 : 2);
           finished[s]!.push({
@@ -106,7 +109,9 @@ export function beamSearch(
       // Done once width hypotheses ended, and no live beam can still beat the worst of the best
       // (log-probabilities only fall; with α > 0 the penalty grows at most to its value at the maximum length).
       const ends = finished[s]!.sort((a, b) => b.score - a.score);
-      const bestLive = Math.max(...next.slice(s * width, (s + 1) * width).map((b) => b?.logProb ?? -Infinity));
+      const bestLive = Math.max(
+        ...next.slice(s * width, (s + 1) * width).map((b) => b?.logProb ?? -Infinity),
+      );
       const bound = bestLive / penalty(options.maxLength + 1, alpha);
       if (kept === 0 || (ends.length >= width && ends[width - 1]!.score >= bound)) done[s] = true;
     }

@@ -82,7 +82,11 @@ export class GruSeq2Seq extends Module implements Seq2SeqModel {
   }
 
   /** One decoder step: previous tokens [B] → logits [B, V], the next state and the attention weights [B, S]. */
-  decodeStep(tokens: Tensor, state: Tensor, memory: Memory): { logits: Tensor; state: Tensor; weights: Tensor } {
+  decodeStep(
+    tokens: Tensor,
+    state: Tensor,
+    memory: Memory,
+  ): { logits: Tensor; state: Tensor; weights: Tensor } {
     const { context, weights } = this.attention.forward(state, memory.keys, memory.values, memory.bias);
     const input = concat([this.targetEmbed.forward(tokens).mul(0.1), context], 1);
     const w = this.decoderCell.weights(0);

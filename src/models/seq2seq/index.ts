@@ -3,8 +3,8 @@
 export { beamSearch, type Hypothesis, type SearchOptions } from "./beam-search.js";
 export { GruSeq2Seq, type GruSeq2SeqConfig } from "./gru-seq2seq.js";
 export { type DecoderState, repeatRows, type Seq2SeqModel } from "./seq2seq-model.js";
-export { type TranslateOptions, type Translation, Translator } from "./translator.js";
 export { DecoderBlock, TransformerSeq2Seq, type TransformerSeq2SeqConfig } from "./transformer-seq2seq.js";
+export { type TranslateOptions, type Translation, Translator } from "./translator.js";
 export {
   encodePairs,
   IGNORE_TARGET,

@@ -96,8 +96,14 @@ export class TransformerSeq2Seq extends Module implements Seq2SeqModel {
     this.sourceEmbed = config.sharedEmbeddings
       ? this.targetEmbed
       : this.submodule("sourceEmbed", new Embedding(config.sourceVocab, embd, { rng }));
-    this.sourcePositions = this.submodule("sourcePositions", new Embedding(config.maxSourceLength, embd, { rng }));
-    this.targetPositions = this.submodule("targetPositions", new Embedding(config.maxTargetLength, embd, { rng }));
+    this.sourcePositions = this.submodule(
+      "sourcePositions",
+      new Embedding(config.maxSourceLength, embd, { rng }),
+    );
+    this.targetPositions = this.submodule(
+      "targetPositions",
+      new Embedding(config.maxTargetLength, embd, { rng }),
+    );
     this.encoder = this.submodule(
       "encoder",
       new ModuleList(
@@ -110,7 +116,9 @@ export class TransformerSeq2Seq extends Module implements Seq2SeqModel {
     this.lnEncoder = this.submodule("lnEncoder", new LayerNorm(embd));
     this.decoder = this.submodule(
       "decoder",
-      new ModuleList(Array.from({ length: config.decoderLayers }, () => new DecoderBlock(embd, heads, options))),
+      new ModuleList(
+        Array.from({ length: config.decoderLayers }, () => new DecoderBlock(embd, heads, options)),
+      ),
     );
     this.lnF = this.submodule("lnF", new LayerNorm(embd));
     initGpt2Weights(this, config.encoderLayers + config.decoderLayers, rng);
@@ -164,7 +172,8 @@ export class TransformerSeq2Seq extends Module implements Seq2SeqModel {
     const memory = this.encode(batch.source, batch.sourceBias);
     const memoryKv = this.decoder.items.map((block) => block.cross.memoryProjections(memory));
     const keyBias = batch.sourceBias.reshape([rows, 1, 1, length]);
-    return this.decode(batch.targetIn, arange(time, undefined, 1, { dtype: "int32" }), memoryKv, keyBias).logits;
+    return this.decode(batch.targetIn, arange(time, undefined, 1, { dtype: "int32" }), memoryKv, keyBias)
+      .logits;
   }
 
   startDecoding(source: Tensor, sourceBias: Tensor, beams: number): DecoderState {

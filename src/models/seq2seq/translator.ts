@@ -71,7 +71,11 @@ export class Translator {
 
   #pieces(vocabulary: Seq2SeqVocabulary, ids: ArrayLike<number>): string[] {
     return Array.from(ids, (id) =>
-      id === vocabulary.eos ? "</s>" : id < vocabulary.tokenizer.vocabSize ? vocabulary.tokenizer.decode([id]) : "",
+      id === vocabulary.eos
+        ? "</s>"
+        : id < vocabulary.tokenizer.vocabSize
+          ? vocabulary.tokenizer.decode([id])
+          : "",
     );
   }
 }

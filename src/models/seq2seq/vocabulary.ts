@@ -85,7 +85,9 @@ export class Seq2SeqVocabulary {
 /** The additive mask of padding keys: 0 where a row has a real token, −1e9 where it is padding. */
 export function paddingBias(lengths: Int32Array, length: number): Float32Array {
   const bias = new Float32Array(lengths.length * length);
-  lengths.forEach((real, row) => bias.fill(-1e9, row * length + real, (row + 1) * length));
+  lengths.forEach((real, row) => {
+    bias.fill(-1e9, row * length + real, (row + 1) * length);
+  });
   return bias;
 }
 
