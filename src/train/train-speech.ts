@@ -58,6 +58,8 @@ export interface SpeechSettings {
   seed: number;
   /** SNR in dB of the noisy copy of the test set. */
   testSnrDb: number;
+  /** Use only the first this many voices of each split (quick runs and tests). */
+  maxVoices?: number;
   cacheDir?: string;
 }
 
@@ -237,7 +239,7 @@ export function trainSpeech(settings: SpeechSettings, options: SpeechRunOptions 
   const data = (which: "train" | "test") =>
     spokenDigits({
       task: settings.task,
-      voices: voices[which],
+      voices: voices[which].slice(0, settings.maxVoices ?? voices[which].length),
       perVoice: which === "train" ? settings.perVoice : settings.testPerVoice,
       seed: settings.seed + (which === "train" ? 0 : 1),
       ...(settings.cacheDir ? { cacheDir: settings.cacheDir } : {}),
@@ -245,7 +247,7 @@ export function trainSpeech(settings: SpeechSettings, options: SpeechRunOptions 
   const train = data("train");
   const test = data("test");
   log(
-    `${train.length} training clips (${voices.train.length} voices), ${test.length} test clips (${voices.test.length} held-out voices), ready in ${((performance.now() - synthStart) / 1000).toFixed(1)} s`,
+    `${train.length} training clips, ${test.length} test clips in held-out voices, ready in ${((performance.now() - synthStart) / 1000).toFixed(1)} s`,
   );
   const network = buildNetwork(settings);
   const recognizer = new SpeechRecognizer(network, settings.task, settings.beam);
