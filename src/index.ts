@@ -85,4 +85,11 @@ export {
 } from "./tensor/functions.js";
 export type { NestedArray } from "./tensor/nested.js";
 export { dequantizeRows, quantizedMatmul, quantizeRows } from "./tensor/quantized.js";
-export { type ConvOptions, call, type LogMelOptions, type Pair, Tensor, type TensorLike } from "./tensor/tensor.js";
+export {
+  type ConvOptions,
+  call,
+  type LogMelOptions,
+  type Pair,
+  Tensor,
+  type TensorLike,
+} from "./tensor/tensor.js";

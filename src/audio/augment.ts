@@ -62,7 +62,8 @@ export function reverberate(
   for (let r = 0; r < reflections; r++) {
     const seconds = 0.005 + rng.nextFloat() * rt60;
     const delay = Math.round(seconds * sampleRate);
-    const gain = ((rng.nextFloat() < 0.5 ? -1 : 1) * wet * Math.exp(-decay * seconds)) / Math.sqrt(reflections / 8);
+    const gain =
+      ((rng.nextFloat() < 0.5 ? -1 : 1) * wet * Math.exp(-decay * seconds)) / Math.sqrt(reflections / 8);
     for (let i = delay; i < samples.length; i++) out[i] = out[i]! + gain * samples[i - delay]!;
   }
   const scale = Math.sqrt(power(samples) / Math.max(power(out), 1e-20));

@@ -3,13 +3,13 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { readTrainingLog } from "../../src/train/training-log.js";
 import {
   loadTranslator,
   TRANSLATION_DEFAULTS,
   type TranslationSettings,
   trainTranslation,
 } from "../../src/train/train-translation.js";
+import { readTrainingLog } from "../../src/train/training-log.js";
 import { runCli } from "../cli/run-cli.js";
 
 const tiny: TranslationSettings = {
@@ -51,7 +51,17 @@ test("a translation run writes checkpoints and a log, resumes where it stopped, 
   assert.ok(found![0]!.score >= found![1]!.score);
   assert.equal(found![0]!.sourceTokens.at(-1), "</s>");
 
-  const cli = await runCli(["translate", "--checkpoint", out, "--beam", "2", "--json", "--alignment", join(out, "a.svg"), "seven"]);
+  const cli = await runCli([
+    "translate",
+    "--checkpoint",
+    out,
+    "--beam",
+    "2",
+    "--json",
+    "--alignment",
+    join(out, "a.svg"),
+    "seven",
+  ]);
   assert.equal(cli.code, 0, cli.stderr);
   const line = JSON.parse(cli.stdout) as { source: string; translations: { text: string }[] };
   assert.equal(line.source, "seven");
@@ -63,7 +73,13 @@ test("a translation run writes checkpoints and a log, resumes where it stopped, 
 });
 
 test("the GRU encoder–decoder trains through the same run", () => {
-  const result = trainTranslation({ ...tiny, architecture: "gru", iterations: 4, evalInterval: 4, testSize: 2 });
+  const result = trainTranslation({
+    ...tiny,
+    architecture: "gru",
+    iterations: 4,
+    evalInterval: 4,
+    testSize: 2,
+  });
   assert.ok(Number.isFinite(result.finalLoss));
   assert.equal(result.beam.sentences, 2);
 });
