@@ -3,6 +3,7 @@
 // CTC. Audio augmentation (speed, reverberation, shift, noise) and SpecAugment are drawn
 // afresh every epoch. Evaluation is on voices held out of training, clean and under
 // noise; `transcribe` loads the checkpoint and reads WAV files.
+import { mkdirSync } from "node:fs";
 import { addNoise, augmentAudio, specAugment } from "../audio/augment.js";
 import { fitLength, resample } from "../audio/resample.js";
 import { readWav } from "../audio/wav.js";
@@ -266,6 +267,7 @@ export function trainSpeech(settings: SpeechSettings, options: SpeechRunOptions 
     weightDecay: 0.01,
   });
   const rng = new SeededRng(settings.seed);
+  if (options.out) mkdirSync(options.out, { recursive: true });
   const logFile = options.out ? new TrainingLogWriter(`${options.out}/log.jsonl`) : undefined;
   logFile?.truncateAfter(0);
   const start = performance.now();

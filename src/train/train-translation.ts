@@ -3,6 +3,7 @@
 // encoder–decoder, AdamW with warm-up and cosine decay on label-smoothed cross-entropy
 // (teacher forcing), evaluations, atomic checkpoints with exact resume, and at the end
 // BLEU, chrF and exact match on the held-out test set, greedy and with beam search.
+import { mkdirSync } from "node:fs";
 import { hashSplit } from "../data/hash-split.js";
 import { NumberPairs, type SentencePair } from "../data/translation/number-pairs.js";
 import { readSentencePairs } from "../data/translation/pair-files.js";
@@ -313,6 +314,7 @@ export function trainTranslation(
   }
   const dropoutSeeds = model instanceof TransformerSeq2Seq ? model.dropoutSeeds : undefined;
   if (resumeFrom?.state.rng.dropout && dropoutSeeds) dropoutSeeds.setState(resumeFrom.state.rng.dropout);
+  if (options.out) mkdirSync(options.out, { recursive: true });
   const logFile = options.out ? new TrainingLogWriter(`${options.out}/log.jsonl`) : undefined;
   logFile?.truncateAfter(iter);
   const lengths = { source: model.maxSourceLength, target: model.maxTargetLength };

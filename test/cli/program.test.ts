@@ -29,6 +29,8 @@ test("--help works for the program and every command", async () => {
     "run",
     "serve",
     "train",
+    "transcribe",
+    "translate",
     "tune",
     "worker",
   ]);
