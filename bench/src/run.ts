@@ -17,6 +17,7 @@ import { lmZoo } from "./lm-zoo.js";
 import { overhead } from "./overhead.js";
 import { quant } from "./quant.js";
 import type { Bench, BenchContext, BenchRecord } from "./report.js";
+import { seq2seqBench } from "./seq2seq.js";
 import { serve } from "./serve.js";
 import { trainGpt } from "./train-gpt.js";
 import { tuneBench } from "./tune.js";
@@ -39,6 +40,7 @@ const benches: Bench[] = [
   augmentBench,
   browserBench,
   vision,
+  seq2seqBench,
 ];
 
 function usage(): string {

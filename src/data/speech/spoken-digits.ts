@@ -125,7 +125,10 @@ export function spokenDigits(options: SpokenDigitsOptions): SpokenClip[] {
   const fileOf = ({ digits, voice }: (typeof plan)[number]) =>
     join(dir, `${voice.voice}_p${voice.pitch}_s${voice.speed}_${digits.join("")}.wav`);
   // Missing clips are spoken in chunks (espeak-ng's rate, then resampled and rewritten).
-  const missing = plan.filter((clip) => !existsSync(fileOf(clip)));
+  // A voice can draw the same pitch, speed and digits twice: each file is spoken once.
+  const missing = [...new Map(plan.map((clip) => [fileOf(clip), clip])).entries()]
+    .filter(([file]) => !existsSync(file))
+    .map(([, clip]) => clip);
   const chunk = 256;
   for (let start = 0; start < missing.length; start += chunk) {
     options.onProgress?.(start, missing.length);
