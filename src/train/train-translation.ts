@@ -250,6 +250,35 @@ export interface TranslationRunResult {
   checkpoint?: string;
 }
 
+/** A new translator for the settings (tokenizers trained on the data's sample), or the checkpoint's. */
+function translatorFor(
+  settings: TranslationSettings,
+  data: TranslationData,
+  resumeFrom: ReturnType<typeof readCheckpoint> | undefined,
+): { translator: Translator; config: Seq2SeqCheckpointModel } {
+  if (resumeFrom) {
+    const config = resumeFrom.config.model.config as unknown as Seq2SeqCheckpointModel;
+    const translator = translatorFromConfig(config);
+    translator.model.loadStateDict(resumeFrom.weights);
+    return { translator, config };
+  }
+  const tokenizers = trainTokenizers(settings, data.sample);
+  const vocab = {
+    source: new Seq2SeqVocabulary(tokenizers.source),
+    target: new Seq2SeqVocabulary(tokenizers.target),
+  };
+  const lengths = sequenceLengths(vocab, [...data.sample, ...data.test]);
+  const network = modelConfig(settings, vocab, lengths);
+  const config = {
+    network,
+    source: settings.source,
+    target: settings.target,
+    sourceTokenizer: tokenizers.source.toJSON(),
+    targetTokenizer: tokenizers.target.toJSON(),
+  };
+  return { translator: new Translator(buildSeq2Seq(network), vocab.source, vocab.target), config };
+}
+
 export function trainTranslation(
   settings: TranslationSettings,
   options: TranslationRunOptions = {},
@@ -264,30 +293,8 @@ export function trainTranslation(
       iterations: settings.iterations,
     };
   const data = translationData(settings);
-  let translator: Translator;
-  let config: Seq2SeqCheckpointModel;
-  if (resumeFrom) {
-    config = resumeFrom.config.model.config as unknown as Seq2SeqCheckpointModel;
-    translator = translatorFromConfig(config);
-    translator.model.loadStateDict(resumeFrom.weights);
-    log(`resuming ${resumeFrom.path} at iteration ${resumeFrom.state.iter}`);
-  } else {
-    const tokenizers = trainTokenizers(settings, data.sample);
-    const vocab = {
-      source: new Seq2SeqVocabulary(tokenizers.source),
-      target: new Seq2SeqVocabulary(tokenizers.target),
-    };
-    const lengths = sequenceLengths(vocab, [...data.sample, ...data.test]);
-    const network = modelConfig(settings, vocab, lengths);
-    config = {
-      network,
-      source: settings.source,
-      target: settings.target,
-      sourceTokenizer: tokenizers.source.toJSON(),
-      targetTokenizer: tokenizers.target.toJSON(),
-    };
-    translator = new Translator(buildSeq2Seq(network), vocab.source, vocab.target);
-  }
+  const { translator, config } = translatorFor(settings, data, resumeFrom);
+  if (resumeFrom) log(`resuming ${resumeFrom.path} at iteration ${resumeFrom.state.iter}`);
   const { model } = translator;
   const checkpointConfig: CheckpointConfig = {
     format: CHECKPOINT_FORMAT,
