@@ -122,6 +122,26 @@ test("quantize --checkpoint writes a quantized checkpoint that eval, generate an
     const ran = await runCli(["run", file, "--prompt", "the cat", "--max-tokens", "4", "--temperature", "0"]);
     assert.equal(ran.code, 0, ran.stderr);
 
+    // Quantization-aware fine-tuning first: the steps count on from the source's.
+    const qatOut = join(work, "qat4");
+    const qat = await runCli([
+      "quantize",
+      "--checkpoint",
+      run,
+      "--bits",
+      "4",
+      "--qat-iters",
+      "3",
+      "--out",
+      qatOut,
+    ]);
+    assert.equal(qat.code, 0, qat.stderr);
+    assert.match(qat.stdout, /wrote .*qat4\/step-000007: 4-bit minmax/);
+    const qatConfig = JSON.parse(readFileSync(join(qatOut, "step-000007", "config.json"), "utf8"));
+    assert.equal(qatConfig.compression[0].qatIters, 3);
+    const qatLoss = JSON.parse((await runCli(["eval", "--checkpoint", qatOut, "--json"])).stdout).valLoss;
+    assert.ok(Math.abs(qatLoss - floatLoss) < 0.1, `${qatLoss} against ${floatLoss}`);
+
     const noBits = await runCli(["quantize", "--checkpoint", run, "--out", out]);
     assert.match(noBits.stderr, /needs --bits 8 or --bits 4/);
     const mixed = await runCli([

@@ -5,11 +5,14 @@ import {
   openCompressionSource,
   writeCompressedGpt,
 } from "../../compress/compressed-checkpoint.js";
+import { defaultFinetuneLr, finetuneGpt } from "../../compress/finetune.js";
 import { QUANTIZE_METHODS, type QuantizeMethod, quantizeGpt } from "../../compress/quantize-gpt.js";
 import { quantizeGguf, type TensorConversion } from "../../formats/gguf/quantize-gguf.js";
 import { writeGguf } from "../../formats/gguf/write-gguf.js";
 import { gptGgufContents } from "../../models/gpt/export-gguf.js";
+import { setFakeQuantization } from "../../nn/fake-quantize.js";
 import { parseQuantType, QUANT_TYPES, type QuantType } from "../../quant/index.js";
+import { progressReporter } from "../../train/progress-reporter.js";
 import { parseBits } from "../parse-bits.js";
 import { integerInRange } from "../parse-integer.js";
 import { numberInRange } from "../parse-number.js";
@@ -24,6 +27,8 @@ interface QuantizeFlags {
   embeddingBits: 8 | 4;
   calibrationBlocks: number;
   seed: number;
+  qatIters: number;
+  lr?: number;
   out?: string;
 }
 
@@ -92,6 +97,17 @@ export function quantizeCommand(): Command {
       32,
     )
     .option("--seed <n>", "seed for choosing the calibration blocks", integerInRange(0, 2 ** 32 - 1), 0)
+    .option(
+      "--qat-iters <n>",
+      "first fine-tune this many steps through --bits fake quantization (quantization-aware), then quantize",
+      integerInRange(0, 1_000_000_000),
+      0,
+    )
+    .option(
+      "--lr <rate>",
+      "--qat-iters: fine-tuning's peak learning rate (default: 3 × the run's final one)",
+      numberInRange(0, 1),
+    )
     .option("--out <path>", "with --checkpoint: a run directory to write, or a .gguf file")
     .action((input: string | undefined, output: string | undefined, flags: QuantizeFlags) => {
       if (flags.checkpoint !== undefined) {
@@ -115,6 +131,18 @@ function quantizeCheckpoint(flags: QuantizeFlags): void {
   if (flags.out === undefined) throw new Error("quantize --checkpoint needs --out DIR (or --out FILE.gguf)");
   const started = performance.now();
   const source = openCompressionSource(flags.checkpoint!);
+  const lr = flags.lr ?? defaultFinetuneLr(source);
+  if (flags.qatIters > 0) {
+    // The weights learn to sit well on the grid the quantizer is about to use.
+    setFakeQuantization(source.model, flags.bits);
+    finetuneGpt(source.model, source, {
+      iterations: flags.qatIters,
+      lr,
+      callbacks: [progressReporter({ stream: process.stderr })],
+    });
+    setFakeQuantization(source.model, undefined);
+    source.model.eval();
+  }
   const calibrated = flags.method === "mse" || flags.method === "gptq";
   const options = {
     bits: flags.bits,
@@ -148,8 +176,9 @@ function quantizeCheckpoint(flags: QuantizeFlags): void {
       kind: "quantize",
       ...options,
       ...(calibrated ? { calibrationBlocks: flags.calibrationBlocks, seed: flags.seed } : {}),
+      ...(flags.qatIters > 0 ? { qatIters: flags.qatIters, lr } : {}),
     };
-    wrote = writeCompressedGpt(flags.out, source, model, step);
+    wrote = writeCompressedGpt(flags.out, source, model, step, source.iter + flags.qatIters);
   }
   const worst = layers.reduce((a, l) => (l.relativeError > a.relativeError ? l : a));
   process.stdout.write(
