@@ -1,3 +1,4 @@
+import { cPrelude } from "./c-prelude.js";
 import type { KernelParams } from "./kernel-params.js";
 
 /** The placeholder for a kernel function's name in its source, replaced by a name derived from the source's hash. */
@@ -30,6 +31,36 @@ export interface RenderedNativeKernel {
    * the next one to a value, and the program throws `error(value)` once the run is over.
    */
   readonly failure?: { readonly slot: number; readonly error: (value: number) => Error };
+}
+
+/** Lines indented by `depth` levels of two spaces. */
+export function indent(lines: readonly string[], depth: number): string[] {
+  return lines.map((line) => `${"  ".repeat(depth)}${line}`);
+}
+
+/**
+ * A loop-nest kernel's C source: the prelude, `declarations` (vector types), then the
+ * kernel function: its `top` lines, then `loops` (each a `for (…)` header) nested in order
+ * around `body`.
+ */
+export function loopNestSource(parts: {
+  declarations?: readonly string[];
+  top: readonly string[];
+  loops: readonly string[];
+  body: readonly string[];
+}): string {
+  const { top, loops, body } = parts;
+  return [
+    cPrelude(),
+    ...(parts.declarations ?? []),
+    `${kernelSignature()} {`,
+    ...indent(top, 1),
+    ...loops.map((l, d) => `${"  ".repeat(d + 1)}${l} {`),
+    ...indent(body, loops.length + 1),
+    ...loops.map((_, d) => `${"  ".repeat(loops.length - d)}}`),
+    "}",
+    "",
+  ].join("\n");
 }
 
 /** The signature line every kernel function has. */

@@ -11,9 +11,8 @@ import {
   readLeaf,
   strideClass,
 } from "./c-leaf-access.js";
-import { cPrelude } from "./c-prelude.js";
 import { KernelParams } from "./kernel-params.js";
-import { kernelSignature, type RenderedNativeKernel } from "./native-kernel.js";
+import { loopNestSource, type RenderedNativeKernel } from "./native-kernel.js";
 
 /**
  * An elementwise kernel as a C loop nest: loops over all but the innermost axis (after
@@ -80,15 +79,6 @@ export function renderElementwise(
     "#pragma GCC ivdep",
     `for (int64_t j = ${innerBegin}; j < ${innerEnd}; j++) o[${outAt}] = ${stored};`,
   ];
-  const source = [
-    cPrelude(),
-    `${kernelSignature()} {`,
-    ...top.map((l) => `  ${l}`),
-    ...loops.map((l, d) => `${"  ".repeat(d + 1)}${l} {`),
-    ...body.map((l) => `${"  ".repeat(loops.length + 1)}${l}`),
-    ...loops.map((_, d) => `${"  ".repeat(loops.length - d)}}`),
-    "}",
-    "",
-  ].join("\n");
+  const source = loopNestSource({ top, loops, body });
   return { code: { source, contract: false }, params, units: dims[0]! };
 }

@@ -12,9 +12,8 @@ import {
   vectorMaxStep,
   vectorTypes,
 } from "./c-max-reduce.js";
-import { cPrelude } from "./c-prelude.js";
 import type { KernelParams } from "./kernel-params.js";
-import { kernelSignature, type RenderedNativeKernel } from "./native-kernel.js";
+import { indent, loopNestSource, type RenderedNativeKernel } from "./native-kernel.js";
 
 /**
  * A reduction across rows (the innermost kept axis is contiguous, the innermost reduced
@@ -125,7 +124,6 @@ export function renderReduceColumns(
   const value = (l: string) => cExpr(kernel.expr, (leaf) => read(leaf, l));
   const finalize = (x: string) => (kernel.finalize ? cExpr(kernel.finalize, () => "", x) : x);
   const stored = (x: string) => (outDType === "bool" ? `(uint8_t)(${x})` : x);
-  const indent = (lines: string[], depth: number) => lines.map((line) => `${"  ".repeat(depth)}${line}`);
   const overReduced = (body: string[]) => [
     ...redLoops.map((l, d) => `${"  ".repeat(d)}${l} {`),
     ...indent([...place, `for (int64_t r = 0; r < ${nR}; r++) {`, ...indent(body, 1), "}"], redLoops.length),
@@ -193,16 +191,11 @@ export function renderReduceColumns(
     ...indent(float ? vectorRun : scalarRun(lanes), 1),
     "}",
   ];
-  const source = [
-    cPrelude(),
-    ...(float ? [vectorTypes(lanes)] : []),
-    `${kernelSignature()} {`,
-    ...indent(top, 1),
-    ...outerLoops.map((l, d) => `${"  ".repeat(d + 1)}${l} {`),
-    ...indent(body, outerLoops.length + 1),
-    ...outerLoops.map((_, d) => `${"  ".repeat(outerLoops.length - d)}}`),
-    "}",
-    "",
-  ].join("\n");
+  const source = loopNestSource({
+    declarations: float ? [vectorTypes(lanes)] : [],
+    top,
+    loops: outerLoops,
+    body,
+  });
   return { code: { source, contract: false }, params, units: nest.keptShape[0]! };
 }

@@ -22,9 +22,8 @@ import {
   vectorMaxStep,
   vectorTypes,
 } from "./c-max-reduce.js";
-import { cPrelude } from "./c-prelude.js";
 import { KernelParams } from "./kernel-params.js";
-import { kernelSignature, type RenderedNativeKernel } from "./native-kernel.js";
+import { indent, loopNestSource, type RenderedNativeKernel } from "./native-kernel.js";
 import { renderReduceColumns } from "./render-reduce-columns.js";
 
 /**
@@ -145,7 +144,6 @@ export function renderReduce(
     return positionExpr(params, views[k]!.offset, [...keptTerms, ...redTerms]);
   };
   const n = params.int(redDims[inner]!);
-  const indent = (lines: string[], depth: number) => lines.map((l) => `${"  ".repeat(depth)}${l}`);
   const valueAt = (expr: typeof kernel.expr, j: string, reduced?: string) =>
     cExpr(expr, (leaf: Leaf) => readLeaf(plans[leaves.indexOf(leaf)]!, j), reduced);
 
@@ -212,17 +210,12 @@ export function renderReduce(
     `o[${outIndex}] = row;`,
     ...(epilogue ? overRow(epiInner) : []),
   ];
-  const source = [
-    cPrelude(),
-    ...(vectorMax ? [vectorTypes(lanes)] : []),
-    `${kernelSignature()} {`,
-    ...indent(top, 1),
-    ...keptLoops.map((l, d) => `${"  ".repeat(d + 1)}${l} {`),
-    ...indent(perRow, keptLoops.length + 1),
-    ...keptLoops.map((_, d) => `${"  ".repeat(keptLoops.length - d)}}`),
-    "}",
-    "",
-  ].join("\n");
+  const source = loopNestSource({
+    declarations: vectorMax ? [vectorTypes(lanes)] : [],
+    top,
+    loops: keptLoops,
+    body: perRow,
+  });
   return { code: { source, contract: false }, params, units: keptNest.shape.length ? keptNest.shape[0]! : 1 };
 }
 

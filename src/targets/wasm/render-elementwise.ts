@@ -61,12 +61,7 @@ function emitOuterLoops(cw: CodeWriter, nest: Nest, bases: number[], body: () =>
   const level = (d: number) => {
     if (d === nest.outer.length) {
       bases.forEach((base, k) => {
-        cw.i32(nest.offsets[k]!);
-        counters.forEach((c, ax) => {
-          const s = nest.outerStrides[k]![ax]!;
-          if (s !== 0) cw.get(c).i32(s).op(Op.i32_mul).op(Op.i32_add);
-        });
-        cw.set(base);
+        cw.i32(nest.offsets[k]!).addStrided(counters, nest.outerStrides[k]!).set(base);
       });
       body();
       return;

@@ -34,7 +34,6 @@ const BLOCK = 4;
  * either way (as the row kernel does for a strided axis), so results do not depend on
  * the tiling. Returns undefined for a reduction this does not fit.
  */
-// biome-ignore lint/complexity/noExcessiveLinesPerFunction: it emits one WebAssembly function whose parts share its locals
 export function renderReduceColumns(kernel: ReduceKernel, ctx: RenderContext): RenderedKernel | undefined {
   if (kernel.epilogue || kernel.expr.dtype !== "float32") return undefined;
   if ((kernel.finalize?.dtype ?? "float32") !== "float32") return undefined;
@@ -95,12 +94,7 @@ export function renderReduceColumns(kernel: ReduceKernel, ctx: RenderContext): R
         return;
       }
       bases.forEach((b, k) => {
-        cw.get(rowBases[k]!);
-        redCounters.forEach((c, ax) => {
-          const s = redNest.strides[k]![ax]!;
-          if (s !== 0) cw.get(c).i32(s).op(Op.i32_mul).op(Op.i32_add);
-        });
-        cw.set(b);
+        cw.get(rowBases[k]!).addStrided(redCounters, redNest.strides[k]!).set(b);
       });
       body();
     };
@@ -123,19 +117,9 @@ export function renderReduceColumns(kernel: ReduceKernel, ctx: RenderContext): R
   const columns = () => {
     // Where each view and the output start for this position of the outer kept axes.
     views.forEach((v, k) => {
-      cw.i32(v.offset);
-      keptCounters.slice(0, keptInner).forEach((c, ax) => {
-        const s = keptNest.strides[k]![ax]!;
-        if (s !== 0) cw.get(c).i32(s).op(Op.i32_mul).op(Op.i32_add);
-      });
-      cw.set(rowBases[k]!);
+      cw.i32(v.offset).addStrided(keptCounters.slice(0, keptInner), keptNest.strides[k]!).set(rowBases[k]!);
     });
-    cw.i32(0);
-    keptCounters.slice(0, keptInner).forEach((c, ax) => {
-      const s = keptNest.strides[views.length]![ax]!;
-      if (s !== 0) cw.get(c).i32(s).op(Op.i32_mul).op(Op.i32_add);
-    });
-    cw.set(outBase);
+    cw.i32(0).addStrided(keptCounters.slice(0, keptInner), keptNest.strides[views.length]!).set(outBase);
     // The columns of this tile when the contiguous axis is the one tiles split, else all.
     if (keptInner === 0) cw.get(TILE_BEGIN).set(jb).get(TILE_END).set(jEnd);
     else cw.i32(0).set(jb).i32(keptNest.shape[keptInner]!).set(jEnd);

@@ -124,12 +124,7 @@ export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): Rendered
         return;
       }
       bases.forEach((base, k) => {
-        cw.get(keptBases[k]!);
-        redCounters.forEach((c, ax) => {
-          const s = redNest.outerStrides[k]![ax]!;
-          if (s !== 0) cw.get(c).i32(s).op(Op.i32_mul).op(Op.i32_add);
-        });
-        cw.set(base);
+        cw.get(keptBases[k]!).addStrided(redCounters, redNest.outerStrides[k]!).set(base);
       });
       let tailStart = () => cw.i32(0);
       if (vectorBody) {
@@ -159,19 +154,9 @@ export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): Rendered
 
   const row = () => {
     // Positions of this output and of each view at the start of its row.
-    cw.i32(0);
-    keptCounters.forEach((c, ax) => {
-      const s = keptNest.strides[views.length]![ax]!;
-      if (s !== 0) cw.get(c).i32(s).op(Op.i32_mul).op(Op.i32_add);
-    });
-    cw.set(outIndex);
+    cw.i32(0).addStrided(keptCounters, keptNest.strides[views.length]!).set(outIndex);
     views.forEach((v, k) => {
-      cw.i32(v.offset);
-      keptCounters.forEach((c, ax) => {
-        const s = keptNest.strides[k]![ax]!;
-        if (s !== 0) cw.get(c).i32(s).op(Op.i32_mul).op(Op.i32_add);
-      });
-      cw.set(keptBases[k]!);
+      cw.i32(v.offset).addStrided(keptCounters, keptNest.strides[k]!).set(keptBases[k]!);
     });
     if (float) cw.f32(init);
     else cw.i32(init);

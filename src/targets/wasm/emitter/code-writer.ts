@@ -82,6 +82,18 @@ export class CodeWriter {
     return this;
   }
 
+  /**
+   * Adds Σ counters[a]·strides[a] to the i32 on the stack (an element's position from the
+   * loop counters; strides of 0 add nothing).
+   */
+  addStrided(counters: readonly number[], strides: readonly number[]): this {
+    counters.forEach((counter, axis) => {
+      const stride = strides[axis]!;
+      if (stride !== 0) this.get(counter).i32(stride).op(Op.i32_mul).op(Op.i32_add);
+    });
+    return this;
+  }
+
   /** `for (i = from; i < to; i += step) body()` with i32 bounds given as emitters. */
   forLoop(counter: number, from: () => void, to: () => void, step: number, body: () => void): this {
     from();
