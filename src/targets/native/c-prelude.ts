@@ -66,6 +66,8 @@ static inline float f_pow2i(int32_t k) { return f_from_bits((uint32_t)(k + 127) 
 static inline float f_exp(float x) {
   float c = x > ${f(88.72)} ? ${f(88.72)} : x;
   c = c < ${f(-103.98)} ? ${f(-103.98)} : c;
+  /* below the range the result is 0: computed on 0, as the products on the clamped value underflow (slow on x86) */
+  c = x < ${f(-103.98)} ? 0.0f : c;
   /* round half to even, exact for |v| < 2^22 */
   float n = (c * ${f(Math.LOG2E)} + 12582912.0f) - 12582912.0f;
   float r = (c - n * ${f(0.693145751953125)}) - n * ${f(1.4286068203094173e-6)};

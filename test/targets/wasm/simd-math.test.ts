@@ -16,6 +16,10 @@ const xs = [
   88,
   89,
   -90,
+  // either side of the range's lower end, where lanes below it are computed on 0
+  -103.97,
+  -104,
+  -1e30,
   Number.POSITIVE_INFINITY,
   Number.NEGATIVE_INFINITY,
   Number.NaN,
