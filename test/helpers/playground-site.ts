@@ -32,7 +32,7 @@ export async function buildPlayground(): Promise<{ dir: string; nodeModules: str
     if (externalized) nodeModules.push(`${externalized[1]} (imported by ${externalized[2]})`);
     warn(message, options);
   };
-  await build({ configFile, customLogger: logger });
+  await build({ configFile, customLogger: logger, logLevel: "warn" });
   return { dir: join(root, "web", "dist"), nodeModules };
 }
 
