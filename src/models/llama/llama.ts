@@ -171,6 +171,7 @@ export class LlamaModel {
       ids,
       positions,
       options.allPositions === true,
+      cache.length === 0,
       ...cache.keyTensors,
       ...cache.valueTensors,
     );
@@ -187,17 +188,25 @@ export class LlamaModel {
       ids,
       positionIds(cache.length, time),
       options.allPositions === true,
+      cache.length === 0,
       ...cache.keyTensors,
       ...cache.valueTensors,
     );
   }
 
   /**
-   * One step over a KvCache's arrays: ids [1, T] at positions [T], then each layer's keys
-   * and values [1, capacity, kvDim]. Returns the logits and each layer's new keys and values
+   * One step over a KvCache's arrays: ids [1, T] at positions [T], whether the cache is
+   * empty (a first prompt attends to nothing cached), then each layer's keys and values (as
+   * KvCache lays them out). Returns the logits and each layer's new keys and values
    * [1, T, kvDim]. The decoding step keeps one trace; prompts of many lengths keep a few.
    */
-  readonly #step = (ids: Tensor, positions: Tensor, allPositions: boolean, ...cached: Tensor[]): Tensor[] => {
+  readonly #step = (
+    ids: Tensor,
+    positions: Tensor,
+    allPositions: boolean,
+    empty: boolean,
+    ...cached: Tensor[]
+  ): Tensor[] => {
     const [batch, time] = ids.shape as [number, number];
     const { embd, nLayer } = this.config;
     const rows: Tensor[] = [];
@@ -205,7 +214,8 @@ export class LlamaModel {
     this.#blocks.forEach((block, i) => {
       x = this.#block(block, x, positions, (q, k, v) => {
         rows.push(k, v);
-        return this.#cachedAttention(cached[i]!, cached[nLayer + i]!, positions, q, k, v);
+        const keysValues = empty ? undefined : { keys: cached[i]!, values: cached[nLayer + i]! };
+        return this.#cachedAttention(keysValues, positions, q, k, v);
       });
     });
     if (!allPositions && time > 1) x = x.slice([0, time - 1, 0], [batch, time, embd]);
@@ -325,11 +335,10 @@ export class LlamaModel {
 
   /**
    * Attention over one sequence's cached keys [1, kvHeads, D, capacity] and values
-   * [1, kvHeads, capacity, D] (positions before this step's first) and this step's own.
+   * [1, kvHeads, capacity, D] (positions before this step's first), if any, and this step's own.
    */
   #cachedAttention(
-    cachedKeys: Tensor,
-    cachedValues: Tensor,
+    cached: { keys: Tensor; values: Tensor } | undefined,
     positions: Tensor,
     q: Tensor,
     k: Tensor,
@@ -337,21 +346,23 @@ export class LlamaModel {
   ): Tensor {
     const { nHead, nHeadKv, headDim } = this.config;
     const [batch, time] = q.shape as [number, number, number];
-    const capacity = cachedKeys.shape[3]!;
     const heads = (rows: Tensor) => rows.reshape([batch, time, nHeadKv, headDim]).permute([0, 2, 1, 3]);
     // Query heads that share a key/value head attend together: [B, kvHeads, group·T, D].
     const queries = q
       .reshape([batch, time, nHead, headDim])
       .permute([0, 2, 1, 3])
       .reshape([batch, nHeadKv, (nHead / nHeadKv) * time, headDim]);
-    const valid = arange(capacity, undefined, 1, { dtype: "int32" })
-      .lt(positions.slice([0], [1]))
-      .reshape([1, 1, 1, capacity]);
-    return attendCachedAndOwn(queries, heads(k).transpose(), heads(v), {
-      keys: cachedKeys,
-      values: cachedValues,
-      valid,
-    })
+    const capacity = cached?.keys.shape[3] ?? 0;
+    const valid = () =>
+      arange(capacity, undefined, 1, { dtype: "int32" })
+        .lt(positions.slice([0], [1]))
+        .reshape([1, 1, 1, capacity]);
+    return attendCachedAndOwn(
+      queries,
+      heads(k).transpose(),
+      heads(v),
+      cached && { keys: cached.keys, values: cached.values, valid: valid() },
+    )
       .reshape([batch, nHead, time, headDim])
       .permute([0, 2, 1, 3])
       .reshape([batch, time, nHead * headDim]);

@@ -61,7 +61,7 @@ for (const architecture of ["llama", "qwen2"] as const) {
   });
 }
 
-test("a prompt in one pass then tokens one at a time give the logits of one full pass", () => {
+test("a prompt in one pass, a chunk after it, then tokens one at a time give the logits of one full pass", () => {
   const file = GgufFile.open(testModelPath("tiny", "F32", dir));
   const model = new LlamaModel(file);
   file.close();
@@ -82,7 +82,10 @@ test("a prompt in one pass then tokens one at a time give the logits of one full
       assert.ok(worst < 1e-3, `position ${t}: max difference ${worst}`);
     };
     check(first.dataSync() as Float32Array, prompt - 1);
-    for (let t = prompt; t < IDS.length; t++) {
+    // A chunk of several tokens attends to the cache and to itself.
+    const chunk = prompt + 3;
+    check(run(IDS.slice(prompt, chunk)).dataSync() as Float32Array, chunk - 1);
+    for (let t = chunk; t < IDS.length; t++) {
       const step = run([IDS[t]!]);
       check(step.dataSync() as Float32Array, t);
     }
