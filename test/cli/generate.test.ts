@@ -5,39 +5,19 @@ import { test } from "node:test";
 import { generateText } from "../../src/train/generate-text.js";
 import { loadGptCheckpoint } from "../../src/train/gpt-checkpoint.js";
 import { runCli } from "./run-cli.js";
-import { tinyTrainedRun } from "./train-fixtures.js";
+import { generateFlags, tinyTrainedRun } from "./train-fixtures.js";
 
 const { dir, run } = tinyTrainedRun();
 
 test("generate prints the prompt and then one character per token", async () => {
-  const { code, stdout, stderr } = await runCli([
-    "generate",
-    "--checkpoint",
-    run,
-    "--prompt",
-    "the cat",
-    "--max-tokens",
-    "20",
-    "--seed",
-    "7",
-  ]);
+  const { code, stdout, stderr } = await runCli(generateFlags(run, 20, 7));
   assert.equal(stderr, "");
   assert.equal(code, 0);
   assert.ok(stdout.startsWith("the cat"));
   assert.equal([...stdout].length, "the cat".length + 20 + 1);
   assert.ok(stdout.endsWith("\n"));
   // The same seed gives the same text; temperature 0 and top-k 1 both pick the most likely token.
-  const again = await runCli([
-    "generate",
-    "--checkpoint",
-    run,
-    "--prompt",
-    "the cat",
-    "--max-tokens",
-    "20",
-    "--seed",
-    "7",
-  ]);
+  const again = await runCli(generateFlags(run, 20, 7));
   assert.equal(again.stdout, stdout);
   const greedy = await runCli([
     "generate",

@@ -1,5 +1,6 @@
 // Tiny GPT runs for the CLI tests: a small corpus file and the flags that make a run take
 // well under a second, and a trained checkpoint made in-process (faster than via the CLI).
+import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,23 +29,27 @@ export const TINY_FLAGS = {
   evalBatches: 2,
 };
 
-/** The same options as `train gpt` arguments. */
-export function tinyTrainFlags(corpus: string, out: string, iterations = 4): string[] {
+/**
+ * `train MODEL` arguments for a tiny run: `modelFlags` size the model; 16-token blocks,
+ * batches of 4, an evaluation of 2 batches every 2 steps.
+ */
+export function tinyRunFlags(
+  model: string,
+  modelFlags: readonly string[],
+  corpus: string,
+  out: string,
+  iterations = 4,
+): string[] {
   return [
     "train",
-    "gpt",
+    model,
     "--data",
     corpus,
     "--out",
     out,
     "--iters",
     String(iterations),
-    "--layers",
-    "1",
-    "--heads",
-    "2",
-    "--embd",
-    "16",
+    ...modelFlags,
     "--block-size",
     "16",
     "--batch-size",
@@ -53,6 +58,42 @@ export function tinyTrainFlags(corpus: string, out: string, iterations = 4): str
     "2",
     "--eval-batches",
     "2",
+  ];
+}
+
+/** TINY_FLAGS as `train gpt` arguments. */
+export function tinyTrainFlags(corpus: string, out: string, iterations = 4): string[] {
+  return tinyRunFlags("gpt", ["--layers", "1", "--heads", "2", "--embd", "16"], corpus, out, iterations);
+}
+
+/**
+ * The objects `train --json` printed, one per evaluation, after checking that each has
+ * exactly an evaluation's fields.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: each line is whatever JSON the run printed
+export function evaluationLines(stdout: string): any[] {
+  const lines = stdout
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line));
+  for (const line of lines) {
+    assert.deepEqual(Object.keys(line), ["iter", "trainLoss", "valLoss", "tokensPerSec", "elapsedMs"]);
+  }
+  return lines;
+}
+
+/** `generate` arguments continuing "the cat" from `run` for `maxTokens` tokens with a seed. */
+export function generateFlags(run: string, maxTokens: number, seed: number): string[] {
+  return [
+    "generate",
+    "--checkpoint",
+    run,
+    "--prompt",
+    "the cat",
+    "--max-tokens",
+    String(maxTokens),
+    "--seed",
+    String(seed),
   ];
 }
 

@@ -3,32 +3,11 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { readCheckpoint } from "../../src/train/checkpoint.js";
 import { runCli } from "./run-cli.js";
-import { workspace } from "./train-fixtures.js";
+import { evaluationLines, generateFlags, tinyRunFlags, workspace } from "./train-fixtures.js";
 
 /** A 16-wide recurrent LM on 16-token blocks: a run of a few steps takes about a second. */
 function tinyRecurrentFlags(model: string, corpus: string, out: string, iterations = 4): string[] {
-  return [
-    "train",
-    model,
-    "--data",
-    corpus,
-    "--out",
-    out,
-    "--iters",
-    String(iterations),
-    "--embd",
-    "8",
-    "--hidden",
-    "16",
-    "--block-size",
-    "16",
-    "--batch-size",
-    "4",
-    "--eval-interval",
-    "2",
-    "--eval-batches",
-    "2",
-  ];
+  return tinyRunFlags(model, ["--embd", "8", "--hidden", "16"], corpus, out, iterations);
 }
 
 test("train lstm --json trains, checkpoints and logs like train gpt; generate and eval use the run", async () => {
@@ -37,17 +16,10 @@ test("train lstm --json trains, checkpoints and logs like train gpt; generate an
   const trained = await runCli([...tinyRecurrentFlags("lstm", corpus, run), "--json"]);
   assert.equal(trained.stderr, "");
   assert.equal(trained.code, 0);
-  const lines = trained.stdout
-    .trimEnd()
-    .split("\n")
-    .map((line) => JSON.parse(line));
   assert.deepEqual(
-    lines.map((l) => l.iter),
+    evaluationLines(trained.stdout).map((l) => l.iter),
     [0, 2, 4],
   );
-  for (const line of lines) {
-    assert.deepEqual(Object.keys(line), ["iter", "trainLoss", "valLoss", "tokensPerSec", "elapsedMs"]);
-  }
   const checkpoint = readCheckpoint(run);
   assert.equal(checkpoint.config.model.type, "lstm");
   assert.deepEqual(checkpoint.config.model.config, {
@@ -71,17 +43,7 @@ test("train lstm --json trains, checkpoints and logs like train gpt; generate an
     ],
   );
 
-  const generate = [
-    "generate",
-    "--checkpoint",
-    run,
-    "--prompt",
-    "the cat",
-    "--max-tokens",
-    "12",
-    "--seed",
-    "3",
-  ];
+  const generate = generateFlags(run, 12, 3);
   const sampled = await runCli(generate);
   assert.equal(sampled.code, 0, sampled.stderr);
   assert.ok(sampled.stdout.startsWith("the cat"));

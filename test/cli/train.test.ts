@@ -8,7 +8,7 @@ import { readCheckpoint } from "../../src/train/checkpoint.js";
 import { trainGpt } from "../../src/train/train-language-model.js";
 import { readTrainingLog } from "../../src/train/training-log.js";
 import { runCli } from "./run-cli.js";
-import { TINY_FLAGS, tinyTrainFlags, workspace } from "./train-fixtures.js";
+import { evaluationLines, TINY_FLAGS, tinyTrainFlags, workspace } from "./train-fixtures.js";
 
 test("train gpt --json prints one object per evaluation and leaves a checkpoint and a log", async () => {
   const { dir, corpus } = workspace();
@@ -16,18 +16,12 @@ test("train gpt --json prints one object per evaluation and leaves a checkpoint 
   const { code, stdout, stderr } = await runCli([...tinyTrainFlags(corpus, out, 4), "--json"]);
   assert.equal(stderr, "");
   assert.equal(code, 0);
-  const lines = stdout
-    .trimEnd()
-    .split("\n")
-    .map((line) => JSON.parse(line));
+  const lines = evaluationLines(stdout);
   assert.deepEqual(
     lines.map((l) => l.iter),
     [0, 2, 4],
   );
-  for (const line of lines) {
-    assert.deepEqual(Object.keys(line), ["iter", "trainLoss", "valLoss", "tokensPerSec", "elapsedMs"]);
-    assert.ok(Number.isFinite(line.valLoss) && line.valLoss > 0);
-  }
+  for (const line of lines) assert.ok(Number.isFinite(line.valLoss) && line.valLoss > 0);
   assert.ok(lines[2].valLoss < lines[0].valLoss);
   assert.deepEqual(readdirSync(out).sort(), ["latest.json", "log.jsonl", "step-000004"]);
   const checkpoint = readCheckpoint(out);
@@ -139,7 +133,7 @@ test("bad input: missing or empty corpus, a block larger than the data, an unkno
   assert.notEqual(badModel.code, 0);
   assert.match(
     badModel.stderr,
-    /^infiniset: error: command-argument value 'transformer' is invalid for argument 'model'\. Allowed choices are gpt, rnn, lstm, gru, ngram, classifier, cnn\.\n$/,
+    /^infiniset: error: command-argument value 'transformer' is invalid for argument 'model'\. Allowed choices are gpt, rnn, lstm, gru, ngram, classifier, cnn(, [a-z]+)*\.\n$/,
   );
 });
 

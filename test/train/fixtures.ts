@@ -16,3 +16,18 @@ export function tinyDataset(blockSize = 8): TextDataset {
 export function temporaryDirectory(prefix = "infiniset-train-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
+
+/**
+ * The schedule of the tiny language-model runs: 4 steps on batches of 4 blocks of 16
+ * tokens, one warm-up step, an evaluation of 2 batches and a checkpoint every 2 steps.
+ */
+export const TINY_SCHEDULE = {
+  blockSize: 16,
+  batchSize: 4,
+  iterations: 4,
+  decayIterations: 4,
+  warmup: 1,
+  evalInterval: 2,
+  evalBatches: 2,
+  checkpointEvery: 2,
+};

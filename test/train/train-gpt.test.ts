@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { compileCount } from "../../src/compiler/compile.js";
@@ -15,8 +14,9 @@ import {
   presetSettings,
 } from "../../src/train/gpt-settings.js";
 import { trainGpt } from "../../src/train/train-language-model.js";
+import { TINY_SCHEDULE, temporaryDirectory } from "./fixtures.js";
 
-const dir = mkdtempSync(join(tmpdir(), "infiniset-gpt-"));
+const dir = temporaryDirectory("infiniset-gpt-");
 const corpus = join(dir, "corpus.txt");
 const text = "the cat sat on the mat. the dog sat on the log. ".repeat(30);
 writeFileSync(corpus, text);
@@ -27,14 +27,7 @@ const tiny: GptTrainingSettings = {
   nLayer: 1,
   nHead: 2,
   nEmbd: 16,
-  blockSize: 16,
-  batchSize: 4,
-  iterations: 4,
-  decayIterations: 4,
-  warmup: 1,
-  evalInterval: 2,
-  evalBatches: 2,
-  checkpointEvery: 2,
+  ...TINY_SCHEDULE,
   dropout: 0.1,
 };
 

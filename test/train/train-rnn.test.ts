@@ -12,7 +12,7 @@ import { loadLanguageModelCheckpoint } from "../../src/train/language-model-chec
 import { type RnnTrainingSettings, rnnPresetSettings } from "../../src/train/rnn-settings.js";
 import { trainGpt, trainRnnLm } from "../../src/train/train-language-model.js";
 import { readTrainingLog } from "../../src/train/training-log.js";
-import { temporaryDirectory } from "./fixtures.js";
+import { TINY_SCHEDULE, temporaryDirectory } from "./fixtures.js";
 
 const dir = temporaryDirectory("infiniset-rnn-");
 const corpus = join(dir, "corpus.txt");
@@ -26,14 +26,7 @@ const tiny = (
   data: corpus,
   nEmbd: 8,
   hiddenSize: 16,
-  blockSize: 16,
-  batchSize: 4,
-  iterations: 4,
-  decayIterations: 4,
-  warmup: 1,
-  evalInterval: 2,
-  evalBatches: 2,
-  checkpointEvery: 2,
+  ...TINY_SCHEDULE,
   ...changes,
 });
 
