@@ -1,7 +1,7 @@
 import type { ScalarRenderers } from "../../compiler/kernels/kernel-ir.js";
 import type { CodeWriter } from "./emitter/code-writer.js";
 import { Op, SimdOp, ValType } from "./emitter/opcodes.js";
-import type { SimdMath } from "./simd-math.js";
+import { emitSimdMath, type SimdMath } from "./simd-math.js";
 
 /**
  * How the wasm target renders each scalar operation. An emitter gets the code writer, a
@@ -53,15 +53,18 @@ const int = (scalar: number, lanes?: number): WasmIntOp => ({
   ...(lanes === undefined ? {} : { lanes: simd(lanes) }),
 });
 
-/** One of simd-math.ts's four-lane functions; a scalar is splatted, so tails match vector lanes exactly. */
+/**
+ * One of simd-math.ts's four-lane functions: inline in vector code, called on a splatted
+ * scalar in scalar code, so tails match vector lanes exactly.
+ */
 const simdMath = (name: keyof SimdMath): WasmFloatOp => ({
   scalar: (cw, arg, ctx) => {
     arg(0);
     cw.simd(SimdOp.f32x4_splat).call(ctx.simdMath[name]).lane(SimdOp.f32x4_extract_lane, 0);
   },
-  lanes: (cw, arg, ctx) => {
+  lanes: (cw, arg) => {
     arg(0);
-    cw.call(ctx.simdMath[name]);
+    emitSimdMath(cw, name);
   },
 });
 

@@ -3,10 +3,11 @@ import type { ModuleBuilder } from "./emitter/module-builder.js";
 import { SimdOp, ValType } from "./emitter/opcodes.js";
 
 /**
- * exp, tanh and erf on four float32 lanes, as functions inside the module: calling out to
- * JavaScript for each element costs ~80 ns, these cost a few. Scalar code calls the same
- * functions on a splatted value, so an element gets the same result whichever path (or
- * thread tile) computes it.
+ * exp, tanh and erf on four float32 lanes, in WebAssembly: calling out to JavaScript for
+ * each element costs ~80 ns, these cost a few. Vector loops emit them inline; scalar code
+ * calls them as functions of the module on a splatted value. Both are the same
+ * instructions, so an element gets the same result whichever path (or thread tile)
+ * computes it.
  *
  * exp: x = n·ln2 + r with |r| ≤ ln2/2 (ln2 split in two parts for exactness), e^r by its
  * degree-6 Taylor polynomial (truncation 6e-8 relative), scaled by 2ⁿ built in the
@@ -44,10 +45,10 @@ function powerOfTwo(cw: CodeWriter, k: number) {
 const EXP_MAX = 88.72;
 const EXP_MIN = -103.98;
 
-function buildExp(): CodeWriter {
-  const cw = new CodeWriter(1);
-  const x = 0;
-  const [n, r, k1, k2] = [cw.local(V), cw.local(V), cw.local(V), cw.local(V)];
+/** e^x of the four lanes on the stack, left on the stack. */
+function emitExp(cw: CodeWriter): void {
+  const [x, n, r, k1, k2] = [cw.local(V), cw.local(V), cw.local(V), cw.local(V), cw.local(V)];
+  cw.set(x);
   // n = nearest(x·log2 e), on x clamped to the range where e^x is a nonzero finite float32
   cw.get(x);
   splat(cw, EXP_MAX).simd(SimdOp.f32x4_min);
@@ -77,29 +78,27 @@ function buildExp(): CodeWriter {
   splat(cw, EXP_MIN).simd(SimdOp.f32x4_lt).simd(SimdOp.v128_andnot).set(r);
   splat(cw, Number.POSITIVE_INFINITY).get(r).get(x);
   splat(cw, EXP_MAX).simd(SimdOp.f32x4_gt).simd(SimdOp.v128_bitselect);
-  return cw;
 }
 
-function buildTanh(exp: number): CodeWriter {
-  const cw = new CodeWriter(1);
-  const x = 0;
-  const [sign, e] = [cw.local(V), cw.local(V)];
+function emitTanh(cw: CodeWriter): void {
+  const [x, sign, e] = [cw.local(V), cw.local(V), cw.local(V)];
+  cw.set(x);
   // sign bit of x, and e = e^{2|x|}
   cw.get(x).i32(-0x80000000).simd(SimdOp.i32x4_splat).simd(SimdOp.v128_and).set(sign);
   cw.get(x).simd(SimdOp.f32x4_abs);
-  splat(cw, 2).simd(SimdOp.f32x4_mul).call(exp).set(e);
+  splat(cw, 2).simd(SimdOp.f32x4_mul);
+  emitExp(cw);
+  cw.set(e);
   // 1 − 2/(e + 1), with x's sign
   splat(cw, 1);
   splat(cw, 2).get(e);
   splat(cw, 1).simd(SimdOp.f32x4_add).simd(SimdOp.f32x4_div).simd(SimdOp.f32x4_sub);
   cw.get(sign).simd(SimdOp.v128_or);
-  return cw;
 }
 
-function buildErf(exp: number): CodeWriter {
-  const cw = new CodeWriter(1);
-  const x = 0;
-  const [sign, a, t, y] = [cw.local(V), cw.local(V), cw.local(V), cw.local(V)];
+function emitErf(cw: CodeWriter): void {
+  const [x, sign, a, t, y] = [cw.local(V), cw.local(V), cw.local(V), cw.local(V), cw.local(V)];
+  cw.set(x);
   cw.get(x).i32(-0x80000000).simd(SimdOp.i32x4_splat).simd(SimdOp.v128_and).set(sign);
   cw.get(x).simd(SimdOp.f32x4_abs).set(a);
   // t = 1 / (1 + p·|x|)
@@ -109,16 +108,34 @@ function buildErf(exp: number): CodeWriter {
   // y = 1 − t·(a1 + t·(a2 + …))·e^{−x²}
   polynomial(cw, t, [1.061405429, -1.453152027, 1.421413741, -0.284496736, 0.254829592]);
   cw.get(t).simd(SimdOp.f32x4_mul);
-  cw.get(a).get(a).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_neg).call(exp);
+  cw.get(a).get(a).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_neg);
+  emitExp(cw);
   cw.simd(SimdOp.f32x4_mul).set(y);
   splat(cw, 1).get(y).simd(SimdOp.f32x4_sub);
   cw.get(sign).simd(SimdOp.v128_or);
-  return cw;
+}
+
+const EMITTERS: Record<keyof SimdMath, (cw: CodeWriter) => void> = {
+  exp: emitExp,
+  tanh: emitTanh,
+  erf: emitErf,
+};
+
+/**
+ * Emits `name` inline on the four lanes on the stack: what vector loops do, since a call
+ * per four lanes costs as much as the arithmetic (V8 spills the loop's vector registers
+ * around it). The same instructions as the function, so the same bits.
+ */
+export function emitSimdMath(cw: CodeWriter, name: keyof SimdMath): void {
+  EMITTERS[name](cw);
 }
 
 export function addSimdMath(builder: ModuleBuilder): SimdMath {
-  const exp = builder.addFunction([V], [V], buildExp());
-  const tanh = builder.addFunction([V], [V], buildTanh(exp));
-  const erf = builder.addFunction([V], [V], buildErf(exp));
-  return { exp, tanh, erf };
+  const build = (name: keyof SimdMath) => {
+    const cw = new CodeWriter(1);
+    cw.get(0);
+    emitSimdMath(cw, name);
+    return builder.addFunction([V], [V], cw);
+  };
+  return { exp: build("exp"), tanh: build("tanh"), erf: build("erf") };
 }
