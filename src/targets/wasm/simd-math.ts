@@ -44,29 +44,36 @@ function powerOfTwo(cw: CodeWriter, k: number) {
 
 const EXP_MAX = 88.72;
 const EXP_MIN = -103.98;
+/** 1.5·2²³: adding it rounds |v| < 2²² to an integer, which its low mantissa bits then hold. */
+const ROUNDING = 12582912;
+const ROUNDING_BITS = 0x4b400000;
 
 /** e^x of the four lanes on the stack, left on the stack. */
 function emitExp(cw: CodeWriter): void {
   const [x, n, r, k1, k2] = [cw.local(V), cw.local(V), cw.local(V), cw.local(V), cw.local(V)];
   cw.set(x);
-  // n = nearest(x·log2 e), on x clamped to the range where e^x is a nonzero finite float32
+  // n = nearest(x·log2 e) on x clamped to the range where e^x is a nonzero finite float32,
+  // by adding 1.5·2²³ (which rounds to an integer, half to even); its low bits are n as an
+  // integer. Lanes below the range (a causal mask's −∞) are computed on 0 instead, their
+  // result set to 0 below: on the clamped value 2ⁿ's products underflow, which x86 takes a
+  // slow microcode path for (exp over −∞ ran 10–15× slower than over 0). NaN stays NaN
+  // (pmin keeps its first operand; the comparison is false).
   cw.get(x);
-  splat(cw, EXP_MAX).simd(SimdOp.f32x4_min);
-  splat(cw, EXP_MIN).simd(SimdOp.f32x4_max);
-  // Lanes below the range (a causal mask's −∞) are computed on 0 instead, their result set
-  // to 0 below: on the clamped value 2ⁿ's products underflow, which x86 takes a slow
-  // microcode path for (exp over −∞ ran 10–15× slower than over 0).
+  splat(cw, EXP_MAX).simd(SimdOp.f32x4_pmin);
   cw.get(x);
   splat(cw, EXP_MIN).simd(SimdOp.f32x4_lt).simd(SimdOp.v128_andnot);
   cw.tee(r);
-  splat(cw, Math.LOG2E).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_nearest).set(n);
+  splat(cw, Math.LOG2E).simd(SimdOp.f32x4_mul);
+  splat(cw, ROUNDING).simd(SimdOp.f32x4_add).tee(k2);
+  splat(cw, ROUNDING).simd(SimdOp.f32x4_sub).set(n);
   // r = x − n·ln2 (hi + lo parts)
   cw.get(r).get(n);
   splat(cw, 0.693145751953125).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_sub);
   cw.get(n);
   splat(cw, 1.4286068203094173e-6).simd(SimdOp.f32x4_mul).simd(SimdOp.f32x4_sub).set(r);
   // 2ⁿ as two factors 2^(n>>1)·2^(n−(n>>1)), each a normal float, so n can reach 128 and −150
-  cw.get(n).simd(SimdOp.i32x4_trunc_sat_f32x4_s).tee(k2).i32(1).simd(SimdOp.i32x4_shr_s).set(k1);
+  cw.get(k2).i32(ROUNDING_BITS).simd(SimdOp.i32x4_splat).simd(SimdOp.i32x4_sub);
+  cw.tee(k2).i32(1).simd(SimdOp.i32x4_shr_s).set(k1);
   cw.get(k2).get(k1).simd(SimdOp.i32x4_sub).set(k2);
   polynomial(cw, r, [1 / 720, 1 / 120, 1 / 24, 1 / 6, 1 / 2, 1, 1]);
   powerOfTwo(cw, k1);

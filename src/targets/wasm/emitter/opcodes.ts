@@ -131,6 +131,8 @@ export const SimdOp = {
   f32x4_div: 0xe7,
   f32x4_min: 0xe8,
   f32x4_max: 0xe9,
+  /** b < a ? b : a, one minps (f32x4.min's NaN and ±0 rules take several instructions) */
+  f32x4_pmin: 0xea,
   i32x4_trunc_sat_f32x4_s: 0xf8,
   f32x4_convert_i32x4_s: 0xfa,
   f32x4_relaxed_madd: 0x105,
