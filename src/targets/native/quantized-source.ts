@@ -609,7 +609,7 @@ ${
     }
     float_unit(xu, w, out, M, m0, m1, n0, n1, N, K, rb);`
       : `    (void)ready;
-    float_unit(x + m0 * K, w, out, M, m0, m1, n0, n1, N, K, rb);`
+    float_unit(xu + m0 * K, w, out, M, m0, m1, n0, n1, N, K, rb);`
 }
   }
 }
