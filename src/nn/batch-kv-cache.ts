@@ -146,7 +146,7 @@ export class BatchStep {
   readonly #skip: ReadonlySet<number>;
   readonly #written: { keys: Tensor; values: Tensor }[] = [];
   readonly #wrapped: Tensor[] = [];
-  #validMask: Tensor | undefined;
+  #starts: Tensor | undefined;
 
   constructor(cache: BatchKvCache, first: number, count: number, time: number, skip: ReadonlySet<number>) {
     checkSize("BatchStep", "time", time);
@@ -187,48 +187,50 @@ export class BatchStep {
   /**
    * Attention of layer `layer`: queries q [M, T, heads, D], the pass's keys and values
    * k, v [M, T, kvHeads, D] (heads a multiple of kvHeads; query head h uses key head
-   * h / (heads / kvHeads)). Returns [M, T, heads, D].
+   * h / (heads / kvHeads)). Returns [M, T, heads, D]; `k` and `v` are written to the store
+   * at `commit`. (A compiled layer calls `batchAttention` on `cached(layer)` and records its
+   * new keys and values with `record`.)
    */
   attend(layer: number, q: Tensor, k: Tensor, v: Tensor): Tensor {
+    this.record(layer, k, v);
+    return batchAttention(q, k, v, this.cached(layer));
+  }
+
+  /**
+   * What layer `layer` attends to besides the pass's own keys: the rows' cached keys and
+   * values, read from the store in place, and where each row's cache ends. Undefined when no
+   * row has anything cached.
+   */
+  cached(layer: number): CachedKeys | undefined {
+    if (this.window === 0) return undefined;
     const { kvHeads, headDim, capacity, rowSize } = this.#cache;
     const m = this.#count;
-    const t = this.#time;
-    const heads = q.shape[2]!;
-    const group = heads / kvHeads;
-    if (!Number.isInteger(group) || k.shape[2] !== kvHeads || q.shape[3] !== headDim) {
+    const begin = this.#first * rowSize;
+    const end = begin + m * rowSize;
+    this.#starts ??= tensor(this.starts, [m, 1], { dtype: "int32" });
+    return {
+      keys: this.#wrapInput(this.#cache.keys[layer]!.subarray(begin, end), [m, kvHeads, headDim, capacity]),
+      values: this.#wrapInput(this.#cache.values[layer]!.subarray(begin, end), [
+        m,
+        kvHeads,
+        capacity,
+        headDim,
+      ]),
+      starts: this.#starts,
+      window: this.window,
+    };
+  }
+
+  /** Records the pass's new keys and values of a layer [M, T, kvHeads, D], which `commit` writes. */
+  record(layer: number, keys: Tensor, values: Tensor): void {
+    const { kvHeads, headDim } = this.#cache;
+    const expected = [this.#count, this.#time, kvHeads, headDim].join(",");
+    if (keys.shape.join(",") !== expected || values.shape.join(",") !== expected) {
       throw new Error(
-        `BatchStep.attend: q [${q.shape}], k [${k.shape}] do not fit ${kvHeads} key heads of size ${headDim}`,
+        `BatchStep: layer ${layer}'s keys [${keys.shape}] and values [${values.shape}] are not [${expected}] (rows, tokens, ${kvHeads} key heads of size ${headDim})`,
       );
     }
-    this.#written[layer] = { keys: k, values: v };
-    // Query heads that share a key head attend together: [M, kvHeads, group·T, D].
-    const queries = q.permute([0, 2, 1, 3]).reshape([m, kvHeads, group * t, headDim]);
-    let cached: CachedKeysValues | undefined;
-    if (this.window > 0) {
-      const w = this.window;
-      const begin = this.#first * rowSize;
-      const end = begin + m * rowSize;
-      const keys = this.#wrapInput(this.#cache.keys[layer]!.subarray(begin, end), [
-        m,
-        kvHeads,
-        headDim,
-        capacity,
-      ]);
-      const values = this.#wrapInput(this.#cache.values[layer]!.subarray(begin, end), [
-        m,
-        kvHeads,
-        capacity,
-        headDim,
-      ]);
-      cached = {
-        keys: keys.slice([0, 0, 0, 0], [m, kvHeads, headDim, w]),
-        values: values.slice([0, 0, 0, 0], [m, kvHeads, w, headDim]),
-        valid: this.#valid(w),
-      };
-    }
-    return attendCachedAndOwn(queries, k.permute([0, 2, 3, 1]), v.permute([0, 2, 1, 3]), cached)
-      .reshape([m, heads, t, headDim])
-      .permute([0, 2, 1, 3]);
+    this.#written[layer] = { keys, values };
   }
 
   /** The new keys and values of a layer, to realise in the same program as its output. */
@@ -286,18 +288,49 @@ export class BatchStep {
     this.#wrapped.length = 0;
   }
 
-  /** bool [M, 1, 1, window]: which cached positions each row has filled. */
-  #valid(window: number): Tensor {
-    if (!this.#validMask) {
-      const starts = tensor(this.starts, [this.#count, 1], { dtype: "int32" });
-      this.#validMask = arange(window).reshape([1, window]).lt(starts).reshape([this.#count, 1, 1, window]);
-    }
-    return this.#validMask;
-  }
-
   #wrapInput(array: Float32Array, shape: readonly number[]): Tensor {
     const t = wrap(array, shape);
     this.#wrapped.push(t);
     return t;
   }
+}
+
+/** The cached part of a batched attention (see `BatchStep.cached`). */
+export interface CachedKeys {
+  /** The rows' keys [M, kvHeads, D, capacity] and values [M, kvHeads, capacity, D]. */
+  keys: Tensor;
+  values: Tensor;
+  /** int32 [M, 1]: positions each row has cached. */
+  starts: Tensor;
+  /** Cached positions read (masked beyond each row's start). */
+  window: number;
+}
+
+/**
+ * Causal attention of the pass's queries q [M, T, heads, D] over each row's cached keys
+ * and the pass's own keys and values k, v [M, T, kvHeads, D] (`attendCachedAndOwn`).
+ * Returns [M, T, heads, D].
+ */
+export function batchAttention(q: Tensor, k: Tensor, v: Tensor, cached: CachedKeys | undefined): Tensor {
+  const [m, t, heads, headDim] = q.shape as [number, number, number, number];
+  const kvHeads = k.shape[2]!;
+  const group = heads / kvHeads;
+  if (!Number.isInteger(group) || k.shape[3] !== headDim || (cached && cached.keys.shape[1] !== kvHeads)) {
+    throw new Error(`batchAttention: q [${q.shape}], k [${k.shape}] do not fit the cache's key heads`);
+  }
+  // Query heads that share a key head attend together: [M, kvHeads, group·T, D].
+  const queries = q.permute([0, 2, 1, 3]).reshape([m, kvHeads, group * t, headDim]);
+  let window: CachedKeysValues | undefined;
+  if (cached) {
+    const w = cached.window;
+    window = {
+      keys: cached.keys.slice([0, 0, 0, 0], [m, kvHeads, headDim, w]),
+      values: cached.values.slice([0, 0, 0, 0], [m, kvHeads, w, headDim]),
+      // Which cached positions each row has filled: [M, 1, 1, window].
+      valid: arange(w).reshape([1, w]).lt(cached.starts).reshape([m, 1, 1, w]),
+    };
+  }
+  return attendCachedAndOwn(queries, k.permute([0, 2, 3, 1]), v.permute([0, 2, 1, 3]), window)
+    .reshape([m, heads, t, headDim])
+    .permute([0, 2, 1, 3]);
 }

@@ -20,10 +20,19 @@ import { recordLeafReads, Tensor } from "./tensor.js";
 
 /**
  * An argument of a compiled function: a tensor (its shape and dtype are part of the
- * signature, its values are not), or a plain value that selects a variant of the function
- * (part of the signature: each distinct value traces once).
+ * signature, its values are not); a plain value that selects a variant of the function
+ * (part of the signature: each distinct value traces once); or an array or plain object of
+ * these (a layer's weights), whose structure is part of the signature.
  */
-export type CompileArg = Tensor | number | string | boolean | undefined | null;
+export type CompileArg =
+  | Tensor
+  | number
+  | string
+  | boolean
+  | undefined
+  | null
+  | readonly CompileArg[]
+  | object;
 
 /** What a compiled function returns: a tensor or a list of tensors. */
 export type CompileResult = Tensor | readonly Tensor[];
@@ -144,7 +153,8 @@ export function compile<A extends readonly CompileArg[], R extends CompileResult
 class Trace {
   readonly signature: string;
   readonly #target: Target;
-  readonly #arguments: readonly ({ shape: Shape; dtype: DType } | Exclude<CompileArg, Tensor>)[];
+  /** The arguments with each tensor replaced by its shape and dtype. */
+  readonly #arguments: readonly unknown[];
   readonly #program: TracedProgram;
   readonly #outputs: readonly { shape: Shape; dtype: DType }[];
   readonly #single: boolean;
@@ -156,21 +166,23 @@ class Trace {
     name: string,
   ) {
     this.#target = target;
-    this.#arguments = args.map((a) => (a instanceof Tensor ? { shape: a.shape, dtype: a.dtype } : a));
-    this.signature = args
-      .map((a) =>
-        a instanceof Tensor ? `${a.dtype}[${a.shape.join(",")}]` : (JSON.stringify(a) ?? "undefined"),
-      )
-      .join(", ");
+    this.#arguments = args.map((a) => mapTensors(a, (t) => new TensorSpec(t.shape, t.dtype)));
+    this.signature = args.map(describe).join(", ");
+    const argumentNodes: Node[] = [];
     const placeholders = args.map((a, i) =>
-      a instanceof Tensor ? new Tensor(placeholder(a.shape, a.dtype, `argument ${i + 1} of ${name}`)) : a,
+      mapTensors(a, (t) => {
+        const where = `argument ${i + 1} of ${name}`;
+        const node = placeholder(t.shape, t.dtype, a instanceof Tensor ? where : `a tensor in ${where}`);
+        argumentNodes.push(node);
+        return new Tensor(node);
+      }),
     );
     const reads = new Map<Node, Tensor>();
     tracing++;
     let result: CompileResult;
     try {
       result = recordLeafReads(reads, () =>
-        noGrad(() => (fn as (...args: CompileArg[]) => CompileResult)(...placeholders)),
+        noGrad(() => (fn as (...args: unknown[]) => CompileResult)(...placeholders)),
       );
     } finally {
       tracing--;
@@ -178,7 +190,6 @@ class Trace {
     const outputs = resultList(result, name);
     this.#single = result instanceof Tensor;
     this.#outputs = outputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
-    const argumentNodes = placeholders.flatMap((p) => (p instanceof Tensor ? [p.node] : []));
     const live = new Map<Node, () => Node>();
     for (const [node, tensor] of reads)
       if (placeholderName(node) === undefined) live.set(node, () => tensor.node);
@@ -196,25 +207,15 @@ class Trace {
 
   /** The tensor arguments' values (pending ones are computed first, together). */
   #argumentValues(args: readonly CompileArg[]): Storage[] {
-    const tensors = args.filter((a): a is Tensor => a instanceof Tensor);
+    const tensors: Tensor[] = [];
+    collectTensors(args, tensors);
     const pending = tensors.filter((t) => t.node.buffer === undefined).map((t) => t.node);
     if (pending.length > 0) realize(pending, this.#target);
     return tensors.map((t) => t.node.buffer!);
   }
 
   matches(args: readonly CompileArg[], target: Target): boolean {
-    if (target !== this.#target || args.length !== this.#arguments.length) return false;
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i];
-      const b = this.#arguments[i];
-      if (a instanceof Tensor) {
-        if (typeof b !== "object" || b === null || a.dtype !== b.dtype || !sameShape(a.shape, b.shape))
-          return false;
-      } else if (!Object.is(a, b)) {
-        return false;
-      }
-    }
-    return true;
+    return target === this.#target && matchesSpec(args, this.#arguments);
   }
 
   call(args: readonly CompileArg[]): CompileResult {
@@ -242,14 +243,101 @@ function callEagerly<A extends readonly CompileArg[], R extends CompileResult>(
 
 function checkArguments(args: readonly CompileArg[], name: string): void {
   args.forEach((a, i) => {
-    if (a instanceof Tensor || a === undefined || a === null) return;
-    const type = typeof a;
-    if (type !== "number" && type !== "string" && type !== "boolean") {
+    const bad = unsupported(a);
+    if (bad) {
       throw new TypeError(
-        `${name}: argument ${i + 1} is ${Array.isArray(a) ? "an array" : `a ${type}`}; a compiled function takes tensors, and numbers, strings or booleans that select a variant of it`,
+        `${name}: argument ${i + 1} ${bad}; a compiled function takes tensors, numbers, strings, booleans, and arrays and plain objects of these`,
       );
     }
   });
+}
+
+/** What is wrong with an argument, or undefined. */
+function unsupported(a: unknown): string | undefined {
+  if (a instanceof Tensor || a === undefined || a === null) return undefined;
+  const type = typeof a;
+  if (type === "number" || type === "string" || type === "boolean") return undefined;
+  if (Array.isArray(a)) {
+    for (const item of a) {
+      const bad = unsupported(item);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  if (isPlainObject(a)) {
+    for (const key in a) {
+      const bad = unsupported(a[key]);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  return `holds ${type === "object" ? `a ${(a as object).constructor?.name ?? "object"}` : `a ${type}`}`;
+}
+
+function isPlainObject(a: unknown): a is Record<string, unknown> {
+  if (typeof a !== "object" || a === null) return false;
+  const proto = Object.getPrototypeOf(a);
+  return proto === Object.prototype || proto === null;
+}
+
+/** A tensor argument as the signature records it. */
+class TensorSpec {
+  constructor(
+    readonly shape: Shape,
+    readonly dtype: DType,
+  ) {}
+}
+
+/** The argument with every tensor in it replaced by `f(tensor)`. */
+function mapTensors(a: unknown, f: (t: Tensor) => unknown): unknown {
+  if (a instanceof Tensor) return f(a);
+  if (Array.isArray(a)) return a.map((item) => mapTensors(item, f));
+  if (isPlainObject(a)) {
+    const out: Record<string, unknown> = {};
+    for (const key in a) out[key] = mapTensors(a[key], f);
+    return out;
+  }
+  return a;
+}
+
+/** The tensors in an argument, in the order `mapTensors` visits them. */
+function collectTensors(a: unknown, out: Tensor[]): void {
+  if (a instanceof Tensor) out.push(a);
+  else if (Array.isArray(a)) for (const item of a) collectTensors(item, out);
+  else if (isPlainObject(a)) for (const key in a) collectTensors(a[key], out);
+}
+
+/** Whether an argument has the structure, tensor shapes and dtypes, and plain values of `spec`. */
+function matchesSpec(a: unknown, spec: unknown): boolean {
+  if (a instanceof Tensor) {
+    return spec instanceof TensorSpec && a.dtype === spec.dtype && sameShape(a.shape, spec.shape);
+  }
+  if (Array.isArray(a)) {
+    if (!Array.isArray(spec) || spec.length !== a.length) return false;
+    for (let i = 0; i < a.length; i++) if (!matchesSpec(a[i], spec[i])) return false;
+    return true;
+  }
+  if (isPlainObject(a)) {
+    if (!isPlainObject(spec)) return false;
+    let keys = 0;
+    for (const key in a) {
+      if (!(key in spec) || !matchesSpec(a[key], spec[key])) return false;
+      keys++;
+    }
+    return keys === Object.keys(spec).length;
+  }
+  return Object.is(a, spec);
+}
+
+/** An argument as the retrace warning names it. */
+function describe(a: unknown): string {
+  if (a instanceof Tensor) return `${a.dtype}[${a.shape.join(",")}]`;
+  if (Array.isArray(a)) return `[${a.map(describe).join(", ")}]`;
+  if (isPlainObject(a))
+    return `{${Object.keys(a)
+      .map((key) => `${key}: ${describe(a[key])}`)
+      .join(", ")}}`;
+  return a === undefined ? "undefined" : JSON.stringify(a);
 }
 
 function resultList(result: unknown, name: string): readonly Tensor[] {

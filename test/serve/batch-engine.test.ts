@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { BatchEngine } from "../../src/serve/batch-engine.js";
 import { servedGpt } from "../../src/serve/checkpoint-model.js";
+import { setCompileEnabled } from "../../src/tensor/compile.js";
 import { tensor } from "../../src/tensor/creation.js";
 import { noGrad } from "../../src/tensor/functional.js";
 import { tinyGpt, tinyTokenizer } from "./tiny-model.js";
@@ -58,6 +59,32 @@ test("sequences decoded together, joining and leaving between steps, match a pla
   }
   assert.equal(engine.openSequences, 3);
   assert.throws(() => engine.open(), /all 3 slots are busy/);
+});
+
+test("compiled layers give the logits of the uncompiled passes, bit for bit", () => {
+  const run = (compiled: boolean) => {
+    setCompileEnabled(compiled);
+    try {
+      const engine = new BatchEngine(servedGpt(model, tinyTokenizer(), "tiny"), {
+        slots: 2,
+        prefillChunk: 4,
+      });
+      const [a, b] = [engine.open(), engine.open()];
+      const out = [engine.step([{ sequence: a, tokens: [1, 2, 3] }])];
+      for (let i = 0; i < 4; i++) {
+        out.push(
+          engine.step([
+            { sequence: a, tokens: [5 + i] },
+            { sequence: b, tokens: i === 0 ? [7, 8] : [9 + i] },
+          ]),
+        );
+      }
+      return out.flat().map((logits) => [...logits]);
+    } finally {
+      setCompileEnabled(true);
+    }
+  };
+  assert.deepEqual(run(true), run(false));
 });
 
 test("a step past the context is refused; a closed sequence's slot is reused", () => {

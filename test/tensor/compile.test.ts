@@ -68,6 +68,35 @@ test("plain arguments select a variant: each value is traced once", () => {
   assert.equal(scale.stats.traces, 3);
 });
 
+test("arrays and plain objects of tensors are arguments: one trace serves every layer of a stack", () => {
+  const layers = [1, 2, 3].map((seed) => ({
+    weight: randn([8, 8], { seed }),
+    bias: randn([8], { seed: seed + 10 }),
+    activation: "gelu",
+  }));
+  let traced = 0;
+  const apply = compile((layer: (typeof layers)[number], x: Tensor) => {
+    traced++;
+    const y = x.matmul(layer.weight).add(layer.bias);
+    return layer.activation === "gelu" ? y.gelu() : y.relu();
+  });
+  let x = randn([2, 8], { seed: 7 });
+  let expected = x;
+  for (const layer of layers) {
+    x = apply(layer, x);
+    expected = expected.matmul(layer.weight).add(layer.bias).gelu();
+  }
+  same(x, expected);
+  assert.equal(traced, 1);
+  apply({ ...layers[0]!, activation: "relu" }, x);
+  apply({ weight: layers[0]!.weight, bias: layers[0]!.bias } as never, x);
+  assert.equal(traced, 3, "a different plain value or structure traces again");
+  assert.throws(
+    () => apply({ ...layers[0]!, weight: new Map() } as never, x),
+    /argument 1 holds a Map; a compiled function takes tensors/,
+  );
+});
+
 test("tensors read from outside are read again at every call: a parameter assigned new values is seen", () => {
   const w = tensor([
     [1, 0],
@@ -115,8 +144,8 @@ test("reading a value inside the function, or returning something else, fails cl
   );
   assert.throws(() => compile(() => 3 as unknown as Tensor, { name: "f" })(), /f must return a tensor/);
   assert.throws(
-    () => compile((a: Tensor) => a, { name: "g" })([1, 2] as unknown as Tensor),
-    /g: argument 1 is an array/,
+    () => compile((a: Tensor) => a, { name: "g" })((() => 1) as unknown as Tensor),
+    /g: argument 1 holds a function/,
   );
   assert.throws(() => compile((a: Tensor) => a, { maxTraces: 0 }), /maxTraces must be a positive integer/);
 });

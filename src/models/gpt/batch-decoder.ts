@@ -1,9 +1,10 @@
-import type { BatchStep } from "../../nn/batch-kv-cache.js";
+import { type BatchStep, batchAttention, type CachedKeys } from "../../nn/batch-kv-cache.js";
 import type { Embedding } from "../../nn/embedding.js";
 import type { LinearLayer } from "../../nn/linear-layer.js";
 import { QuantizedEmbedding } from "../../nn/quantized-embedding.js";
 import { QuantizedLinear } from "../../nn/quantized-linear.js";
 import type { QuantType } from "../../quant/index.js";
+import { compile } from "../../tensor/compile.js";
 import { tensor, zeros } from "../../tensor/creation.js";
 import { layerNorm } from "../../tensor/functions.js";
 import { dequantizeRows, quantizedMatmul } from "../../tensor/quantized.js";
@@ -48,7 +49,7 @@ export class GptBatchDecoder {
   readonly config: GptConfig;
   readonly #wte: Table;
   readonly #wpe: Table;
-  readonly #head: Weight;
+  readonly #headWeight: Weight;
   readonly #blocks: Block[];
   readonly #lnF: Norm;
 
@@ -73,7 +74,7 @@ export class GptBatchDecoder {
     });
     this.#wte = table(model.wte);
     this.#wpe = table(model.wpe);
-    this.#head = weight(
+    this.#headWeight = weight(
       model.wte.weight,
       model.wte instanceof QuantizedEmbedding ? model.wte.type : undefined,
     );
@@ -110,7 +111,25 @@ export class GptBatchDecoder {
    * `ids`) fed at the step's positions; every layer attends through the step.
    */
   hidden(ids: Int32Array, step: BatchStep): Tensor {
-    const { nEmbd, nHead, vocabSize } = this.config;
+    return this.#head(this.#layers(ids, step), undefined, false);
+  }
+
+  /** Next-token logits [M, vocab] at position `last[m]` of each row (see `hidden`). */
+  logits(ids: Int32Array, step: BatchStep, last: ArrayLike<number>): Tensor {
+    const m = step.rows;
+    const t = step.time;
+    const x = this.#layers(ids, step);
+    const rows = t > 1 ? Int32Array.from({ length: m }, (_, i) => i * t + last[i]!) : undefined;
+    return this.#head(x, rows && tensor(rows, [m], { dtype: "int32" }), true);
+  }
+
+  /**
+   * The hidden states after the last block. Each block is one run of a compiled layer (its
+   * weights are an argument), so a new pass shape (rows, tokens, cache window) traces and
+   * compiles one layer, and every later pass builds no graph.
+   */
+  #layers(ids: Int32Array, step: BatchStep): Tensor {
+    const { vocabSize } = this.config;
     const m = step.rows;
     const t = step.time;
     if (ids.length !== m * t) throw new Error(`GptBatchDecoder: ${ids.length} ids for ${m}×${t} tokens`);
@@ -118,40 +137,54 @@ export class GptBatchDecoder {
       if (id < 0 || id >= vocabSize)
         throw new Error(`token ${id} is outside the vocabulary [0, ${vocabSize})`);
     }
-    const headDim = gptHeadDim(this.config);
-    const inner = nHead * headDim;
-    const flatIds = tensor(ids, [m * t], { dtype: "int32" });
-    let x = gather(this.#wte, flatIds)
-      .add(gather(this.#wpe, step.positions.reshape([m * t])))
-      .reshape([m, t, nEmbd]);
-    this.#blocks.forEach((block, layer) => {
+    let x = this.#embed(tensor(ids, [m * t], { dtype: "int32" }), step.positions);
+    this.#blocks.forEach((block, i) => {
+      const [y, keys, values] = this.#layer(block, x, step.cached(i));
+      step.record(i, keys!, values!);
+      x = y!;
+    });
+    return x;
+  }
+
+  readonly #embed = compile(
+    (ids: Tensor, positions: Tensor) => {
+      const [m, t] = positions.shape as [number, number];
+      return gather(this.#wte, ids)
+        .add(gather(this.#wpe, positions.reshape([m * t])))
+        .reshape([m, t, this.config.nEmbd]);
+    },
+    { name: "GptBatchDecoder embedding", maxTraces: 16, retraceWarning: false },
+  );
+
+  /** One block over a pass [M, T, embd]: the new hidden states, keys and values [M, T, heads, D]. */
+  readonly #layer = compile(
+    (block: Block, x: Tensor, cached: CachedKeys | undefined): Tensor[] => {
+      const { nHead } = this.config;
+      const [m, t] = x.shape as [number, number, number];
+      const headDim = gptHeadDim(this.config);
+      const inner = nHead * headDim;
       const qkv = affine(norm(x, block.ln1), block.qkv);
       const part = (i: number) =>
         qkv.slice([0, 0, i * inner], [m, t, (i + 1) * inner]).reshape([m, t, nHead, headDim]);
-      const attended = step.attend(layer, part(0), part(1), part(2)).reshape([m, t, inner]);
-      x = x.add(affine(attended, block.proj));
-      x = x.add(affine(affine(norm(x, block.ln2), block.fc).gelu(), block.out));
-      // Layer by layer: every layer has the same graph, so a new pass shape (rows, tokens,
-      // cache window) compiles one layer's program, not the whole model's.
-      Tensor.realize(x, ...step.layerOutputs(layer));
-    });
-    return norm(x, this.#lnF);
-  }
+      const [keys, values] = [part(1), part(2)];
+      const attended = batchAttention(part(0), keys, values, cached).reshape([m, t, inner]);
+      const y = x.add(affine(attended, block.proj));
+      return [y.add(affine(affine(norm(y, block.ln2), block.fc).gelu(), block.out)), keys, values];
+    },
+    { name: "GptBatchDecoder layer", maxTraces: 64 },
+  );
 
-  /** Next-token logits [M, vocab] at position `last[m]` of each row (see `hidden`). */
-  logits(ids: Int32Array, step: BatchStep, last: ArrayLike<number>): Tensor {
-    const { nEmbd } = this.config;
-    const m = step.rows;
-    const t = step.time;
-    let h = this.hidden(ids, step);
-    if (t === 1) {
-      h = h.reshape([m, nEmbd]);
-    } else {
-      const rows = Int32Array.from({ length: m }, (_, i) => i * t + last[i]!);
-      h = h.reshape([m * t, nEmbd]).gather(tensor(rows, [m], { dtype: "int32" }), 0);
-    }
-    return product(h, this.#head);
-  }
+  /** The last LayerNorm over a pass, and the logits of rows `rows` of it (all when undefined). */
+  readonly #head = compile(
+    (x: Tensor, rows: Tensor | undefined, logits: boolean): Tensor => {
+      const h = norm(x, this.#lnF);
+      if (!logits) return h;
+      const [m, t, embd] = x.shape as [number, number, number];
+      const flat = h.reshape([m * t, embd]);
+      return product(rows ? flat.gather(rows, 0) : flat, this.#headWeight);
+    },
+    { name: "GptBatchDecoder head", maxTraces: 16, retraceWarning: false },
+  );
 }
 
 function norm(x: Tensor, n: Norm): Tensor {

@@ -4,7 +4,7 @@
 // [out, in], and every projection is x·Wᵀ. A forward pass takes new token ids and a KV
 // cache, so a prompt is one batched pass and each decoded token one more.
 import type { GgufFile } from "../../formats/gguf/gguf-file.js";
-import type { BatchStep } from "../../nn/batch-kv-cache.js";
+import { type BatchStep, batchAttention, type CachedKeys } from "../../nn/batch-kv-cache.js";
 import { attendCachedAndOwn } from "../../nn/cached-attention.js";
 import { positionIds } from "../../nn/position-ids.js";
 import type { QuantType } from "../../quant/index.js";
@@ -13,7 +13,7 @@ import { compile } from "../../tensor/compile.js";
 import { arange, full, tensor } from "../../tensor/creation.js";
 import { concat, layerNorm, rmsNorm } from "../../tensor/functions.js";
 import { dequantizeRows, quantizedMatmul } from "../../tensor/quantized.js";
-import { Tensor } from "../../tensor/tensor.js";
+import type { Tensor } from "../../tensor/tensor.js";
 import { configFromGguf, type LlamaConfig } from "./config.js";
 import { KvCache } from "./kv-cache.js";
 import { applyRope, type RopeTables, ropeTables } from "./rope.js";
@@ -235,44 +235,78 @@ export class LlamaModel {
 
   /**
    * Final hidden states [M, T, embd] (after the output norm) for ids [M, T] (row-major) fed
-   * at the step's positions: many sequences in one pass (continuous batching). Layers are
-   * realised one by one: they share one graph, so a new pass shape compiles one layer.
+   * at the step's positions: many sequences in one pass (continuous batching).
    */
   batchHidden(ids: Int32Array, step: BatchStep): Tensor {
-    const { nHead, nHeadKv, headDim, vocabSize } = this.config;
-    const [m, t] = [step.rows, step.time];
-    for (const id of ids) {
-      if (id < 0 || id >= vocabSize)
-        throw new Error(`token ${id} is outside the vocabulary [0, ${vocabSize})`);
-    }
-    let x = this.#embed(tensor(ids, [m, t], { dtype: "int32" }), step.positions);
-    this.#blocks.forEach((block, i) => {
-      x = this.#block(block, x, step.positions, (q, k, v) =>
-        step
-          .attend(
-            i,
-            q.reshape([m, t, nHead, headDim]),
-            k.reshape([m, t, nHeadKv, headDim]),
-            v.reshape([m, t, nHeadKv, headDim]),
-          )
-          .reshape([m, t, nHead * headDim]),
-      );
-      Tensor.realize(x, ...step.layerOutputs(i));
-    });
-    return this.#norm(this.#outputNorm, x);
+    return this.#batchHead(this.#batchLayers(ids, step), undefined, false);
   }
 
   /** Next-token logits [M, vocab] at position `last[m]` of each row (see `batchHidden`). */
   batchLogits(ids: Int32Array, step: BatchStep, last: ArrayLike<number>): Tensor {
-    const { embd } = this.config;
     const [m, t] = [step.rows, step.time];
-    let h = this.batchHidden(ids, step).reshape([m * t, embd]);
-    if (t > 1) {
-      const rows = Int32Array.from({ length: m }, (_, i) => i * t + last[i]!);
-      h = h.gather(tensor(rows, [m], { dtype: "int32" }), 0);
-    }
-    return this.#linear(h, this.#output);
+    const x = this.#batchLayers(ids, step);
+    const rows = t > 1 ? Int32Array.from({ length: m }, (_, i) => i * t + last[i]!) : undefined;
+    return this.#batchHead(x, rows && tensor(rows, [m], { dtype: "int32" }), true);
   }
+
+  /**
+   * The hidden states after the last layer of a batched pass. Each layer is one run of a
+   * compiled layer (the block's weights are an argument), so a new pass shape traces and
+   * compiles one layer, and every later pass builds no graph.
+   */
+  #batchLayers(ids: Int32Array, step: BatchStep): Tensor {
+    const { vocabSize } = this.config;
+    for (const id of ids) {
+      if (id < 0 || id >= vocabSize)
+        throw new Error(`token ${id} is outside the vocabulary [0, ${vocabSize})`);
+    }
+    let x = this.#batchEmbed(tensor(ids, [step.rows, step.time], { dtype: "int32" }), step.positions);
+    this.#blocks.forEach((block, i) => {
+      const [y, keys, values] = this.#batchLayer(block, x, step.positions, step.cached(i));
+      step.record(i, keys!, values!);
+      x = y!;
+    });
+    return x;
+  }
+
+  readonly #batchEmbed = compile((ids: Tensor, positions: Tensor) => this.#embed(ids, positions), {
+    name: "LlamaModel batched embedding",
+    maxTraces: 16,
+    retraceWarning: false,
+  });
+
+  /** One block over a pass [M, T, embd]: the new hidden states, keys and values [M, T, kvHeads, D]. */
+  readonly #batchLayer = compile(
+    (block: Block, x: Tensor, positions: Tensor, cached: CachedKeys | undefined): Tensor[] => {
+      const { nHead, nHeadKv, headDim } = this.config;
+      const [m, t] = x.shape as [number, number, number];
+      const written: Tensor[] = [];
+      const y = this.#block(block, x, positions, (q, k, v) => {
+        const keys = k.reshape([m, t, nHeadKv, headDim]);
+        const values = v.reshape([m, t, nHeadKv, headDim]);
+        written.push(keys, values);
+        return batchAttention(q.reshape([m, t, nHead, headDim]), keys, values, cached).reshape([
+          m,
+          t,
+          nHead * headDim,
+        ]);
+      });
+      return [y, ...written];
+    },
+    { name: "LlamaModel batched layer", maxTraces: 64 },
+  );
+
+  /** The output norm over a pass, and the logits of rows `rows` of it (all when undefined). */
+  readonly #batchHead = compile(
+    (x: Tensor, rows: Tensor | undefined, logits: boolean): Tensor => {
+      const h = this.#norm(this.#outputNorm, x);
+      if (!logits) return h;
+      const [m, t, embd] = x.shape as [number, number, number];
+      const flat = h.reshape([m * t, embd]);
+      return this.#linear(rows ? flat.gather(rows, 0) : flat, this.#output);
+    },
+    { name: "LlamaModel batched head", maxTraces: 16, retraceWarning: false },
+  );
 
   /** Token embeddings (plus learned positions) for ids [B, T] at positions [T] or [B, T]. */
   #embed(ids: Tensor, positions: Tensor): Tensor {
