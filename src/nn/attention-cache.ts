@@ -20,9 +20,24 @@ import { positionIds } from "./position-ids.js";
 export class AttentionCache {
   #projections: Tensor | undefined;
   #length = 0;
+  /** The positions of the next rows when they are given as data (see `over`). */
+  #given: Tensor | undefined;
 
   constructor(readonly capacity: number) {
     checkSize("AttentionCache", "capacity", capacity);
+  }
+
+  /**
+   * A cache holding `projections` [B, capacity, 3·embd] whose next rows go at `positions`
+   * (int32 [T], data): what a compiled decoding step is traced over, the buffer and the
+   * positions being its arguments. Its length is not known here: the caller checks that
+   * the rows fit.
+   */
+  static over(projections: Tensor, positions: Tensor): AttentionCache {
+    const cache = new AttentionCache(projections.shape[1]!);
+    cache.#projections = projections;
+    cache.#given = positions;
+    return cache;
   }
 
   /** Number of positions filled. */
@@ -35,18 +50,24 @@ export class AttentionCache {
     return this.#projections;
   }
 
+  /** The positions of the next `time` rows: int32 [time], data. */
+  nextPositions(time: number): Tensor {
+    return this.#given ?? positionIds(this.#length, time);
+  }
+
   /**
    * Writes projection rows [B, T, 3·embd] at the next T positions. Returns the whole buffer
    * and those positions (int32 [T]), which the causal mask needs.
    */
   append(rows: Tensor): { projections: Tensor; positions: Tensor } {
     const [batch, time, width] = rows.shape as [number, number, number];
-    if (this.#length + time > this.capacity) {
+    if (!this.#given && this.#length + time > this.capacity) {
       throw new Error(
         `AttentionCache: ${this.#length} cached + ${time} new positions exceed the capacity ${this.capacity}`,
       );
     }
-    const positions = positionIds(this.#length, time);
+    const positions = this.nextPositions(time);
+    this.#given = undefined;
     const buffer = this.#projections ?? zeros([batch, this.capacity, width]);
     // The rows at these positions are still zero, so adding them writes them.
     this.#projections = buffer.scatterAdd(positions, rows, 1);
@@ -60,6 +81,17 @@ export class AttentionCache {
    */
   selectRows(rows: Tensor): void {
     if (this.#projections) this.#projections = this.#projections.gather(rows, 0);
+  }
+
+  /** Takes the buffer a compiled step computed (this one's, `time` rows longer). */
+  advance(projections: Tensor, time: number): void {
+    if (this.#length + time > this.capacity) {
+      throw new Error(
+        `AttentionCache: ${this.#length} cached + ${time} new positions exceed the capacity ${this.capacity}`,
+      );
+    }
+    this.#projections = projections;
+    this.#length += time;
   }
 
   /** The cached tensors, to realise together with a step's output. */

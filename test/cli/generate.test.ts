@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
+import { setCompileEnabled } from "../../src/tensor/compile.js";
 import { generateText } from "../../src/train/generate-text.js";
 import { loadGptCheckpoint } from "../../src/train/gpt-checkpoint.js";
 import { runCli } from "./run-cli.js";
@@ -55,10 +56,17 @@ test("each token is written as soon as it is sampled, before the next one is com
     events.push("forward");
     return forward(...args);
   };
-  const text = generateText(loaded, "the", {
-    maxTokens: 4,
-    write: (piece) => events.push(`write ${piece.length}`),
-  });
+  // Eagerly, so that every step calls forward (a compiled step calls it only when traced).
+  setCompileEnabled(false);
+  let text: string;
+  try {
+    text = generateText(loaded, "the", {
+      maxTokens: 4,
+      write: (piece) => events.push(`write ${piece.length}`),
+    });
+  } finally {
+    setCompileEnabled(true);
+  }
   assert.equal(text.length, 4);
   // The prompt, then one model call and one write per token (the last token needs no call after it).
   assert.deepEqual(events, [

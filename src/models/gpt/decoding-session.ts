@@ -1,8 +1,10 @@
-import { tensor } from "../../tensor/creation.js";
+import { compile } from "../../tensor/compile.js";
+import { tensor, zeros } from "../../tensor/creation.js";
 import { noGrad } from "../../tensor/functional.js";
 import { Tensor } from "../../tensor/tensor.js";
+import { gptHeadDim } from "./config.js";
 import type { Gpt } from "./gpt.js";
-import type { KvCache } from "./kv-cache.js";
+import { KvCache } from "./kv-cache.js";
 
 /**
  * Incremental decoding of one sequence: holds the tokens so far, a KV cache and the logits
@@ -52,13 +54,22 @@ export class DecodingSession {
   }
 
   #runStep(ids: readonly number[]): Float32Array {
+    const model = this.#model;
+    const time = ids.length;
+    const { blockSize } = model.config;
+    const width = 3 * model.config.nHead * gptHeadDim(model.config);
     return noGrad(() => {
-      const logits = this.#model.forward(tensor(ids, [1, ids.length], { dtype: "int32" }), this.#cache);
-      const vocab = this.#model.config.vocabSize;
-      const last = logits.slice([0, ids.length - 1, 0], [1, ids.length, vocab]);
-      // One program for the logits and the cache, so the next step reads the cache's values.
-      Tensor.realize(last, ...this.#cache.tensors());
-      const values = last.dataSync();
+      const idsTensor = tensor(ids, [1, time], { dtype: "int32" });
+      const positions = this.#cache.nextPositions(time);
+      const buffers = this.#cache.layers.map((l) => l.projections ?? zeros([1, blockSize, width]));
+      // In training mode dropout draws fresh seeds each call: no trace may keep them.
+      const [last, ...next] = model.training
+        ? realised(decodingStep(model, idsTensor, positions, ...buffers))
+        : compiledStep(model)(idsTensor, positions, ...buffers);
+      this.#cache.layers.forEach((layer, i) => {
+        layer.advance(next[i]!, time);
+      });
+      const values = last!.dataSync();
       return values instanceof Float32Array ? values : Float32Array.from(values);
     });
   }
@@ -70,4 +81,38 @@ export class DecodingSession {
     }
     return id;
   }
+}
+
+/**
+ * One decoding step over explicit state: ids [1, T] at positions [T] (data), each layer's
+ * cache buffer [1, blockSize, 3·inner]. Returns the last position's logits [1, 1, vocab]
+ * and each layer's buffer with the new rows written.
+ */
+function decodingStep(model: Gpt, ids: Tensor, positions: Tensor, ...buffers: Tensor[]): Tensor[] {
+  const cache = KvCache.over(buffers, positions);
+  const logits = model.forward(ids, cache);
+  const time = ids.shape[1]!;
+  const last = logits.slice([0, time - 1, 0], [1, time, model.config.vocabSize]);
+  return [last, ...cache.tensors()];
+}
+
+function realised(tensors: Tensor[]): Tensor[] {
+  Tensor.realize(...tensors);
+  return tensors;
+}
+
+const compiledSteps = new WeakMap<Gpt, (ids: Tensor, positions: Tensor, ...buffers: Tensor[]) => Tensor[]>();
+
+/** The model's decoding step, compiled: every token after the first builds no graph. */
+function compiledStep(model: Gpt): (ids: Tensor, positions: Tensor, ...buffers: Tensor[]) => Tensor[] {
+  let step = compiledSteps.get(model);
+  if (!step) {
+    step = compile(
+      (ids: Tensor, positions: Tensor, ...buffers: Tensor[]) =>
+        decodingStep(model, ids, positions, ...buffers),
+      { name: "Gpt decoding step", maxTraces: 4, retraceWarning: false },
+    );
+    compiledSteps.set(model, step);
+  }
+  return step;
 }

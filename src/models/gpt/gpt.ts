@@ -4,7 +4,6 @@ import { LayerNorm } from "../../nn/layer-norm.js";
 import { floatLinears, quantizedLinears } from "../../nn/linear-layer.js";
 import { Module } from "../../nn/module.js";
 import { ModuleList } from "../../nn/module-list.js";
-import { positionIds } from "../../nn/position-ids.js";
 import { QuantizedEmbedding } from "../../nn/quantized-embedding.js";
 import { SeedStream } from "../../nn/seed-stream.js";
 import { TransformerBlock } from "../../nn/transformer-block.js";
@@ -97,7 +96,7 @@ export class Gpt extends Module {
       );
     }
     // With a cache the positions are data, so every decoding step has the same graph.
-    const positions = this.wpe.forward(cache ? positionIds(past, time) : arange(time));
+    const positions = this.wpe.forward(cache ? cache.nextPositions(time) : arange(time));
     let x = this.drop.forward(this.wte.forward(ids).add(positions));
     this.blocks.items.forEach((block, i) => {
       x = block.forward(x, cache?.layers[i]);

@@ -6,8 +6,26 @@ export class KvCache {
   readonly layers: readonly AttentionCache[];
 
   /** @param capacity the most positions it holds: the model's blockSize. */
-  constructor(nLayer: number, capacity: number) {
-    this.layers = Array.from({ length: nLayer }, () => new AttentionCache(capacity));
+  constructor(nLayer: number, capacity: number);
+  constructor(layers: readonly AttentionCache[]);
+  constructor(layers: number | readonly AttentionCache[], capacity = 1) {
+    this.layers =
+      typeof layers === "number"
+        ? Array.from({ length: layers }, () => new AttentionCache(capacity))
+        : layers;
+  }
+
+  /**
+   * Layers over given buffers whose next rows go at `positions` (data): what a compiled
+   * decoding step is traced over (see `AttentionCache.over`).
+   */
+  static over(projections: readonly Tensor[], positions: Tensor): KvCache {
+    return new KvCache(projections.map((p) => AttentionCache.over(p, positions)));
+  }
+
+  /** The positions of the next `time` tokens: int32 [time], data. */
+  nextPositions(time: number): Tensor {
+    return this.layers[0]!.nextPositions(time);
   }
 
   /** Positions cached so far (the same in every layer). */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { compileCount, gradients, noGrad, Tensor, tensor } from "../../../src/index.js";
+import { compileCount, gradients, noGrad, setCompileEnabled, Tensor, tensor } from "../../../src/index.js";
 import { DecodingSession, Gpt, type GptConfig, gptParameterCount } from "../../../src/models/gpt/index.js";
 import { SeededRng } from "../../../src/random/seeded-rng.js";
 
@@ -210,6 +210,32 @@ test("decoding steps share one compiled program", () => {
   const before = compileCount();
   for (const token of [5, 6, 7, 8]) session.append(token);
   assert.equal(compileCount(), before);
+});
+
+test("compiled decoding steps give the uncompiled logits bit for bit, and see parameters changed between steps", () => {
+  const model = new Gpt(tiny, { seed: 7 });
+  model.eval();
+  const run = (compiled: boolean) => {
+    setCompileEnabled(compiled);
+    try {
+      const session = new DecodingSession(model, [4, 2, 9]);
+      const logits = [[...session.logits]];
+      for (const token of [7, 1, 0, 9, 3, 3, 10, 5, 2, 8, 6]) {
+        session.append(token);
+        logits.push([...session.logits]);
+      }
+      return logits;
+    } finally {
+      setCompileEnabled(true);
+    }
+  };
+  assert.deepEqual(run(true), run(false));
+  const session = new DecodingSession(model, [4, 2]);
+  session.append(3);
+  const weight = model.lnF.weight;
+  weight.assign(weight.mul(2));
+  session.append(5);
+  assert.ok(maxAbsDiff(session.logits, fullPassLogits(model, session.tokens)) < 1e-5);
 });
 
 test("greedy generation picks the argmax of a full forward pass at every step", () => {
