@@ -116,6 +116,27 @@ test("tensors read from outside are read again at every call: a parameter assign
   assert.throws(() => f(x), /disposed/);
 });
 
+test("values computed from parameters alone (a weight's transpose) are computed once, and again after an assign", () => {
+  // A parameter holds its value (a pending tensor read by the function is a constant).
+  const w = randn([6, 4], { seed: 1 }).detach();
+  const f = compile((x: Tensor) => x.matmul(w.transpose()));
+  const x = randn([1, 4], { seed: 2 });
+  same(
+    f(x),
+    eagerly(() => f(x)),
+  );
+  assert.doesNotMatch(f.explain(x).toString(), /copy/, "a call copies no transposed weight");
+  const compiles = compileCount();
+  w.assign(randn([6, 4], { seed: 3 }));
+  same(
+    f(x),
+    eagerly(() => f(x)),
+  );
+  assert.equal(compileCount(), compiles, "computing them again compiles nothing");
+  w.dispose();
+  assert.throws(() => f(x), /disposed/);
+});
+
 test("constants the function reads are computed once, at the trace", () => {
   const base = tensor([1, 2, 3]);
   const table = base.mul(10); // pending: computed when first needed
