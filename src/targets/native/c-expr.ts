@@ -1,5 +1,5 @@
 import type { Leaf } from "../../compiler/kernels/expr.js";
-import type { Expr, ScalarRenderers } from "../../compiler/kernels/kernel-ir.js";
+import type { Expr, ReduceKernel, ScalarRenderers } from "../../compiler/kernels/kernel-ir.js";
 import type { DType } from "../../ir/dtype.js";
 import { cFloat, cInt } from "./c-literals.js";
 
@@ -13,6 +13,33 @@ import { cFloat, cInt } from "./c-literals.js";
  */
 export function cType(dtype: DType): string {
   return dtype === "float32" ? "float" : dtype === "int32" ? "int32_t" : "uint8_t";
+}
+
+/** A reduction's accumulator in C: its type, start value and combining step. */
+export interface CReduction {
+  /** The reduced values' C type. */
+  t: string;
+  /** Whether the values are float32 (else int32 or bool, combined as integers). */
+  float: boolean;
+  /** The stored value's dtype (after finalize). */
+  outDType: DType;
+  init: string;
+  combine: (a: string, b: string) => string;
+}
+
+export function cReduction(kernel: ReduceKernel): CReduction {
+  const dtype = kernel.expr.dtype;
+  const float = dtype === "float32";
+  const sum = kernel.op === "sum";
+  return {
+    t: cType(dtype),
+    float,
+    outDType: kernel.finalize?.dtype ?? dtype,
+    init: sum ? (float ? "0.0f" : "0") : float ? "(-INFINITY)" : "INT32_MIN",
+    combine: sum
+      ? (a, b) => (float ? `${a} + ${b}` : `i_add(${a}, ${b})`)
+      : (a, b) => (float ? `f_max(${a}, ${b})` : `i_max(${a}, ${b})`),
+  };
 }
 
 /**

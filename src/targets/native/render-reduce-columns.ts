@@ -1,6 +1,6 @@
 import type { Leaf } from "../../compiler/kernels/expr.js";
 import type { ReduceKernel } from "../../compiler/kernels/kernel-ir.js";
-import { cExpr, cType } from "./c-expr.js";
+import { cExpr, cReduction, cType } from "./c-expr.js";
 import { declareLeaf, type LeafPlan, placeLeaf, positionExpr } from "./c-leaf-access.js";
 import {
   declareScalarMax,
@@ -54,15 +54,7 @@ export function renderReduceColumns(
   bufferOffset: (buffer: number) => number,
   lanes: number,
 ): RenderedNativeKernel {
-  const dtype = kernel.expr.dtype;
-  const t = cType(dtype);
-  const outDType = kernel.finalize?.dtype ?? dtype;
-  const float = dtype === "float32";
-  const combine =
-    kernel.op === "sum"
-      ? (a: string, b: string) => (float ? `${a} + ${b}` : `i_add(${a}, ${b})`)
-      : (a: string, b: string) => (float ? `f_max(${a}, ${b})` : `i_max(${a}, ${b})`);
-  const init = kernel.op === "sum" ? (float ? "0.0f" : "0") : float ? "(-INFINITY)" : "INT32_MIN";
+  const { t, float, outDType, init, combine } = cReduction(kernel);
   const keptInner = nest.keptShape.length - 1;
   const redInner = nest.redShape.length - 1;
   // Leaves are declared as for a loop whose inner stride is the kept one (0 or 1).

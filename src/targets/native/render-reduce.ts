@@ -3,7 +3,7 @@ import { exprLeaves } from "../../compiler/kernels/expr.js";
 import type { ReduceKernel } from "../../compiler/kernels/kernel-ir.js";
 import { coalesceAxes } from "../../compiler/kernels/loop-nest.js";
 import { stridesOf } from "../../ir/shape.js";
-import { cExpr, cType } from "./c-expr.js";
+import { cExpr, cReduction, cType } from "./c-expr.js";
 import {
   declareLeaf,
   type LeafPlan,
@@ -95,15 +95,7 @@ export function renderReduce(
     inner: strideClass(redStrides[index]![inner]!),
   }));
 
-  const dtype = kernel.expr.dtype;
-  const t = cType(dtype);
-  const outDType = kernel.finalize?.dtype ?? dtype;
-  const float = dtype === "float32";
-  const combine =
-    kernel.op === "sum"
-      ? (a: string, b: string) => (float ? `${a} + ${b}` : `i_add(${a}, ${b})`)
-      : (a: string, b: string) => (float ? `f_max(${a}, ${b})` : `i_max(${a}, ${b})`);
-  const init = kernel.op === "sum" ? (float ? "0.0f" : "0") : float ? "(-INFINITY)" : "INT32_MIN";
+  const { t, float, outDType, init, combine } = cReduction(kernel);
 
   const top: string[] = ["char *const arena = (char *)(intptr_t)p[0];"];
   plans.forEach((plan) => {
