@@ -1,8 +1,10 @@
 import { Command } from "commander";
 import { attentionCommand } from "./commands/attention.js";
 import { batchCommand } from "./commands/batch.js";
+import { captionCommand } from "./commands/caption.js";
 import { chatCommand } from "./commands/chat.js";
 import { demoCommand } from "./commands/demo.js";
+import { detectCommand } from "./commands/detect.js";
 import { distillCommand } from "./commands/distill.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { evalCommand } from "./commands/eval.js";

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { readPng } from "../formats/png.js";
-import type { LabelledImages } from "../image/images.js";
+import type { Images, LabelledImages } from "../image/images.js";
 import { rgbaToImage } from "../image/pixels.js";
 
 export interface ImageFolderOptions {
@@ -71,4 +71,22 @@ export function loadImageFolder(dir: string, options: ImageFolderOptions = {}): 
     classes,
     files,
   };
+}
+
+/** PNG files as one batch of `channels` × `size` images in [0, 1] (any other size is an error). */
+export function loadImageFiles(
+  files: readonly string[],
+  channels: 1 | 3,
+  [height, width]: readonly [number, number],
+): Images {
+  const size = channels * height * width;
+  const data = new Float32Array(files.length * size);
+  files.forEach((file, i) => {
+    const rgba = readPng(file);
+    if (rgba.width !== width || rgba.height !== height) {
+      throw new Error(`${file} is ${rgba.width}×${rgba.height}; the model takes ${width}×${height} images`);
+    }
+    data.set(rgbaToImage(rgba, channels), i * size);
+  });
+  return { data, count: files.length, channels, height, width };
 }

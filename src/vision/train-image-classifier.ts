@@ -7,14 +7,16 @@ import { augmentImages, mixup } from "../image/augment.js";
 import { type AugmentationPlan, parseAugmentations } from "../image/augment-spec.js";
 import { type LabelledImages, selectImages } from "../image/images.js";
 import { CNN_DEFAULTS, Cnn, type CnnConfig } from "../models/cnn/cnn.js";
-import { SeedStream } from "../nn/seed-stream.js";
-import { Adam } from "../optim/adam.js";
-import { SeededRng, type SeededRngState } from "../random/seeded-rng.js";
+import { SeededRng } from "../random/seeded-rng.js";
 import { tensor } from "../tensor/creation.js";
 import { noGrad } from "../tensor/functional.js";
 import { crossEntropy } from "../tensor/functions.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { readVisionCheckpoint, writeVisionCheckpoint } from "./vision-checkpoint.js";
+import { dropoutSeedsFor, type EpochRecord, trainEpochs } from "./train-epochs.js";
+
+export type { EpochRecord };
+
+import { readVisionCheckpoint, readVisionConfig, VISION_FORMAT } from "./vision-checkpoint.js";
 
 export interface ImageClassifierSettings {
   epochs: number;
@@ -41,14 +43,6 @@ export const IMAGE_CLASSIFIER_DEFAULTS: ImageClassifierSettings = {
   dropout: CNN_DEFAULTS.dropout,
   batchNorm: CNN_DEFAULTS.batchNorm,
 };
-
-export interface EpochRecord {
-  epoch: number;
-  trainLoss: number;
-  testAccuracy: number;
-  msPerStep: number;
-  elapsedMs: number;
-}
 
 export interface TrainImageClassifierOptions {
   /** Run directory for checkpoints (one per epoch, the newest kept). */
@@ -143,14 +137,6 @@ function batchLoss(model: Cnn, batch: LabelledImages, plan: AugmentationPlan, rn
   );
 }
 
-interface RunState {
-  epoch: number;
-  rng: SeededRngState;
-  dropout: SeededRngState;
-  history: EpochRecord[];
-  elapsedMs: number;
-}
-
 /**
  * Trains a CNN on `train` and measures its accuracy on `test` after every epoch. With `out`,
  * each epoch ends with a checkpoint; with `resume`, a run continues from it (the same
@@ -162,119 +148,58 @@ export function trainImageClassifier(
   options: TrainImageClassifierOptions = {},
 ): { model: Cnn; history: EpochRecord[] } {
   const { train, test } = data;
-  if (train.count < settings.batchSize) {
-    throw new Error(
-      `train: ${train.count} training images are fewer than one batch of ${settings.batchSize}`,
-    );
-  }
   const plan = parseAugmentations(settings.augment);
-  const resumed = options.resume && options.out ? tryResume(options.out) : undefined;
-  const stats = channelStatistics(train);
-  const config: CnnConfig = resumed
-    ? (resumed.config.model as unknown as CnnConfig)
-    : {
-        channels: train.channels,
-        height: train.height,
-        width: train.width,
-        classes: train.classes.length,
-        convChannels: settings.convChannels,
-        kernelSize: CNN_DEFAULTS.kernelSize,
-        hidden: settings.hidden,
-        dropout: settings.dropout,
-        batchNorm: settings.batchNorm,
-        ...stats,
-      };
-  const dropoutSeeds = new SeedStream(settings.seed + 1);
+  const previous = options.resume && options.out ? readVisionConfig(options.out) : undefined;
+  const config: CnnConfig =
+    previous?.task === "classify"
+      ? (previous.model as unknown as CnnConfig)
+      : {
+          channels: train.channels,
+          height: train.height,
+          width: train.width,
+          classes: train.classes.length,
+          convChannels: settings.convChannels,
+          kernelSize: CNN_DEFAULTS.kernelSize,
+          hidden: settings.hidden,
+          dropout: settings.dropout,
+          batchNorm: settings.batchNorm,
+          ...channelStatistics(train),
+        };
+  const dropoutSeeds = dropoutSeedsFor(settings.seed);
   const model = new Cnn(config, { rng: new SeededRng(settings.seed), seeds: dropoutSeeds });
-  const stepsPerEpoch = Math.floor(train.count / settings.batchSize);
-  const totalSteps = stepsPerEpoch * settings.epochs;
-  const optimizer = new Adam(model.parameters(), {
-    lr: (step: number) =>
-      0.5 * settings.lr * (1 + Math.cos((Math.PI * Math.min(step, totalSteps)) / totalSteps)),
-  });
-  let rng = new SeededRng(settings.seed + 2);
-  let history: EpochRecord[] = [];
-  let elapsedMs = 0;
-  let first = 0;
-  if (resumed) {
-    model.loadStateDict(resumed.weights);
-    optimizer.loadStateDict(resumed.optimizer as never);
-    const state = resumed.state as unknown as RunState;
-    rng = SeededRng.fromState(state.rng);
-    dropoutSeeds.setState(state.dropout);
-    history = state.history;
-    elapsedMs = state.elapsedMs;
-    first = state.epoch;
-  }
-  const trainingConfig = { ...settings, data: options.dataName ?? "images", classes: train.classes };
-  for (let epoch = first; epoch < settings.epochs; epoch++) {
-    const started = performance.now();
-    model.train();
-    const order = Array.from({ length: train.count }, (_, i) => i);
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = rng.nextInt(i + 1);
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
-    let total = 0;
-    for (let step = 0; step < stepsPerEpoch; step++) {
-      let batch = selectImages(
-        train,
-        order.slice(step * settings.batchSize, (step + 1) * settings.batchSize),
-      );
+  const { history } = trainEpochs({
+    model,
+    count: train.count,
+    batchSize: settings.batchSize,
+    epochs: settings.epochs,
+    lr: settings.lr,
+    seed: settings.seed,
+    dropoutSeeds,
+    batchLoss: (indices, rng) => {
+      let batch = selectImages(train, indices);
       if (plan.perImage) batch = augmentImages(batch, plan.perImage, rng);
-      const loss = batchLoss(model, batch, plan, rng);
-      const { loss: value } = optimizer.stepOn(loss, { alsoCompute: model.stagedValues() });
-      model.commitStaged();
-      if (!Number.isFinite(value))
-        throw new Error(`train: the loss became ${value} at epoch ${epoch + 1}, step ${step + 1}`);
-      total += value;
-      options.onStep?.(step + 1, stepsPerEpoch, value);
-    }
-    const trainMs = performance.now() - started;
-    const predictions = argmaxRows(classProbabilities(model, test), config.classes);
-    elapsedMs += performance.now() - started;
-    const record: EpochRecord = {
-      epoch: epoch + 1,
-      trainLoss: total / stepsPerEpoch,
-      testAccuracy: accuracyOf(predictions, test.labels),
-      msPerStep: trainMs / stepsPerEpoch,
-      elapsedMs,
-    };
-    history.push(record);
-    if (options.out) {
-      const state: RunState = {
-        epoch: epoch + 1,
-        rng: rng.state(),
-        dropout: dropoutSeeds.state(),
-        history,
-        elapsedMs,
-      };
-      writeVisionCheckpoint(options.out, {
-        config: {
-          format: "infiniset-vision",
-          version: 1,
-          task: "classify",
-          model: { ...config },
-          training: trainingConfig,
-        },
-        weights: model.stateDict(),
-        optimizer: optimizer.stateDict(),
-        state: state as unknown as RunState & { [key: string]: unknown },
-      });
-    }
-    options.onEpoch?.(record);
-  }
+      return batchLoss(model, batch, plan, rng);
+    },
+    evaluate: () => ({
+      testAccuracy: accuracyOf(argmaxRows(classProbabilities(model, test), config.classes), test.labels),
+    }),
+    checkpoint: options.out
+      ? {
+          out: options.out,
+          resume: options.resume,
+          config: {
+            format: VISION_FORMAT,
+            version: 1,
+            task: "classify",
+            model: { ...config },
+            training: { ...settings, data: options.dataName ?? "images", classes: train.classes },
+          },
+        }
+      : undefined,
+    onStep: options.onStep,
+    onEpoch: options.onEpoch,
+  });
   return { model, history };
-}
-
-function tryResume(out: string) {
-  try {
-    const checkpoint = readVisionCheckpoint(out, "classify");
-    return checkpoint.state ? checkpoint : undefined;
-  } catch (error) {
-    if (/no infiniset vision checkpoint/.test((error as Error).message)) return undefined;
-    throw error;
-  }
 }
 
 /** A trained classifier from a checkpoint, with its class names. */

@@ -29,6 +29,13 @@ import {
   trainSpeechFromFlags,
   trainTranslationFromFlags,
 } from "./train-seq2seq.js";
+import {
+  SHAPES_FLAGS,
+  SHAPES_MODELS,
+  type ShapesFlags,
+  type ShapesModel,
+  trainShapesFromFlags,
+} from "./train-shapes.js";
 
 /** The flags of the other models: n-grams (order, level) and classifiers. */
 interface ModelFlags extends LanguageModelFlags {
@@ -43,6 +50,8 @@ const FLAGS_OF: Record<string, readonly string[]> = {
   cnn: CNN_FLAGS,
   translate: TRANSLATE_FLAGS,
   speech: SPEECH_FLAGS,
+import {
+  ...Object.fromEntries(SHAPES_MODELS.map((model) => [model, SHAPES_FLAGS])),
 };
 
 export { settingsFromFlags };
@@ -54,12 +63,12 @@ export function trainCommand(): Command {
     .addArgument(
       new Argument(
         "<model>",
-        "the kind of model: a GPT, a recurrent LM, a Kneser-Ney n-gram model, a text classifier, an image CNN, a translation model or a speech recogniser",
+        "the kind of model: a GPT, a recurrent LM, a Kneser-Ney n-gram model, a text classifier, an image CNN, a detector, captioner or image–text retrieval model of generated shapes, a translation model or a speech recogniser",
       ).choices(Object.keys(FLAGS_OF)),
     )
     .option(
       "--data <source>",
-      'the corpus: "moby-dick" or a path to a UTF-8 text file (preset: moby-dick); cnn: "mnist" or a folder of <class>/<image>.png',
+      'the corpus: "moby-dick" or a path to a UTF-8 text file (preset: moby-dick); cnn: "mnist" or a folder of <class>/<image>.png; detector, captioner, retrieval: "shapes"',
     )
     .option(
       "--preset <name>",
@@ -71,7 +80,11 @@ export function trainCommand(): Command {
     .option("--block-size <n>", "tokens per block (the context length)", positive)
     .option("--layers <n>", "Transformer blocks (gpt) or stacked recurrent layers (rnn, lstm, gru)", positive)
     .option("--heads <n>", "attention heads", positive)
-    .option("--embd <n>", "embedding width (gpt: a multiple of --heads)", positive)
+    .option(
+      "--embd <n>",
+      "embedding width (gpt: a multiple of --heads; detector, captioner, retrieval: the image encoder's last conv width, a multiple of 4)",
+      positive,
+    )
     .option("--hidden <n>", "recurrent state width (rnn, lstm, gru)", positive)
     .addOption(
       new Option(
@@ -83,6 +96,11 @@ export function trainCommand(): Command {
       "--max-vocab <n>",
       "word level: keep the most frequent words, up to this many tokens",
       integerInRange(3, 1_000_000_000),
+    )
+    .option(
+      "--scenes <n>",
+      "detector, captioner, retrieval: training scenes to generate (held out: a quarter, 100 to 500)",
+      positive,
     )
     .option("--order <n>", "n-gram order: the longest n-gram counted (ngram)", integerInRange(1, 100))
     .option("--dropout <p>", "dropout probability", numberInRange(0, 0.999))
@@ -120,6 +138,10 @@ export function trainCommand(): Command {
       }
       if (model === "cnn") {
         trainCnnFromFlags(flags as unknown as CnnFlags, print);
+        return;
+      }
+      if ((SHAPES_MODELS as readonly string[]).includes(model)) {
+        trainShapesFromFlags(model as ShapesModel, flags as unknown as ShapesFlags, print);
         return;
       }
       if (model === "ngram") {
