@@ -39,6 +39,8 @@ export function createProgram(): Command {
     explainCommand(),
     trainCommand(),
     generateCommand(),
+    captionCommand(),
+    detectCommand(),
     attentionCommand(),
     evalCommand(),
     plotCommand(),

@@ -13,8 +13,10 @@ test("--help works for the program and every command", async () => {
   assert.deepEqual(commands.sort(), [
     "attention",
     "batch",
+    "caption",
     "chat",
     "demo",
+    "detect",
     "distill",
     "doctor",
     "eval",
