@@ -50,7 +50,6 @@ const FLAGS_OF: Record<string, readonly string[]> = {
   cnn: CNN_FLAGS,
   translate: TRANSLATE_FLAGS,
   speech: SPEECH_FLAGS,
-import {
   ...Object.fromEntries(SHAPES_MODELS.map((model) => [model, SHAPES_FLAGS])),
 };
 
