@@ -58,23 +58,17 @@ export function nestOf(shape: readonly number[], strideSets: number[][], offsets
  */
 function emitOuterLoops(cw: CodeWriter, nest: Nest, bases: number[], body: () => void) {
   const counters = nest.outer.map(() => cw.local(ValType.i32));
-  const level = (d: number) => {
-    if (d === nest.outer.length) {
+  cw.nestedLoops(
+    counters,
+    nest.outer,
+    () => {
       bases.forEach((base, k) => {
         cw.i32(nest.offsets[k]!).addStrided(counters, nest.outerStrides[k]!).set(base);
       });
       body();
-      return;
-    }
-    cw.forLoop(
-      counters[d]!,
-      () => (d === 0 ? cw.get(TILE_BEGIN) : cw.i32(0)),
-      () => (d === 0 ? cw.get(TILE_END) : cw.i32(nest.outer[d]!)),
-      1,
-      () => level(d + 1),
-    );
-  };
-  level(0);
+    },
+    [TILE_BEGIN, TILE_END],
+  );
 }
 
 /** Every kernel function takes (begin, end): the range of tile units it computes. */

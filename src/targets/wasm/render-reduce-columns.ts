@@ -81,25 +81,13 @@ export function renderReduceColumns(kernel: ReduceKernel, ctx: RenderContext): R
   const init = isSum ? 0 : Number.NEGATIVE_INFINITY;
 
   /** Loops over the reduced axes; at each step the leaves' bases are placed, then `body`. */
-  const overReduced = (body: () => void) => {
-    const level = (d: number) => {
-      if (d < redNest.shape.length) {
-        cw.forLoop(
-          redCounters[d]!,
-          () => cw.i32(0),
-          () => cw.i32(redNest.shape[d]!),
-          1,
-          () => level(d + 1),
-        );
-        return;
-      }
+  const overReduced = (body: () => void) =>
+    cw.nestedLoops(redCounters, redNest.shape, () => {
       bases.forEach((b, k) => {
         cw.get(rowBases[k]!).addStrided(redCounters, redNest.strides[k]!).set(b);
       });
       body();
-    };
-    level(0);
-  };
+    });
   const store = (value: () => void, offset: () => void) => {
     cw.get(outBase);
     offset();
@@ -185,19 +173,6 @@ export function renderReduceColumns(kernel: ReduceKernel, ctx: RenderContext): R
     );
   };
 
-  const keptLevel = (d: number) => {
-    if (d < keptInner) {
-      cw.forLoop(
-        keptCounters[d]!,
-        () => (d === 0 ? cw.get(TILE_BEGIN) : cw.i32(0)),
-        () => (d === 0 ? cw.get(TILE_END) : cw.i32(keptNest.shape[d]!)),
-        1,
-        () => keptLevel(d + 1),
-      );
-      return;
-    }
-    columns();
-  };
-  keptLevel(0);
+  cw.nestedLoops(keptCounters.slice(0, keptInner), keptNest.shape, columns, [TILE_BEGIN, TILE_END]);
   return { code: cw, units: keptNest.shape[0]! };
 }

@@ -112,17 +112,7 @@ export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): Rendered
 
   /** Loops over the reduced axes of the current row; `inner` emits the innermost loop body. */
   const sweepRow = (vectorBody: (() => void) | undefined, scalarBody: () => void) => {
-    const level = (d: number) => {
-      if (d < redNest.outer.length) {
-        cw.forLoop(
-          redCounters[d]!,
-          () => cw.i32(0),
-          () => cw.i32(redNest.outer[d]!),
-          1,
-          () => level(d + 1),
-        );
-        return;
-      }
+    cw.nestedLoops(redCounters, redNest.outer, () => {
       bases.forEach((base, k) => {
         cw.get(keptBases[k]!).addStrided(redCounters, redNest.outerStrides[k]!).set(base);
       });
@@ -139,8 +129,7 @@ export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): Rendered
         tailStart = () => cw.i32(vectorEnd);
       }
       cw.forLoop(j, tailStart, () => cw.i32(redNest.inner), 1, scalarBody);
-    };
-    level(0);
+    });
   };
 
   const epiOutAddress = () => {
@@ -225,25 +214,13 @@ export function renderReduce(kernel: ReduceKernel, ctx: RenderContext): Rendered
     }
   };
 
-  const keptLevel = (d: number) => {
-    if (d < keptNest.shape.length) {
-      cw.forLoop(
-        keptCounters[d]!,
-        () => (d === 0 ? cw.get(TILE_BEGIN) : cw.i32(0)),
-        () => (d === 0 ? cw.get(TILE_END) : cw.i32(keptNest.shape[d]!)),
-        1,
-        () => keptLevel(d + 1),
-      );
-      return;
-    }
-    row();
-  };
+  const keptLoops = () => cw.nestedLoops(keptCounters, keptNest.shape, row, [TILE_BEGIN, TILE_END]);
   if (keptNest.shape.length === 0) {
     // One output: the single tile is [0, 1).
     cw.get(TILE_BEGIN).op(Op.i32_eqz);
-    cw.ifThen(() => keptLevel(0));
+    cw.ifThen(() => keptLoops());
     return { code: cw, units: 1 };
   }
-  keptLevel(0);
+  keptLoops();
   return { code: cw, units: keptNest.shape[0]! };
 }

@@ -94,6 +94,35 @@ export class CodeWriter {
     return this;
   }
 
+  /**
+   * Loops nested in order around `body`: counter d runs from 0 to extents[d], except the
+   * first when `range` is given, which runs from the local range[0] to the local range[1]
+   * (a kernel's tile range).
+   */
+  nestedLoops(
+    counters: readonly number[],
+    extents: readonly number[],
+    body: () => void,
+    range?: readonly [number, number],
+  ): this {
+    const level = (d: number): void => {
+      if (d === counters.length) {
+        body();
+        return;
+      }
+      const ranged = d === 0 && range !== undefined;
+      this.forLoop(
+        counters[d]!,
+        () => (ranged ? this.get(range[0]) : this.i32(0)),
+        () => (ranged ? this.get(range[1]) : this.i32(extents[d]!)),
+        1,
+        () => level(d + 1),
+      );
+    };
+    level(0);
+    return this;
+  }
+
   /** `for (i = from; i < to; i += step) body()` with i32 bounds given as emitters. */
   forLoop(counter: number, from: () => void, to: () => void, step: number, body: () => void): this {
     from();
