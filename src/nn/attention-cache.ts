@@ -83,13 +83,18 @@ export class AttentionCache {
     if (this.#projections) this.#projections = this.#projections.gather(rows, 0);
   }
 
-  /** Takes the buffer a compiled step computed (this one's, `time` rows longer). */
+  /**
+   * Takes the buffer a compiled step computed (this one's, `time` rows longer) and lets go
+   * of the old one now: its memory is then reused by the next step's output instead of
+   * waiting for the garbage collector.
+   */
   advance(projections: Tensor, time: number): void {
     if (this.#length + time > this.capacity) {
       throw new Error(
         `AttentionCache: ${this.#length} cached + ${time} new positions exceed the capacity ${this.capacity}`,
       );
     }
+    if (this.#projections !== projections) this.#projections?.dispose();
     this.#projections = projections;
     this.#length += time;
   }
