@@ -33,7 +33,7 @@ export interface ImageClassifierSettings {
 }
 
 export const IMAGE_CLASSIFIER_DEFAULTS: ImageClassifierSettings = {
-  epochs: 15,
+  epochs: 30,
   batchSize: 64,
   lr: 1e-3,
   seed: 0,
