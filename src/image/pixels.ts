@@ -64,10 +64,10 @@ export function paste(target: RgbaImage, tile: RgbaImage, x: number, y: number, 
   }
 }
 
-/** Sets one pixel (ignored outside the image). */
+/** Sets the pixel that (x, y) falls in (ignored outside the image). */
 export function setPixel(image: RgbaImage, x: number, y: number, [r, g, b]: Rgb): void {
   if (x < 0 || y < 0 || x >= image.width || y >= image.height) return;
-  image.data.set([r, g, b, 255], (y * image.width + x) * 4);
+  image.data.set([r, g, b, 255], (Math.floor(y) * image.width + Math.floor(x)) * 4);
 }
 
 /** The outline of a rectangle, `thickness` pixels wide, inside [x0, x1) × [y0, y1). */

@@ -45,7 +45,7 @@ export function detectCommand(): Command {
         paste(picture, readPng(file), 0, 0, SCALE);
         for (const { box, label, score } of found[i]!) {
           const colour = BOX_COLOURS[label % BOX_COLOURS.length]!;
-          const [x0, y0] = [box[0] * SCALE, box[1] * SCALE];
+          const [x0, y0] = [Math.round(box[0] * SCALE), Math.round(box[1] * SCALE)];
           strokeRect(picture, [x0, y0, box[2] * SCALE, box[3] * SCALE], colour, 2);
           drawText(picture, `${label} ${Math.round(100 * score)}%`, x0 + 3, y0 + 3, colour, 2);
         }
