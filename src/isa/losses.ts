@@ -45,11 +45,14 @@ function validMask(targets: Node, ignoreIndex: number, dtype: "float32") {
  */
 function targetDistribution(targets: Node, c: number, ignoreIndex: number, eps: number): Node {
   const hot = oneHot(targets, { depth: c });
-  if (eps === 0) return hot;
-  const smoothed = add(mul(hot, 1 - eps), eps / c);
-  // Rows of ignored targets stay zero, as without smoothing.
+  // An ignoreIndex outside [0, C) (PyTorch's −100) has an all-zero one-hot row already; one
+  // inside (a padding id) must be masked like the smoothed rows.
+  const ignoredHot = ignoreIndex >= 0 && ignoreIndex < c;
+  if (eps === 0 && !ignoredHot) return hot;
+  const distribution = eps === 0 ? hot : add(mul(hot, 1 - eps), eps / c);
+  // Rows of ignored targets stay zero.
   const valid = sub(1, cast(cmpeq(targets, ignoreIndex), { dtype: "float32" }));
-  return mul(smoothed, broadcastTo(reshape(valid, { shape: [...targets.shape, 1] }), hot.shape));
+  return mul(distribution, broadcastTo(reshape(valid, { shape: [...targets.shape, 1] }), hot.shape));
 }
 
 /**
@@ -99,7 +102,6 @@ export const crossEntropy = defineInstruction<CrossEntropyAttrs>({
     const c = logits!.shape[logits!.shape.length - 1]!;
     const { count } = validMask(targets!, ignoreIndex!, "float32");
     const checked = checkRange(targets!, { low: 0, high: c, except: ignoreIndex!, what: "target" });
-    // ignoreIndex lies outside [0, C) in practice, so its one-hot row is all zeros.
     const picked = sum(
       mul(logSoftmax(logits!), targetDistribution(checked, c, ignoreIndex!, labelSmoothing!)),
     );

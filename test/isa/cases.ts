@@ -767,6 +767,13 @@ export const cases: Record<string, InstructionCase> = {
         attrs: { labelSmoothing: 0.3 },
         expected: f32([-0.15 * Math.log(0.25) - 0.85 * Math.log(0.75)], []),
       },
+      // ignoreIndex 0, a padding id inside [0, C): rows with target 0 count neither in the
+      // sum nor in the mean, as in PyTorch; row 0 as above, row 1 ignored
+      {
+        inputs: [f32([0, 1, 2, 5, 5, 5], [2, 3]), i32([2, 0])],
+        attrs: { ignoreIndex: 0 },
+        expected: f32([0.40760596], []),
+      },
       { inputs: [f32([0, 1], [1, 2]), i32([1])], attrs: { labelSmoothing: 1.5 }, throws: /labelSmoothing/ },
     ],
     minRank: 1,

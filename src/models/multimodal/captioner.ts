@@ -103,16 +103,10 @@ export class Captioner extends Module {
   loss(images: Tensor, ids: Tensor): Tensor {
     const [b, n] = ids.shape as [number, number];
     const inputs = ids.slice([0, 0], [b, n - 1]);
-    // Padding targets become −100, crossEntropy's default ignoreIndex: an ignoreIndex inside
-    // [0, vocabulary) would be counted in the loss's value (its gradient skips it either way).
-    const next = ids.slice([0, 1], [b, n]);
-    const targets = next.add(
-      next
-        .eq(CaptionVocabulary.PAD)
-        .cast("int32")
-        .mul(-100 - CaptionVocabulary.PAD),
-    );
-    return crossEntropy(this.logits(this.encoder.forward(images), inputs), targets);
+    const targets = ids.slice([0, 1], [b, n]);
+    return crossEntropy(this.logits(this.encoder.forward(images), inputs), targets, {
+      ignoreIndex: CaptionVocabulary.PAD,
+    });
   }
 
   /**
