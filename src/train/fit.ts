@@ -17,7 +17,7 @@ import {
   writeCheckpoint,
 } from "./checkpoint.js";
 import { sampleBatchTensors } from "./text-dataset.js";
-import { type EvalRecord, type StepRecord, TrainingLogWriter } from "./training-log.js";
+import { type EvalRecord, readTrainingLog, type StepRecord, TrainingLogWriter } from "./training-log.js";
 
 /** What `fit` needs of a model: a loss on token batches, parameters by name, train/eval mode. */
 export interface TrainableLanguageModel {
@@ -273,6 +273,17 @@ class FitRun {
       }
       this.model.train(true);
       if (this.startIter === 0) stopMessage = this.evaluate(0);
+      // Killed between the last checkpoint and the off-schedule evaluation after it, a run
+      // resumes at its end with that evaluation missing: make it now. The checkpoint holds
+      // the evaluation RNG from before it, so it gives the values the run would have logged.
+      if (
+        this.startIter > 0 &&
+        this.startIter === iterations &&
+        iterations % evalInterval !== 0 &&
+        !this.loggedEvaluationAt(iterations)
+      ) {
+        this.evaluate(iterations);
+      }
       while (stopMessage === undefined && this.iter < iterations) {
         const iter = this.trainStep();
         const scheduled = iter % evalInterval === 0;
@@ -291,6 +302,11 @@ class FitRun {
       throw error;
     }
     return this.finish(stopMessage);
+  }
+
+  private loggedEvaluationAt(iter: number): boolean {
+    if (!this.log) return false;
+    return readTrainingLog(this.log.path).some((record) => record.type === "eval" && record.iter === iter);
   }
 
   /** One optimizer step on a random batch; logs it and hands it to the callbacks. Returns the new step count. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { Adam } from "../../src/optim/adam.js";
@@ -136,6 +136,30 @@ test("resume is exact: 6 steps straight equal 3 steps, a checkpoint, and 3 resum
     log.map((r) => `${r.type}${r.iter}`),
     ["eval0", "step1", "step2", "eval2", "step3", "eval3", "step4", "eval4", "step5", "step6", "eval6"],
   );
+});
+
+test("a run killed after its last checkpoint, before the evaluation that follows it, evaluates on resume", () => {
+  // 5 steps with evaluations every 2: the last evaluation is off the schedule and comes
+  // after the checkpoint at 5. A kill between the two leaves the log without it.
+  const straight = resumableRun(temporaryDirectory(), 5, false);
+  const dir = temporaryDirectory();
+  resumableRun(dir, 5, false);
+  const logFile = join(dir, "log.jsonl");
+  const lines = readFileSync(logFile, "utf8").trimEnd().split("\n");
+  assert.match(lines.at(-1)!, /"type":"eval".*"iter":5|"iter":5.*"type":"eval"/);
+  writeFileSync(logFile, `${lines.slice(0, -1).join("\n")}\n`);
+  const resumed = resumableRun(dir, 5, true);
+  const log = readTrainingLog(logFile);
+  assert.deepEqual(
+    log.filter((r) => r.type === "eval").map((r) => r.iter),
+    [0, 2, 4, 5],
+  );
+  const { tokensPerSec: _t, elapsedMs: _e, ...values } = resumed.result.lastEvaluation!;
+  const { tokensPerSec: _t2, elapsedMs: _e2, ...expected } = straight.result.lastEvaluation!;
+  assert.deepEqual(values, expected);
+  // Resumed once more, nothing is evaluated twice.
+  resumableRun(dir, 5, true);
+  assert.equal(readTrainingLog(logFile).filter((r) => r.type === "eval" && r.iter === 5).length, 1);
 });
 
 test("a NaN loss stops training with a clear error and keeps the last good checkpoint", () => {
