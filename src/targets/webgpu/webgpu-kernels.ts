@@ -2,6 +2,7 @@ import type { InstructionKernel } from "../../compiler/kernels/kernel-ir.js";
 import type { DType } from "../../ir/dtype.js";
 import { InstructionError } from "../../isa/errors.js";
 import type { CheckRangeAttrs } from "../../isa/indexing.js";
+import type { Attrs } from "../../isa/instruction.js";
 import type { KernelTable } from "../kernel-table.js";
 import type { FailureMessage } from "./webgpu-status.js";
 import {
@@ -272,4 +273,11 @@ export const WEBGPU_KERNELS: KernelTable<WebgpuInstructionKernel> = {
   scatterAdd,
   checkRange,
   dequantize,
+  // Activations rounded as llama.cpp rounds them: the decomposition rounds with float32
+  // tricks (c − (c − x), (y + 1.5·2²³) − 1.5·2²³) that a shader compiler may fold away
+  // (SwiftShader does), so the rounded product runs its reference semantics on the host
+  // until a shader rounds with integer operations. Unrounded products are decomposed.
+  quantizedMatmul: Object.assign((): undefined => undefined, {
+    accepts: (attrs: Attrs) => attrs.roundActivations === true,
+  }),
 };
