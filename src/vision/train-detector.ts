@@ -9,8 +9,13 @@ import { type DetectorConfig, ShapeDetector } from "../models/detector/shape-det
 import { SeededRng } from "../random/seeded-rng.js";
 import { type EpochRecord, trainEpochs } from "./train-epochs.js";
 import { imagesTensor } from "./train-image-classifier.js";
-import { type ShapesSettings, shapesData, type TrainShapesOptions } from "./train-multimodal.js";
-import { readVisionCheckpoint, VISION_FORMAT } from "./vision-checkpoint.js";
+import {
+  type ShapesSettings,
+  shapesCheckpoint,
+  shapesData,
+  type TrainShapesOptions,
+} from "./train-multimodal.js";
+import { readVisionCheckpoint } from "./vision-checkpoint.js";
 
 /** Each scene's boxes with their shape's class id. */
 export function groundTruths(set: CaptionedShapes, indices?: readonly number[]): GroundTruth[][] {
@@ -71,19 +76,7 @@ export function trainDetector(
     batchLoss: (indices) =>
       model.loss(imagesTensor(selectImages(train, indices)), groundTruths(train, indices)),
     evaluate: () => ({ map: evaluateDetector(model, test).map }),
-    checkpoint: options.out
-      ? {
-          out: options.out,
-          resume: options.resume,
-          config: {
-            format: VISION_FORMAT,
-            version: 1,
-            task: "detect",
-            model: { ...config },
-            training: { ...settings, data: "shapes" },
-          },
-        }
-      : undefined,
+    checkpoint: shapesCheckpoint(options, "detect", config, settings),
     onStep: options.onStep,
     onEpoch: options.onEpoch,
   });

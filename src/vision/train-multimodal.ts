@@ -19,7 +19,12 @@ import { noGrad } from "../tensor/functional.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type EpochRecord, trainEpochs } from "./train-epochs.js";
 import { imagesTensor } from "./train-image-classifier.js";
-import { readVisionCheckpoint, VISION_FORMAT } from "./vision-checkpoint.js";
+import {
+  readVisionCheckpoint,
+  VISION_FORMAT,
+  type VisionConfig,
+  type VisionTask,
+} from "./vision-checkpoint.js";
 
 /** Longest caption: three shapes, 4 words each, two 2-word relations; plus start and end. */
 export const CAPTION_LENGTH = 18;
@@ -114,6 +119,27 @@ export interface TrainShapesOptions {
   onEpoch?: (record: EpochRecord) => void;
 }
 
+/** Where a shapes model's run keeps its checkpoints, and the config stored with them. */
+export function shapesCheckpoint(
+  options: TrainShapesOptions,
+  task: VisionTask,
+  config: object,
+  settings: ShapesSettings,
+): { out: string; config: VisionConfig; resume?: boolean } | undefined {
+  if (!options.out) return undefined;
+  return {
+    out: options.out,
+    resume: options.resume,
+    config: {
+      format: VISION_FORMAT,
+      version: 1,
+      task,
+      model: { ...config },
+      training: { ...settings, data: "shapes" },
+    },
+  };
+}
+
 export function captionerConfig(s: ShapesSettings): CaptionerConfig {
   const width = s.convChannels[s.convChannels.length - 1]!;
   return {
@@ -147,19 +173,7 @@ export function trainCaptioner(
       const { exactMatch, bleu4 } = evaluateCaptioner(model, test);
       return { exactMatch, bleu4 };
     },
-    checkpoint: options.out
-      ? {
-          out: options.out,
-          resume: options.resume,
-          config: {
-            format: VISION_FORMAT,
-            version: 1,
-            task: "caption",
-            model: { ...config },
-            training: { ...settings, data: "shapes" },
-          },
-        }
-      : undefined,
+    checkpoint: shapesCheckpoint(options, "caption", config, settings),
     onStep: options.onStep,
     onEpoch: options.onEpoch,
   });
@@ -236,19 +250,7 @@ export function trainRetrieval(
     batchLoss: (indices) =>
       model.loss(imagesTensor(selectImages(train, indices)), captionIds(model.vocabulary, train, indices)),
     evaluate: () => ({ recallAt1: retrievalRecall(model, test, options.candidates) }),
-    checkpoint: options.out
-      ? {
-          out: options.out,
-          resume: options.resume,
-          config: {
-            format: VISION_FORMAT,
-            version: 1,
-            task: "retrieve",
-            model: { ...config },
-            training: { ...settings, data: "shapes" },
-          },
-        }
-      : undefined,
+    checkpoint: shapesCheckpoint(options, "retrieve", config, settings),
     onStep: options.onStep,
     onEpoch: options.onEpoch,
   });
