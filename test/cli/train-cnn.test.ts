@@ -45,7 +45,7 @@ describe("train cnn and eval on a folder of PNG images", () => {
       "--data",
       data,
       "--epochs",
-      "4",
+      "6",
       "--batch-size",
       "8",
       "--lr",
@@ -64,9 +64,11 @@ describe("train cnn and eval on a folder of PNG images", () => {
       .map((l) => JSON.parse(l));
     assert.deepEqual(
       epochs.map((e) => e.epoch),
-      [1, 2, 3, 4],
+      [1, 2, 3, 4, 5, 6],
     );
-    assert.ok(epochs[3].testAccuracy >= 0.8, `held-out accuracy ${epochs[2].testAccuracy}`);
+    // Six epochs, not four: a four-epoch run ended at 7/10 on one CI machine (its kernels sum
+    // in another order), where runs here reach 10/10 from the second epoch.
+    assert.ok(epochs[5].testAccuracy >= 0.8, `held-out accuracy ${epochs[5].testAccuracy}`);
     assert.ok(existsSync(join(run, "latest.json")));
   });
 
@@ -92,7 +94,7 @@ describe("train cnn and eval on a folder of PNG images", () => {
       "--data",
       data,
       "--epochs",
-      "5",
+      "7",
       "--batch-size",
       "8",
       "--lr",
@@ -112,7 +114,7 @@ describe("train cnn and eval on a folder of PNG images", () => {
       .map((l) => JSON.parse(l));
     assert.deepEqual(
       epochs.map((e) => e.epoch),
-      [5],
+      [7],
     );
   });
 
