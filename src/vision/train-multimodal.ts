@@ -256,3 +256,10 @@ export function trainRetrieval(
   });
   return { model, history };
 }
+
+export function loadRetrieval(dir: string): ImageTextRetrieval {
+  const checkpoint = readVisionCheckpoint(dir, "retrieve");
+  const model = new ImageTextRetrieval(checkpoint.config.model as unknown as RetrievalConfig);
+  model.loadStateDict(checkpoint.weights);
+  return model.eval();
+}

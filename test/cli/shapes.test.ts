@@ -43,6 +43,12 @@ describe("train detector/captioner on shapes, then detect and caption PNG files"
     assert.match(stdout, /scene\.png: \d+ found\n {2}(circle|square|triangle) \d\.\d\d at \[/);
     const drawn = readPng(join(dir, "scene-boxes.png"));
     assert.deepEqual([drawn.width, drawn.height], [8 * SCENE_SIZE, 8 * SCENE_SIZE]);
+    // eval scores the same held-out scenes again: the figure training printed.
+    const evaluated = await runCli(["eval", "--checkpoint", run, "--json"]);
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    const scores = JSON.parse(evaluated.stdout);
+    assert.equal(scores.map, record.map);
+    assert.deepEqual(Object.keys(scores.perClass), ["circle", "square", "triangle"]);
   });
 
   it("train captioner prints exact match and BLEU-4; caption prints a caption of caption words", async () => {
@@ -61,6 +67,15 @@ describe("train detector/captioner on shapes, then detect and caption PNG files"
     assert.equal(trained.code, 0, trained.stderr);
     assert.match(trained.stdout, /held-out exact match \d+\.\d%, BLEU-4 \d\.\d{3} after 1 epochs/);
     assert.ok(existsSync(join(run, "latest.json")));
+    const trainedFigures = trained.stdout.match(/exact match (\d+\.\d%), BLEU-4 (\d\.\d{3}) after/)!;
+    const evaluated = await runCli(["eval", "--checkpoint", run]);
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    assert.match(
+      evaluated.stdout,
+      new RegExp(
+        `^the 100 held-out shapes scenes: exact match ${trainedFigures[1]}, BLEU-4 ${trainedFigures[2]}\n`,
+      ),
+    );
     const { code, stdout, stderr } = await runCli(["caption", image, "--checkpoint", run]);
     assert.equal(code, 0, stderr);
     assert.match(
@@ -82,6 +97,10 @@ describe("train detector/captioner on shapes, then detect and caption PNG files"
       [["caption", corrupt, "--checkpoint", join(dir, "captioner")], /corrupt\.png is not a PNG file/],
       [["detect", image, "--checkpoint", join(dir, "nothing")], /nothing/],
       [["train", "detector", "--data", "mnist"], /--data must be "shapes"/],
+      [
+        ["eval", "--checkpoint", join(dir, "detector"), "--plots", dir],
+        /--plots does not apply to detect models/,
+      ],
     ];
     for (const [args, message] of cases) {
       const { code, stderr } = await runCli(args);

@@ -8,6 +8,7 @@ import { integerInRange } from "../parse-integer.js";
 import { evalClassifierFromFlags } from "./eval-classifier.js";
 import { evalImageClassifierFromFlags } from "./eval-image-classifier.js";
 import { evalNgramFromFlags } from "./eval-ngram.js";
+import { evalShapesFromFlags } from "./eval-shapes.js";
 import { rejectFlags } from "./model-flags.js";
 
 interface EvalFlags {
@@ -30,11 +31,11 @@ function trainingNumber(training: Record<string, unknown>, key: string): number 
 export function evalCommand(): Command {
   return new Command("eval")
     .description(
-      "print a trained network's validation loss and perplexity on the last 10% of a corpus, an n-gram model's perplexity on a text, or a classifier's held-out evaluation",
+      "print a trained network's validation loss and perplexity on the last 10% of a corpus, an n-gram model's perplexity on a text, a classifier's held-out evaluation, or a shapes detector's, captioner's or retrieval model's held-out scores",
     )
     .option(
       "--checkpoint <dir>",
-      "a GPT or rnn/lstm/gru run directory (its latest checkpoint) or a checkpoint folder",
+      "a GPT, rnn/lstm/gru, classifier, cnn, detector, captioner or retrieval run directory (its latest checkpoint) or a checkpoint folder",
     )
     .option(
       "--model <file>",
@@ -75,6 +76,13 @@ export function evalCommand(): Command {
       if (vision?.task === "classify") {
         rejectFlags(command, ["checkpoint", "data", "json", "plots"], "image classifier");
         evalImageClassifierFromFlags({ ...flags, checkpoint: flags.checkpoint }, (line) =>
+          process.stdout.write(`${line}\n`),
+        );
+        return;
+      }
+      if (vision) {
+        rejectFlags(command, ["checkpoint", "json"], `${vision.task}`);
+        evalShapesFromFlags({ ...flags, checkpoint: flags.checkpoint }, vision, (line) =>
           process.stdout.write(`${line}\n`),
         );
         return;
