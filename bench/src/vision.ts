@@ -1,5 +1,6 @@
-// npm run bench -- vision [--tasks step,mnist,augment] [--iters 20] [--warmup 3] [--rounds 2]
-//                         [--targets native,wasm] [--epochs 30] [--ablation-epochs 6] [--json]
+// npm run bench -- vision [--tasks step,mnist,augment,shapes,draw] [--iters 20] [--warmup 3]
+//                         [--rounds 2] [--targets native,wasm] [--epochs 30] [--ablation-epochs 6]
+//                         [--judge DIR] [--judge-epochs 6] [--draw-epochs 30] [--per-digit 100] [--json]
 //
 // The vision figures of issue 16, one record per figure with the fields bench, impl, task,
 // metric, value, msPerIter:
@@ -16,6 +17,11 @@
 //   scenes (default 4000; 500 held out) for --shapes-epochs (12) at width --embd (64), as
 //   `train detector|captioner|retrieval --scenes 4000 --embd 64 --epochs 12`: held-out
 //   mAP@0.5, exact match and BLEU-4, recall@1 among 100.
+// - draw: text-to-image. A conditional VAE (`train cvae --data mnist`, --draw-epochs, default
+//   30) draws --per-digit (100) digits of each name, "zero" … "nine"; a trained MNIST CNN
+//   (--judge DIR, else one trained here for --judge-epochs, default 6, without augmentation)
+//   classifies them: the fraction classified as the digit asked for, overall and per digit,
+//   with the judge's own held-out accuracy.
 // - augment: the ablation: the same model trained for --ablation-epochs with each
 //   augmentation alone, all of them, and none; held-out accuracy of each.
 import { spawnSync } from "node:child_process";
@@ -25,13 +31,23 @@ import { loadMnist, mnistSplit } from "../../dist/src/data/mnist.js";
 import { selectImages } from "../../dist/src/image/images.js";
 import { availableTargets, crossEntropy, manualSeed, tensor, withTarget } from "../../dist/src/index.js";
 import { Cnn } from "../../dist/src/models/cnn/cnn.js";
+import { DIGIT_WORDS as DIGIT_NAMES } from "../../dist/src/models/cvae/digit-words.js";
 import { Adam } from "../../dist/src/optim/adam.js";
 import { SeededRng } from "../../dist/src/random/seeded-rng.js";
 import { createNativeTarget, createWasmTarget, type Target } from "../../dist/src/targets/index.js";
 import { trainDetector } from "../../dist/src/vision/train-detector.js";
 import {
+  DIGIT_GENERATOR_DEFAULTS,
+  judgeDrawings,
+  trainDigitGenerator,
+} from "../../dist/src/vision/train-digit-generator.js";
+import {
+  accuracyOf,
+  argmaxRows,
+  classProbabilities,
   IMAGE_CLASSIFIER_DEFAULTS,
   type ImageClassifierSettings,
+  loadImageClassifier,
   trainImageClassifier,
 } from "../../dist/src/vision/train-image-classifier.js";
 import {
@@ -44,7 +60,7 @@ import {
 import { probeTorch } from "./peers.js";
 import { type Bench, type BenchContext, type BenchRecord, fmt, formatTable } from "./report.js";
 
-const TASKS = ["step", "mnist", "augment", "shapes"] as const;
+const TASKS = ["step", "mnist", "augment", "shapes", "draw"] as const;
 const BATCH = 64;
 
 function option(args: string[], name: string): string | undefined {
@@ -314,6 +330,64 @@ function shapesTask(context: BenchContext, args: string[]) {
   }
 }
 
+function drawTask(context: BenchContext, args: string[]) {
+  const data = mnistData();
+  const judgeDir = option(args, "--judge");
+  const judgeEpochs = count(args, "--judge-epochs", 6, 1);
+  const judge =
+    judgeDir === undefined
+      ? trainImageClassifier(
+          data,
+          { ...IMAGE_CLASSIFIER_DEFAULTS, epochs: judgeEpochs, augment: "" },
+          {
+            onEpoch: (r) =>
+              context.log(
+                `draw: judge epoch ${r.epoch}/${judgeEpochs}, accuracy ${(100 * r.testAccuracy).toFixed(2)}%`,
+              ),
+          },
+        ).model
+      : loadImageClassifier(judgeDir).model;
+  const judgeAccuracy = accuracyOf(argmaxRows(classProbabilities(judge, data.test), 10), data.test.labels);
+  context.log(
+    `draw: the judge classifies ${(100 * judgeAccuracy).toFixed(2)}% of the 2,000 held-out digits right`,
+  );
+  const epochs = count(args, "--draw-epochs", DIGIT_GENERATOR_DEFAULTS.epochs, 1);
+  const started = performance.now();
+  const { model, history } = trainDigitGenerator(
+    data,
+    { ...DIGIT_GENERATOR_DEFAULTS, epochs },
+    {
+      onEpoch: (r) =>
+        context.log(`draw: epoch ${r.epoch}/${epochs}, held-out loss ${r.testLoss!.toFixed(2)}`),
+    },
+  );
+  const minutes = (performance.now() - started) / 60000;
+  const judged = judgeDrawings(model, judge, { perWord: count(args, "--per-digit", 100, 1), seed: 0 });
+  const last = history[history.length - 1]!;
+  // One record for all drawings, then one per digit.
+  const shares = [
+    ["all", judged.accuracy] as const,
+    ...DIGIT_NAMES.map((d, i) => [d, judged.perWord[i]!] as const),
+  ];
+  for (const [digit, value] of shares) {
+    context.emit({
+      bench: "vision",
+      impl: "infiniset",
+      task: "draw",
+      metric: "recognised",
+      value,
+      msPerIter: last.msPerStep,
+      digit,
+      drawings: digit === "all" ? judged.ids.length : judged.ids.length / DIGIT_NAMES.length,
+      epochs,
+      heldOutLoss: last.testLoss,
+      judge: judgeDir ?? `cnn trained ${judgeEpochs} epochs, no augmentation`,
+      judgeAccuracy,
+      minutes,
+    });
+  }
+}
+
 const ABLATIONS = [
   "none",
   "affine",
@@ -344,6 +418,7 @@ async function runVision(context: BenchContext): Promise<void> {
     });
   }
   if (tasks.includes("shapes")) shapesTask(context, args);
+  if (tasks.includes("draw")) drawTask(context, args);
   if (tasks.includes("augment")) {
     const epochs = count(args, "--ablation-epochs", 6, 1);
     for (const augment of ABLATIONS) {
@@ -415,13 +490,25 @@ function render(records: BenchRecord[]): string {
       ),
     );
   }
+  const drawn = records.filter((r) => r.task === "draw");
+  if (drawn.length) {
+    const first = drawn[0]!;
+    out.push(
+      "",
+      `Digits drawn from their names (conditional VAE, ${first.epochs} epochs): the share a MNIST CNN (held-out accuracy ${(100 * Number(first.judgeAccuracy)).toFixed(2)}%) classifies as the digit asked for`,
+      formatTable(
+        drawn.map((r) => String(r.digit)),
+        [drawn.map((r) => `${(100 * Number(r.value)).toFixed(1)}%`)],
+      ),
+    );
+  }
   return out.join("\n");
 }
 
 export const vision: Bench = {
   name: "vision",
   description:
-    "MNIST CNN step vs PyTorch, MNIST accuracy, the augmentation ablation, detection and captioning on shapes",
+    "MNIST CNN step vs PyTorch, MNIST accuracy, the augmentation ablation, detection and captioning on shapes, digits drawn from their names",
   run: runVision,
   render,
 };

@@ -7,6 +7,7 @@ import { demoCommand } from "./commands/demo.js";
 import { detectCommand } from "./commands/detect.js";
 import { distillCommand } from "./commands/distill.js";
 import { doctorCommand } from "./commands/doctor.js";
+import { drawCommand } from "./commands/draw.js";
 import { evalCommand } from "./commands/eval.js";
 import { explainCommand } from "./commands/explain.js";
 import { exportCommand } from "./commands/export.js";
@@ -41,6 +42,7 @@ export function createProgram(): Command {
     generateCommand(),
     captionCommand(),
     detectCommand(),
+    drawCommand(),
     attentionCommand(),
     evalCommand(),
     plotCommand(),

@@ -14,6 +14,7 @@ import {
   trainClassifierFromFlags,
 } from "./train-classifier.js";
 import { CNN_FLAGS, type CnnFlags, trainCnnFromFlags } from "./train-cnn.js";
+import { CVAE_FLAGS, type CvaeFlags, cvaeOptions, trainCvaeFromFlags } from "./train-cvae.js";
 import {
   LANGUAGE_MODELS,
   type LanguageModelFlags,
@@ -48,6 +49,7 @@ const FLAGS_OF: Record<string, readonly string[]> = {
   ngram: ["data", "order", "level", "out", "json"],
   classifier: CLASSIFIER_FLAGS,
   cnn: CNN_FLAGS,
+  cvae: CVAE_FLAGS,
   translate: TRANSLATE_FLAGS,
   speech: SPEECH_FLAGS,
   ...Object.fromEntries(SHAPES_MODELS.map((model) => [model, SHAPES_FLAGS])),
@@ -62,12 +64,12 @@ export function trainCommand(): Command {
     .addArgument(
       new Argument(
         "<model>",
-        "the kind of model: a GPT, a recurrent LM, a Kneser-Ney n-gram model, a text classifier, an image CNN, a detector, captioner or image–text retrieval model of generated shapes, a translation model or a speech recogniser",
+        "the kind of model: a GPT, a recurrent LM, a Kneser-Ney n-gram model, a text classifier, an image CNN, a conditional VAE drawing digits from their names, a detector, captioner or image–text retrieval model of generated shapes, a translation model or a speech recogniser",
       ).choices(Object.keys(FLAGS_OF)),
     )
     .option(
       "--data <source>",
-      'the corpus: "moby-dick" or a path to a UTF-8 text file (preset: moby-dick); cnn: "mnist" or a folder of <class>/<image>.png; detector, captioner, retrieval: "shapes"',
+      'the corpus: "moby-dick" or a path to a UTF-8 text file (preset: moby-dick); cnn: "mnist" or a folder of <class>/<image>.png; cvae: "mnist"; detector, captioner, retrieval: "shapes"',
     )
     .option(
       "--preset <name>",
@@ -81,10 +83,10 @@ export function trainCommand(): Command {
     .option("--heads <n>", "attention heads", positive)
     .option(
       "--embd <n>",
-      "embedding width (gpt: a multiple of --heads; detector, captioner, retrieval: the image encoder's last conv width, a multiple of 4)",
+      "embedding width (gpt: a multiple of --heads; detector, captioner, retrieval: the image encoder's last conv width, a multiple of 4; cvae: the word embedding)",
       positive,
     )
-    .option("--hidden <n>", "recurrent state width (rnn, lstm, gru)", positive)
+    .option("--hidden <n>", "recurrent state width (rnn, lstm, gru); cvae: hidden layer width", positive)
     .addOption(
       new Option(
         "--level <level>",
@@ -139,6 +141,10 @@ export function trainCommand(): Command {
         trainCnnFromFlags(flags as unknown as CnnFlags, print);
         return;
       }
+      if (model === "cvae") {
+        trainCvaeFromFlags(flags as unknown as CvaeFlags, print);
+        return;
+      }
       if ((SHAPES_MODELS as readonly string[]).includes(model)) {
         trainShapesFromFlags(model as ShapesModel, flags as unknown as ShapesFlags, print);
         return;
@@ -152,6 +158,7 @@ export function trainCommand(): Command {
       if (model === "speech") return trainSpeechFromFlags(flags, callbacks, print);
       trainLanguageModelFromFlags(model, flags, callbacks, print);
     });
-  for (const option of [...classifierOptions(), ...seq2seqOptions()]) command.addOption(option);
+  for (const option of [...classifierOptions(), ...seq2seqOptions(), ...cvaeOptions()])
+    command.addOption(option);
   return command;
 }

@@ -1,0 +1,215 @@
+// Text-to-image on MNIST: a conditional VAE trained on the 8,000 training digits of the
+// standard split, each conditioned on its digit's name, with the held-out negative ELBO after
+// each epoch. Its drawings are scored by a trained MNIST classifier (the judge): the fraction
+// of images drawn for a word that the judge classifies as that digit.
+import { type Images, type LabelledImages, selectImages } from "../image/images.js";
+import type { Cnn } from "../models/cnn/cnn.js";
+import {
+  CONDITIONAL_VAE_DEFAULTS,
+  ConditionalVae,
+  type ConditionalVaeConfig,
+} from "../models/cvae/conditional-vae.js";
+import { DIGIT_WORDS } from "../models/cvae/digit-words.js";
+import { SeededRng } from "../random/seeded-rng.js";
+import { noGrad } from "../tensor/functional.js";
+import { type EpochRecord, trainEpochs } from "./train-epochs.js";
+import { argmaxRows, classProbabilities, imagesTensor } from "./train-image-classifier.js";
+import { readVisionCheckpoint, readVisionConfig, VISION_FORMAT } from "./vision-checkpoint.js";
+
+export interface DigitGeneratorSettings {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  seed: number;
+  embd: number;
+  hidden: number;
+  latent: number;
+  beta: number;
+}
+
+export const DIGIT_GENERATOR_DEFAULTS: DigitGeneratorSettings = {
+  epochs: 30,
+  batchSize: 64,
+  lr: 1e-3,
+  seed: 0,
+  ...CONDITIONAL_VAE_DEFAULTS,
+};
+
+export interface TrainDigitGeneratorOptions {
+  /** Run directory for checkpoints (one per epoch, the newest kept). */
+  out?: string;
+  /** Continue the run in `out` from its checkpoint. */
+  resume?: boolean;
+  /** What the data is called in the checkpoint. */
+  dataName?: string;
+  /** A trained digit classifier: after each epoch, the fraction of drawings it recognises. */
+  judge?: Cnn;
+  /** Drawings per word for the judge after each epoch (default 20). */
+  judgedPerWord?: number;
+  onStep?: (step: number, steps: number, loss: number) => void;
+  onEpoch?: (record: EpochRecord) => void;
+}
+
+/** The held-out negative ELBO (nats per image), in batches, with fixed noise. */
+export function heldOutLoss(model: ConditionalVae, images: LabelledImages, batchSize = 500): number {
+  let total = 0;
+  noGrad(() => {
+    for (let start = 0; start < images.count; start += batchSize) {
+      const ids = Array.from({ length: Math.min(batchSize, images.count - start) }, (_, k) => start + k);
+      const batch = selectImages(images, ids);
+      const { loss } = model.loss(imagesTensor(batch), batch.labels, start);
+      total += loss.item() * ids.length;
+      loss.dispose();
+    }
+  });
+  return total / images.count;
+}
+
+/** Images drawn for condition ids, as host images (values in [0, 1]). */
+export function drawImages(model: ConditionalVae, ids: Int32Array, seed: number, temperature = 1): Images {
+  const { height, width } = model.config;
+  const drawn = model.sample(ids, seed, temperature);
+  const data = drawn.dataSync() as Float32Array;
+  drawn.dispose();
+  return { data, count: ids.length, channels: 1, height, width };
+}
+
+export interface JudgedDrawings {
+  /** Fraction of all drawings the judge classifies as the digit asked for. */
+  accuracy: number;
+  /** The same per word (index = word id). */
+  perWord: number[];
+  /** What the judge saw in each drawing (judge class ids), in the order of `ids`. */
+  predicted: Int32Array;
+  /** The word id each drawing was asked for. */
+  ids: Int32Array;
+  images: Images;
+}
+
+/** The judge's class id for each of the generator's words (a class named by the word or its index). */
+function judgeClassOfWords(words: readonly string[], judgeClasses: readonly string[]): number[] {
+  return words.map((word, i) => {
+    const at = judgeClasses.findIndex((c) => c === word || c === String(i));
+    if (at < 0)
+      throw new Error(`the judge has no class for "${word}" (its classes: ${judgeClasses.join(", ")})`);
+    return at;
+  });
+}
+
+/**
+ * Draws `perWord` images of every word (z from `seed`) and asks the judge what each shows;
+ * the judge must take images of the generator's size.
+ */
+export function judgeDrawings(
+  model: ConditionalVae,
+  judge: Cnn,
+  options: { perWord: number; seed?: number; temperature?: number; judgeClasses?: readonly string[] },
+): JudgedDrawings {
+  const { words, height, width } = model.config;
+  if (judge.config.channels !== 1 || judge.config.height !== height || judge.config.width !== width) {
+    throw new Error(
+      `the judge takes ${judge.config.channels}×${judge.config.height}×${judge.config.width} images; the generator draws 1×${height}×${width}`,
+    );
+  }
+  const classOf = judgeClassOfWords(
+    words,
+    options.judgeClasses ?? Array.from({ length: judge.config.classes }, (_, i) => String(i)),
+  );
+  const ids = Int32Array.from({ length: words.length * options.perWord }, (_, i) =>
+    Math.floor(i / options.perWord),
+  );
+  const images = drawImages(model, ids, options.seed ?? 0, options.temperature ?? 1);
+  const predicted = argmaxRows(
+    classProbabilities(judge, { ...images, labels: ids, classes: words }),
+    judge.config.classes,
+  );
+  const hits = new Array<number>(words.length).fill(0);
+  ids.forEach((id, i) => {
+    if (predicted[i] === classOf[id]) hits[id]!++;
+  });
+  return {
+    accuracy: hits.reduce((a, b) => a + b, 0) / ids.length,
+    perWord: hits.map((h) => h / options.perWord),
+    predicted,
+    ids,
+    images,
+  };
+}
+
+/**
+ * Trains a conditional VAE on `train` (labels are digits, conditioned on their names) and
+ * measures the held-out loss on `test` after every epoch (and, with a judge, how many
+ * drawings it recognises). With `out`, each epoch ends with a checkpoint; with `resume`, a
+ * run continues from it exactly.
+ */
+export function trainDigitGenerator(
+  data: { train: LabelledImages; test: LabelledImages },
+  settings: DigitGeneratorSettings,
+  options: TrainDigitGeneratorOptions = {},
+): { model: ConditionalVae; history: EpochRecord[] } {
+  const { train, test } = data;
+  if (train.channels !== 1) throw new Error(`train cvae: needs one-channel images, got ${train.channels}`);
+  if (train.classes.length > DIGIT_WORDS.length) {
+    throw new Error(
+      `train cvae: knows the names of ${DIGIT_WORDS.length} digits, got ${train.classes.length} classes`,
+    );
+  }
+  const previous = options.resume && options.out ? readVisionConfig(options.out) : undefined;
+  const config: ConditionalVaeConfig =
+    previous?.task === "draw"
+      ? (previous.model as unknown as ConditionalVaeConfig)
+      : {
+          height: train.height,
+          width: train.width,
+          words: DIGIT_WORDS.slice(0, train.classes.length),
+          embd: settings.embd,
+          hidden: settings.hidden,
+          latent: settings.latent,
+          beta: settings.beta,
+        };
+  const model = new ConditionalVae(config, { rng: new SeededRng(settings.seed) });
+  const judge = options.judge;
+  const { history } = trainEpochs({
+    model,
+    count: train.count,
+    batchSize: settings.batchSize,
+    epochs: settings.epochs,
+    lr: settings.lr,
+    seed: settings.seed,
+    batchLoss: (indices, rng) => {
+      const batch = selectImages(train, indices);
+      return model.loss(imagesTensor(batch), batch.labels, rng.nextUint32()).loss;
+    },
+    evaluate: () => ({
+      testLoss: heldOutLoss(model, test),
+      ...(judge
+        ? { judged: judgeDrawings(model, judge, { perWord: options.judgedPerWord ?? 20 }).accuracy }
+        : {}),
+    }),
+    checkpoint: options.out
+      ? {
+          out: options.out,
+          resume: options.resume,
+          config: {
+            format: VISION_FORMAT,
+            version: 1,
+            task: "draw",
+            model: { ...config },
+            training: { ...settings, data: options.dataName ?? "images" },
+          },
+        }
+      : undefined,
+    onStep: options.onStep,
+    onEpoch: options.onEpoch,
+  });
+  return { model, history };
+}
+
+/** A trained digit generator from a checkpoint (a run directory or a checkpoint folder). */
+export function loadDigitGenerator(dir: string): ConditionalVae {
+  const checkpoint = readVisionCheckpoint(dir, "draw");
+  const model = new ConditionalVae(checkpoint.config.model as unknown as ConditionalVaeConfig);
+  model.loadStateDict(checkpoint.weights);
+  model.eval();
+  return model;
+}
