@@ -19,6 +19,7 @@ test("--help works for the program and every command", async () => {
     "detect",
     "distill",
     "doctor",
+    "draw",
     "eval",
     "explain",
     "export",
