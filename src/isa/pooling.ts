@@ -1,4 +1,5 @@
 import type { Node } from "../ir/node.js";
+import { fmt } from "../ir/shape.js";
 import { cast } from "./cast.js";
 import { col2im } from "./convolution.js";
 import { arange, full } from "./creation.js";
@@ -134,15 +135,129 @@ export const maxPool2d: Instruction<PoolAttrs> = defineInstruction<PoolAttrs>({
     const taps = windowTaps(padImage(x!, win.padding, Number.NEGATIVE_INFINITY), win, outputOf(x!, win));
     return taps.reduce((m, t) => max(m, t));
   },
-  vjp: (g, { inputs: [x], out, attrs }) => {
-    const win = windowOf(attrs);
+  vjp: (g, { inputs: [x], attrs }) => [
+    maxPool2dGrad(g, maxPool2dArgmax(x!, attrs), { ...attrs, outputSize: x!.shape.slice(2) }),
+  ],
+});
+
+/**
+ * Visits each window of an N·C-plane image batch in row-major order with its taps in
+ * row-major order (kh, then kw): the window's flat output index and, per tap, the flat
+ * index it reads in x (−1 in the padding). Gradients add in this order, tap by tap.
+ */
+function forEachWindowTaps(
+  xShape: readonly number[],
+  [oh, ow]: readonly [number, number],
+  win: Window2d,
+  visit: (out: number, reads: number[]) => void,
+): void {
+  const [n, c, h, w] = xShape as [number, number, number, number];
+  const reads: number[] = [];
+  let o = 0;
+  for (let plane = 0; plane < n * c; plane++) {
+    for (let y = 0; y < oh; y++) {
+      for (let xo = 0; xo < ow; xo++) {
+        reads.length = 0;
+        for (let i = 0; i < win.kernel[0]; i++) {
+          const iy = y * win.stride[0] - win.padding[0] + i * win.dilation[0];
+          for (let j = 0; j < win.kernel[1]; j++) {
+            const ix = xo * win.stride[1] - win.padding[1] + j * win.dilation[1];
+            reads.push(iy >= 0 && iy < h && ix >= 0 && ix < w ? (plane * h + iy) * w + ix : -1);
+          }
+        }
+        visit(o++, reads);
+      }
+    }
+  }
+}
+
+/**
+ * maxPool2dArgmax(x [N, C, H, W]) → int32 [N, C, OH, OW]: which tap of each window (row-major,
+ * kh·KW + kw) maxPool2d's gradient goes to: the first equal to the window's maximum, taps in
+ * the padding reading −∞; KH·KW (no tap) when the maximum is NaN. PyTorch's pooling indices,
+ * as positions in the window.
+ */
+export const maxPool2dArgmax: Instruction<PoolAttrs> = defineInstruction<PoolAttrs>({
+  name: "maxPool2dArgmax",
+  doc: "int32 index of the first maximum tap of each window (row-major in the window; KH·KW for NaN)",
+  operands: 1,
+  attrs: { kernel: "ints", stride: "ints?", padding: "ints?", dilation: "ints?" },
+  differentiable: false,
+  canonicalize: ([x], a) => {
+    checkImage("maxPool2dArgmax", x!);
+    return windowAttrs(canonicalPool("maxPool2dArgmax", a));
+  },
+  shape: ([x], a) => {
+    const [n, c, h, w] = checkImage("maxPool2dArgmax", x!);
+    return [n, c, ...windowOutput("maxPool2dArgmax", h, w, windowOf(a))];
+  },
+  dtype: () => "int32",
+  ref: ([x], out, a) => {
+    const win = windowOf(a);
+    forEachWindowTaps(x!.shape, [out.shape[2]!, out.shape[3]!], win, (o, reads) => {
+      const value = (i: number) => (i < 0 ? Number.NEGATIVE_INFINITY : x!.data[i]!);
+      const best = reads.reduce((m, i) => Math.max(m, value(i)), Number.NEGATIVE_INFINITY);
+      const first = reads.findIndex((i) => value(i) === best);
+      out.data[o] = first < 0 ? reads.length : first;
+    });
+  },
+  decompose: ([x], a) => {
+    const win = windowOf(a);
     const taps = windowTaps(padImage(x!, win.padding, Number.NEGATIVE_INFINITY), win, outputOf(x!, win));
-    // The index of the first tap equal to the maximum: the least index among the taps that
-    // equal it (a minimum of selects, which compiles without branches, unlike a chain of them).
-    const first = taps.map((tap, t) => where(cmpeq(tap, out), t, taps.length)).reduce((a, b) => min(a, b));
-    const size = [x!.shape[2]!, x!.shape[3]!] as const;
-    const tapGrads = taps.map((_, t) => where(cmpeq(first, t), g, 0));
-    return [tiles(win) ? foldTiledTaps(interleave(tapGrads, win), win, size) : foldTaps(tapGrads, win, size)];
+    const best = taps.reduce((m, t) => max(m, t));
+    // The least index among the taps equal to the maximum (a minimum of selects, which
+    // compiles without branches, unlike a chain of them).
+    return taps.map((tap, t) => where(cmpeq(tap, best), t, taps.length)).reduce((a, b) => min(a, b));
+  },
+});
+
+type PoolGradAttrs = PoolAttrs & { outputSize?: readonly number[] };
+
+/**
+ * maxPool2dGrad(g [N, C, OH, OW], argmax int32 [N, C, OH, OW]) → [N, C, H, W] for outputSize
+ * [H, W]: each window's gradient added into the image where its tap `argmax` read (nothing
+ * for a tap in the padding or an index of KH·KW): maxPool2d's gradient, linear in g.
+ */
+export const maxPool2dGrad: Instruction<PoolGradAttrs> = defineInstruction<PoolGradAttrs>({
+  name: "maxPool2dGrad",
+  doc: "maxPool2d's gradient: g of each window added where its argmax tap read (outputSize [H, W])",
+  operands: 2,
+  attrs: { kernel: "ints", stride: "ints?", padding: "ints?", dilation: "ints?", outputSize: "ints" },
+  canonicalize: ([g, argmax], a) => {
+    const win = canonicalPool("maxPool2dGrad", a);
+    const size = pairAttr("maxPool2dGrad", "outputSize", a.outputSize, [1, 1], 1);
+    const [n, c, oh, ow] = checkImage("maxPool2dGrad", g!, "g");
+    const expected = [n, c, ...windowOutput("maxPool2dGrad", size[0], size[1], win)];
+    if (
+      argmax!.dtype !== "int32" ||
+      argmax!.shape.join() !== g!.shape.join() ||
+      `${[oh, ow]}` !== `${expected.slice(2)}`
+    ) {
+      throw new InstructionError(
+        "maxPool2dGrad",
+        `g and int32 argmax must both be ${fmt(expected)} for a ${win.kernel.join("×")} window over ${size.join("×")}, got ${fmt(g!.shape)} and ${argmax!.dtype} ${fmt(argmax!.shape)}`,
+      );
+    }
+    return { ...windowAttrs(win), outputSize: size };
+  },
+  shape: ([g], a) => [g!.shape[0]!, g!.shape[1]!, a.outputSize![0]!, a.outputSize![1]!],
+  dtype: ([g]) => g!.dtype,
+  ref: ([g, argmax], out, a) => {
+    const win = windowOf(a);
+    const kk = win.kernel[0] * win.kernel[1];
+    out.data.fill(0);
+    for (let t = 0; t < kk; t++) {
+      forEachWindowTaps(out.shape, [g!.shape[2]!, g!.shape[3]!], win, (o, reads) => {
+        if (argmax!.data[o] === t && reads[t]! >= 0) out.data[reads[t]!]! += g!.data[o]!;
+      });
+    }
+  },
+  decompose: ([g, argmax], a) => {
+    const win = windowOf(a);
+    const size = [a.outputSize![0]!, a.outputSize![1]!] as const;
+    const kk = win.kernel[0] * win.kernel[1];
+    const tapGrads = Array.from({ length: kk }, (_, t) => where(cmpeq(argmax!, t), g!, 0));
+    return tiles(win) ? foldTiledTaps(interleave(tapGrads, win), win, size) : foldTaps(tapGrads, win, size);
   },
 });
 

@@ -1014,6 +1014,88 @@ export const cases: Record<string, InstructionCase> = {
       return { inputs: [floats(rnd, [n!, c!, ...size])], attrs: { kernel, stride, padding, dilation } };
     },
   },
+  maxPool2dArgmax: {
+    examples: [
+      // ties go to the first tap in row-major order
+      { inputs: [f32([1, 5, 5, 0], [1, 1, 2, 2])], attrs: { kernel: [2] }, expected: i32([1], [1, 1, 1, 1]) },
+      // a NaN maximum points at no tap
+      {
+        inputs: [f32([Number.NaN, 1, 2, 3], [1, 1, 2, 2])],
+        attrs: { kernel: [2] },
+        expected: i32([4], [1, 1, 1, 1]),
+      },
+      // padding never wins, even against negative values
+      {
+        inputs: [f32([-1, -2, -3, -4], [1, 1, 2, 2])],
+        attrs: { kernel: [2], stride: [1], padding: [1] },
+        expected: i32([3, 2, 2, 1, 0, 0, 1, 0, 0], [1, 1, 3, 3]),
+      },
+    ],
+    random: (dims, rnd) => {
+      const [n, c] = batchAndChannels(dims);
+      const { kernel, padding, dilation, size } = randomWindow(rnd, {
+        maxPadding: "half",
+        wholeWindow: true,
+      });
+      const stride = rnd() < 0.5 ? kernel : [pick(rnd, 1, 2), pick(rnd, 1, 2)];
+      // Whole numbers in a small range, so that windows often hold ties.
+      const x = floats(rnd, [n!, c!, ...size], -2, 2);
+      return {
+        inputs: [{ ...x, data: Array.from(x.data, (v) => Math.round(v)) }],
+        attrs: { kernel, stride, padding, dilation },
+      };
+    },
+  },
+  maxPool2dGrad: {
+    examples: [
+      {
+        inputs: [f32([7], [1, 1, 1, 1]), i32([1], [1, 1, 1, 1])],
+        attrs: { kernel: [2], outputSize: [2, 2] },
+        expected: f32([0, 7, 0, 0], [1, 1, 2, 2]),
+      },
+      // index KH·KW: no tap gets the gradient
+      {
+        inputs: [f32([7], [1, 1, 1, 1]), i32([4], [1, 1, 1, 1])],
+        attrs: { kernel: [2], outputSize: [2, 2] },
+        expected: f32([0, 0, 0, 0], [1, 1, 2, 2]),
+      },
+      // overlapping windows add where they pick the same pixel
+      {
+        inputs: [f32([2, 3], [1, 1, 1, 2]), i32([1, 0], [1, 1, 1, 2])],
+        attrs: { kernel: [2], stride: [1], outputSize: [2, 3] },
+        expected: f32([0, 5, 0, 0, 0, 0], [1, 1, 2, 3]),
+      },
+      {
+        inputs: [f32([7], [1, 1, 1, 1]), i32([1], [1, 1, 1, 1])],
+        attrs: { kernel: [2], outputSize: [4, 4] },
+        throws: /maxPool2dGrad: g and int32 argmax must both be \[1,1,2,2\]/,
+      },
+    ],
+    random: (dims, rnd) => {
+      const [n, c] = batchAndChannels(dims);
+      const { kernel, padding, dilation, size } = randomWindow(rnd, {
+        maxPadding: "half",
+        wholeWindow: true,
+      });
+      const stride = rnd() < 0.5 ? kernel : [pick(rnd, 1, 2), pick(rnd, 1, 2)];
+      const positions = size.map(
+        (s, i) => Math.floor((s + 2 * padding[i]! - dilation[i]! * (kernel[i]! - 1) - 1) / stride[i]!) + 1,
+      );
+      const shape = [n!, c!, positions[0]!, positions[1]!];
+      const count = shape.reduce((a, b) => a * b, 1);
+      const taps = kernel[0]! * kernel[1]!;
+      return {
+        inputs: [
+          floats(rnd, shape),
+          i32(
+            Array.from({ length: count }, () => Math.floor(rnd() * (taps + 1))),
+            shape,
+          ),
+        ],
+        attrs: { kernel, stride, padding, dilation, outputSize: size },
+      };
+    },
+  },
   avgPool2d: {
     examples: [
       {

@@ -21,6 +21,13 @@ import { renderGather, renderScatterAdd } from "./render-indexing.js";
 import { renderMatmul } from "./render-matmul.js";
 import { renderDequantize, renderQuantizedMatmul } from "./render-quantized.js";
 import { renderReduce } from "./render-reduce.js";
+import {
+  renderCol2im,
+  renderIm2col,
+  renderMaxPool2d,
+  renderMaxPool2dArgmax,
+  renderMaxPool2dGrad,
+} from "./render-windows.js";
 
 /** Inputs and outputs of at least this many bytes are used in place (smaller typed arrays may live on V8's heap, which moves). */
 const IN_PLACE_BYTES = 64 * 1024;
@@ -67,6 +74,11 @@ export const NATIVE_KERNELS: KernelTable<NativeInstructionKernel> = {
   quantizedMatmul: renderQuantizedMatmul,
   gather: renderGather,
   scatterAdd: renderScatterAdd,
+  im2col: renderIm2col,
+  col2im: renderCol2im,
+  maxPool2d: renderMaxPool2d,
+  maxPool2dArgmax: renderMaxPool2dArgmax,
+  maxPool2dGrad: renderMaxPool2dGrad,
 };
 
 /**
