@@ -74,66 +74,70 @@ export function drawImages(model: ConditionalVae, ids: Int32Array, seed: number,
   return { data, count: ids.length, channels: 1, height, width };
 }
 
-export interface JudgedDrawings {
-  /** Fraction of all drawings the judge classifies as the digit asked for. */
+export interface JudgedImages {
+  /** Fraction of the images the judge classifies as the digit asked for. */
   accuracy: number;
-  /** The same per word (index = word id). */
+  /** The same per word (index = word id; NaN for a word not drawn). */
   perWord: number[];
-  /** What the judge saw in each drawing (judge class ids), in the order of `ids`. */
+  /** What the judge saw in each image (its class ids). */
   predicted: Int32Array;
-  /** The word id each drawing was asked for. */
-  ids: Int32Array;
-  images: Images;
-}
-
-/** The judge's class id for each of the generator's words (a class named by the word or its index). */
-function judgeClassOfWords(words: readonly string[], judgeClasses: readonly string[]): number[] {
-  return words.map((word, i) => {
-    const at = judgeClasses.findIndex((c) => c === word || c === String(i));
-    if (at < 0)
-      throw new Error(`the judge has no class for "${word}" (its classes: ${judgeClasses.join(", ")})`);
-    return at;
-  });
+  /** Whether that is the digit asked for (1) or not (0). */
+  hits: Uint8Array;
 }
 
 /**
- * Draws `perWord` images of every word (z from `seed`) and asks the judge what each shows;
- * the judge must take images of the generator's size.
+ * What a judge (a digit classifier of the generator's image size) sees in images drawn for
+ * condition `ids`. A word's class is the judge's class named by the word or by its index
+ * (MNIST's classes are "0" … "9"); `judgeClasses` names the judge's classes (default: "0", …).
  */
-export function judgeDrawings(
+export function judgeImages(
   model: ConditionalVae,
   judge: Cnn,
-  options: { perWord: number; seed?: number; temperature?: number; judgeClasses?: readonly string[] },
-): JudgedDrawings {
+  images: Images,
+  ids: Int32Array,
+  judgeClasses: readonly string[] = Array.from({ length: judge.config.classes }, (_, i) => String(i)),
+): JudgedImages {
   const { words, height, width } = model.config;
   if (judge.config.channels !== 1 || judge.config.height !== height || judge.config.width !== width) {
     throw new Error(
       `the judge takes ${judge.config.channels}×${judge.config.height}×${judge.config.width} images; the generator draws 1×${height}×${width}`,
     );
   }
-  const classOf = judgeClassOfWords(
-    words,
-    options.judgeClasses ?? Array.from({ length: judge.config.classes }, (_, i) => String(i)),
-  );
-  const ids = Int32Array.from({ length: words.length * options.perWord }, (_, i) =>
-    Math.floor(i / options.perWord),
-  );
-  const images = drawImages(model, ids, options.seed ?? 0, options.temperature ?? 1);
+  const classOf = words.map((word, i) => {
+    const at = judgeClasses.findIndex((c) => c === word || c === String(i));
+    if (at < 0)
+      throw new Error(`the judge has no class for "${word}" (its classes: ${judgeClasses.join(", ")})`);
+    return at;
+  });
   const predicted = argmaxRows(
     classProbabilities(judge, { ...images, labels: ids, classes: words }),
     judge.config.classes,
   );
-  const hits = new Array<number>(words.length).fill(0);
-  ids.forEach((id, i) => {
-    if (predicted[i] === classOf[id]) hits[id]!++;
+  const hits = Uint8Array.from(ids, (id, i) => (predicted[i] === classOf[id] ? 1 : 0));
+  const perWord = words.map((_, w) => {
+    let drawn = 0;
+    let hit = 0;
+    ids.forEach((id, i) => {
+      if (id !== w) return;
+      drawn++;
+      hit += hits[i]!;
+    });
+    return drawn === 0 ? Number.NaN : hit / drawn;
   });
-  return {
-    accuracy: hits.reduce((a, b) => a + b, 0) / ids.length,
-    perWord: hits.map((h) => h / options.perWord),
-    predicted,
-    ids,
-    images,
-  };
+  return { accuracy: hits.reduce((a, b) => a + b, 0) / ids.length, perWord, predicted, hits };
+}
+
+/** `perWord` drawings of every word of the generator (z from `seed`), judged. */
+export function judgeDrawings(
+  model: ConditionalVae,
+  judge: Cnn,
+  options: { perWord: number; seed?: number; temperature?: number; judgeClasses?: readonly string[] },
+): JudgedImages & { ids: Int32Array; images: Images } {
+  const ids = Int32Array.from({ length: model.config.words.length * options.perWord }, (_, i) =>
+    Math.floor(i / options.perWord),
+  );
+  const images = drawImages(model, ids, options.seed ?? 0, options.temperature ?? 1);
+  return { ...judgeImages(model, judge, images, ids, options.judgeClasses), ids, images };
 }
 
 /**

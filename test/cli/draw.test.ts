@@ -6,7 +6,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { loadMnist } from "../../src/data/mnist.js";
 import { readPng } from "../../src/formats/png.js";
+import { selectImages } from "../../src/image/images.js";
+import { IMAGE_CLASSIFIER_DEFAULTS, trainImageClassifier } from "../../src/vision/train-image-classifier.js";
 import { runCli } from "./run-cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "infiniset-draw-cli-"));
@@ -66,6 +69,54 @@ describe("train cvae, then draw digits from their names", () => {
     const two = await runCli(["draw", "--text", "3 one", "--count", "2", "--out", out, "--checkpoint", run]);
     assert.equal(two.code, 0, two.stderr);
     assert.deepEqual([readPng(out).width, readPng(out).height], [2 * 58 + 2, 2 * 58 + 2]);
+  });
+
+  it("eval prints the held-out loss and, with --judge, what share of the drawings a CNN recognises", async () => {
+    // A judge trained for one step: this checks the plumbing, not the figure.
+    const digits = loadMnist();
+    const some = selectImages(
+      digits,
+      Array.from({ length: 64 }, (_, i) => i * 150),
+    );
+    const judge = join(dir, "judge");
+    trainImageClassifier(
+      { train: some, test: some },
+      { ...IMAGE_CLASSIFIER_DEFAULTS, epochs: 1, convChannels: [2], hidden: 8, augment: "" },
+      { out: judge, dataName: "mnist" },
+    );
+    const { code, stdout, stderr } = await runCli(["eval", "--checkpoint", run, "--judge", judge, "--json"]);
+    assert.equal(code, 0, stderr);
+    const scores = JSON.parse(stdout);
+    assert.ok(scores.heldOutLoss > 0);
+    assert.equal(scores.drawings, 1000);
+    assert.ok(scores.recognised >= 0 && scores.recognised <= 1);
+    assert.deepEqual(Object.keys(scores.perDigit), [
+      "zero",
+      "one",
+      "two",
+      "three",
+      "four",
+      "five",
+      "six",
+      "seven",
+      "eight",
+      "nine",
+    ]);
+    const drawn = await runCli([
+      "draw",
+      "--text",
+      "7",
+      "--count",
+      "2",
+      "--out",
+      join(dir, "7.png"),
+      "--checkpoint",
+      run,
+      "--judge",
+      judge,
+    ]);
+    assert.equal(drawn.code, 0, drawn.stderr);
+    assert.match(drawn.stdout, /\njudge: [0-2]\/2 drawings of "seven" classified as 7 \(sees \d \d\)\n$/);
   });
 
   it("a word that is not a digit's name is one clear error line", async () => {

@@ -6,8 +6,8 @@ import { writePng } from "../../formats/png.js";
 import { imageAt } from "../../image/images.js";
 import { imageGrid, imageToRgba } from "../../image/pixels.js";
 import { parseConditionText } from "../../models/cvae/digit-words.js";
-import { drawImages, loadDigitGenerator } from "../../vision/train-digit-generator.js";
-import { argmaxRows, classProbabilities, loadImageClassifier } from "../../vision/train-image-classifier.js";
+import { drawImages, judgeImages, loadDigitGenerator } from "../../vision/train-digit-generator.js";
+import { loadImageClassifier } from "../../vision/train-image-classifier.js";
 import { integerInRange } from "../parse-integer.js";
 import { numberInRange } from "../parse-number.js";
 
@@ -67,16 +67,11 @@ export function drawCommand(): Command {
       );
       if (flags.judge === undefined) return;
       const judge = loadImageClassifier(flags.judge);
-      const predicted = argmaxRows(
-        classProbabilities(judge.model, { ...images, labels: ids, classes: model.config.words }),
-        judge.model.config.classes,
-      );
+      const judged = judgeImages(model, judge.model, images, ids, judge.classes);
       words.forEach((w, k) => {
-        const seen = Array.from(
-          predicted.subarray(k * flags.count, (k + 1) * flags.count),
-          (p) => judge.classes[p],
-        );
-        const hits = seen.filter((c) => c === String(w) || c === model.config.words[w]).length;
+        const part = { start: k * flags.count, end: (k + 1) * flags.count };
+        const seen = Array.from(judged.predicted.subarray(part.start, part.end), (p) => judge.classes[p]);
+        const hits = judged.hits.subarray(part.start, part.end).reduce((a, b) => a + b, 0);
         process.stdout.write(
           `judge: ${hits}/${flags.count} drawings of "${model.config.words[w]}" classified as ${w} (sees ${seen.join(" ")})\n`,
         );

@@ -6,6 +6,7 @@ import { loadLanguageModelCheckpoint } from "../../train/language-model-checkpoi
 import { readVisionConfig } from "../../vision/vision-checkpoint.js";
 import { integerInRange } from "../parse-integer.js";
 import { evalClassifierFromFlags } from "./eval-classifier.js";
+import { evalDrawFromFlags } from "./eval-draw.js";
 import { evalImageClassifierFromFlags } from "./eval-image-classifier.js";
 import { evalNgramFromFlags } from "./eval-ngram.js";
 import { evalShapesFromFlags } from "./eval-shapes.js";
@@ -20,6 +21,7 @@ interface EvalFlags {
   seed: number;
   json?: boolean;
   plots?: string;
+  judge?: string;
 }
 
 /** A number the checkpoint's training settings hold, if they hold it. */
@@ -56,6 +58,7 @@ export function evalCommand(): Command {
       "--plots <dir>",
       "classifier: write confusion, ROC, precision-recall and calibration SVGs here; image classifier: misclassified.png and saliency.png (default: the run directory)",
     )
+    .option("--judge <dir>", "digit generator (train cvae): a trained MNIST CNN that scores its drawings")
     .option(
       "--json",
       "print one JSON object: valLoss, perplexity, batches, batchSize, blockSize, data (--model: perplexity, perplexityExcludingOovs, tokens, oovs, sentences, logProb, order, level, data)",
@@ -76,6 +79,13 @@ export function evalCommand(): Command {
       if (vision?.task === "classify") {
         rejectFlags(command, ["checkpoint", "data", "json", "plots"], "image classifier");
         evalImageClassifierFromFlags({ ...flags, checkpoint: flags.checkpoint }, (line) =>
+          process.stdout.write(`${line}\n`),
+        );
+        return;
+      }
+      if (vision?.task === "draw") {
+        rejectFlags(command, ["checkpoint", "judge", "seed", "json"], "digit generator");
+        evalDrawFromFlags({ ...flags, checkpoint: flags.checkpoint }, (line) =>
           process.stdout.write(`${line}\n`),
         );
         return;

@@ -1,0 +1,51 @@
+// `infiniset eval --checkpoint RUN` for a digit generator (train cvae): its loss on the 2,000
+// held-out digits of the standard split and, with --judge (a trained MNIST CNN), the share of
+// its drawings, 100 of each digit, that the CNN classifies as the digit asked for.
+import { MNIST } from "../../data/mnist.js";
+import { heldOutLoss, judgeDrawings, loadDigitGenerator } from "../../vision/train-digit-generator.js";
+import { loadImageClassifier } from "../../vision/train-image-classifier.js";
+import { imageData } from "./train-cnn.js";
+
+export interface EvalDrawFlags {
+  checkpoint: string;
+  judge?: string;
+  seed: number;
+  json?: boolean;
+}
+
+/** Drawings of each digit the judge looks at. */
+const PER_DIGIT = 100;
+
+export function evalDrawFromFlags(flags: EvalDrawFlags, print: (line: string) => void): void {
+  const model = loadDigitGenerator(flags.checkpoint);
+  const loss = heldOutLoss(model, imageData(MNIST).test);
+  const judge = flags.judge === undefined ? undefined : loadImageClassifier(flags.judge);
+  const judged = judge
+    ? judgeDrawings(model, judge.model, { perWord: PER_DIGIT, seed: flags.seed, judgeClasses: judge.classes })
+    : undefined;
+  const words = model.config.words;
+  if (flags.json) {
+    print(
+      JSON.stringify({
+        heldOutLoss: loss,
+        ...(judged && {
+          recognised: judged.accuracy,
+          perDigit: Object.fromEntries(words.map((w, i) => [w, judged.perWord[i]])),
+          drawings: judged.ids.length,
+          judge: flags.judge,
+          seed: flags.seed,
+        }),
+      }),
+    );
+    return;
+  }
+  print(`held-out loss ${loss.toFixed(2)} nats per image (the 2000 held-out digits of ${MNIST})`);
+  if (!judged) {
+    print("(--judge DIR, a trained MNIST CNN, also scores the drawings)");
+    return;
+  }
+  print(
+    `${flags.judge} classifies ${(100 * judged.accuracy).toFixed(1)}% of ${judged.ids.length} drawings (${PER_DIGIT} per digit, seed ${flags.seed}) as the digit asked for:`,
+  );
+  print(`  ${words.map((w, i) => `${w} ${(100 * judged.perWord[i]!).toFixed(0)}%`).join(", ")}`);
+}
