@@ -76,18 +76,51 @@ export const matmul: Instruction = defineInstruction({
       }
     }
   },
-  vjp: (g, { inputs: [a, b] }) => [
-    unbroadcast(matmul(g, transposeLast(b!)), a!.shape),
-    a!.shape.length > 2 && b!.shape.length === 2
-      ? sharedWeightGradient(a!, g)
-      : unbroadcast(matmul(transposeLast(a!), g), b!.shape),
-  ],
+  vjp: (g, { inputs: [a, b] }) => [leftGradient(a!, b!, g), rightGradient(a!, b!, g)],
 });
+
+/** Whether x is another node with its last two axes swapped (a weight read as Wᵀ). */
+function isTransposed(x: Node): boolean {
+  const r = x.shape.length;
+  const axes = x.attrs.axes as readonly number[] | undefined;
+  return x.op?.name === "permute" && r >= 2 && axes!.every((a, i) => a === (i < r - 2 ? i : 2 * r - 3 - i));
+}
+
+/**
+ * ∂/∂a = g·bᵀ. For a matrix shared by every batch of b (a convolution's weight times each
+ * image's im2col columns) and shorter than b is tall (M < K), it is computed as (Σ b·gᵀ)ᵀ:
+ * the product's right operand, which a matmul reads down its columns and so copies, is
+ * then gᵀ, smaller than bᵀ; the sum and the transpose are of one small matrix.
+ */
+function leftGradient(a: Node, b: Node, g: Node): Node {
+  const [m, k] = a.shape.slice(-2) as [number, number];
+  if (a.shape.length === 2 && b.shape.length > 2 && m < k && !isTransposed(b)) {
+    return transposeLast(unbroadcast(matmul(b, transposeLast(g)), [k, m]));
+  }
+  return unbroadcast(matmul(g, transposeLast(b)), a.shape);
+}
+
+/**
+ * ∂/∂b = aᵀ·g. When b is a weight read transposed (x·Wᵀ, PyTorch's Linear), it is computed
+ * as (gᵀ·a)ᵀ, so that W's gradient, the transpose of this, is laid out as W is (the two
+ * transposes cancel), and whatever reads it (an optimizer) reads it in order.
+ */
+function rightGradient(a: Node, b: Node, g: Node): Node {
+  if (a.shape.length > 2 && b.shape.length === 2) {
+    const product = sharedWeightGradient(isTransposed(b) ? g : a, isTransposed(b) ? a : g);
+    return isTransposed(b) ? transposeLast(product) : product;
+  }
+  if (isTransposed(b)) {
+    const [k, n] = b.shape.slice(-2) as [number, number];
+    return transposeLast(unbroadcast(matmul(transposeLast(g), a), [...b.shape.slice(0, -2), n, k]));
+  }
+  return unbroadcast(matmul(transposeLast(a), g), b.shape);
+}
 
 /**
  * The gradient of a matrix shared by every batch (x[..., M, K] @ w[K, N], a linear layer)
  * is Σ_batch xᵀ·g: one [K, batch·M] @ [batch·M, N] product, instead of one small product
- * per batch followed by a sum over the batch.
+ * per batch followed by a sum over the batch (called with x and g swapped, it is Σ gᵀ·x).
  */
 function sharedWeightGradient(a: Node, g: Node): Node {
   const k = a.shape[a.shape.length - 1]!;
