@@ -27,11 +27,11 @@
 import { spawnSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { DIGIT_WORDS } from "../../dist/src/data/digit-words.js";
 import { loadMnist, mnistSplit } from "../../dist/src/data/mnist.js";
 import { selectImages } from "../../dist/src/image/images.js";
 import { availableTargets, crossEntropy, manualSeed, tensor, withTarget } from "../../dist/src/index.js";
 import { Cnn } from "../../dist/src/models/cnn/cnn.js";
-import { DIGIT_WORDS as DIGIT_NAMES } from "../../dist/src/models/cvae/digit-words.js";
 import { Adam } from "../../dist/src/optim/adam.js";
 import { SeededRng } from "../../dist/src/random/seeded-rng.js";
 import { createNativeTarget, createWasmTarget, type Target } from "../../dist/src/targets/index.js";
@@ -367,7 +367,7 @@ function drawTask(context: BenchContext, args: string[]) {
   // One record for all drawings, then one per digit.
   const shares = [
     ["all", judged.accuracy] as const,
-    ...DIGIT_NAMES.map((d, i) => [d, judged.perWord[i]!] as const),
+    ...DIGIT_WORDS.map((d, i) => [d, judged.perWord[i]!] as const),
   ];
   for (const [digit, value] of shares) {
     context.emit({
@@ -378,7 +378,7 @@ function drawTask(context: BenchContext, args: string[]) {
       value,
       msPerIter: last.msPerStep,
       digit,
-      drawings: digit === "all" ? judged.ids.length : judged.ids.length / DIGIT_NAMES.length,
+      drawings: digit === "all" ? judged.ids.length : judged.ids.length / DIGIT_WORDS.length,
       epochs,
       heldOutLoss: last.testLoss,
       judge: judgeDir ?? `cnn trained ${judgeEpochs} epochs, no augmentation`,

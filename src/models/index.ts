@@ -1,8 +1,8 @@
 // `infiniset/models`: the model families, each also as a namespace with all its parts.
 
 export { Cnn, type CnnConfig } from "./cnn/cnn.js";
+export { parseConditionText } from "./cvae/condition-text.js";
 export { ConditionalVae, type ConditionalVaeConfig } from "./cvae/conditional-vae.js";
-export { DIGIT_WORDS, parseConditionText } from "./cvae/digit-words.js";
 export { type DetectorConfig, ShapeDetector } from "./detector/shape-detector.js";
 export { AttentionMaps } from "./gpt/attention-maps.js";
 export type { GptConfig } from "./gpt/config.js";

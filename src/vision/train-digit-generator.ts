@@ -2,6 +2,8 @@
 // standard split, each conditioned on its digit's name, with the held-out negative ELBO after
 // each epoch. Its drawings are scored by a trained MNIST classifier (the judge): the fraction
 // of images drawn for a word that the judge classifies as that digit.
+
+import { DIGIT_WORDS } from "../data/digit-words.js";
 import { type Images, type LabelledImages, selectImages } from "../image/images.js";
 import type { Cnn } from "../models/cnn/cnn.js";
 import {
@@ -9,12 +11,11 @@ import {
   ConditionalVae,
   type ConditionalVaeConfig,
 } from "../models/cvae/conditional-vae.js";
-import { DIGIT_WORDS } from "../models/cvae/digit-words.js";
 import { SeededRng } from "../random/seeded-rng.js";
 import { noGrad } from "../tensor/functional.js";
-import { type EpochRecord, trainEpochs } from "./train-epochs.js";
+import { type EpochRecord, runCheckpoint, trainEpochs } from "./train-epochs.js";
 import { argmaxRows, classProbabilities, imagesTensor } from "./train-image-classifier.js";
-import { readVisionCheckpoint, readVisionConfig, VISION_FORMAT } from "./vision-checkpoint.js";
+import { readVisionCheckpoint, readVisionConfig } from "./vision-checkpoint.js";
 
 export interface DigitGeneratorSettings {
   epochs: number;
@@ -190,19 +191,7 @@ export function trainDigitGenerator(
         ? { judged: judgeDrawings(model, judge, { perWord: options.judgedPerWord ?? 20 }).accuracy }
         : {}),
     }),
-    checkpoint: options.out
-      ? {
-          out: options.out,
-          resume: options.resume,
-          config: {
-            format: VISION_FORMAT,
-            version: 1,
-            task: "draw",
-            model: { ...config },
-            training: { ...settings, data: options.dataName ?? "images" },
-          },
-        }
-      : undefined,
+    checkpoint: runCheckpoint(options, "draw", config, { ...settings, data: options.dataName ?? "images" }),
     onStep: options.onStep,
     onEpoch: options.onEpoch,
   });

@@ -8,7 +8,13 @@ import { SeedStream } from "../nn/seed-stream.js";
 import { Adam } from "../optim/adam.js";
 import { SeededRng, type SeededRngState } from "../random/seeded-rng.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { readVisionCheckpoint, type VisionConfig, writeVisionCheckpoint } from "./vision-checkpoint.js";
+import {
+  readVisionCheckpoint,
+  VISION_FORMAT,
+  type VisionConfig,
+  type VisionTask,
+  writeVisionCheckpoint,
+} from "./vision-checkpoint.js";
 
 export interface EpochRecord {
   epoch: number;
@@ -132,6 +138,25 @@ export function trainEpochs(run: EpochTraining): { history: EpochRecord[] } {
     run.onEpoch?.(record);
   }
   return { history };
+}
+
+/**
+ * The checkpoint option of a run with a directory (none without): where it keeps its
+ * checkpoints, whether it resumes, and the config stored with them (the model's config and
+ * the training settings).
+ */
+export function runCheckpoint(
+  options: { out?: string; resume?: boolean },
+  task: VisionTask,
+  model: object,
+  training: object,
+): EpochTraining["checkpoint"] {
+  if (!options.out) return undefined;
+  return {
+    out: options.out,
+    resume: options.resume,
+    config: { format: VISION_FORMAT, version: 1, task, model: { ...model }, training: { ...training } },
+  };
 }
 
 /** A fresh stream of dropout seeds for a run with this seed. */

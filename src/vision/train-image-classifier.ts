@@ -12,11 +12,11 @@ import { tensor } from "../tensor/creation.js";
 import { noGrad } from "../tensor/functional.js";
 import { crossEntropy } from "../tensor/functions.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { dropoutSeedsFor, type EpochRecord, trainEpochs } from "./train-epochs.js";
+import { dropoutSeedsFor, type EpochRecord, runCheckpoint, trainEpochs } from "./train-epochs.js";
 
 export type { EpochRecord };
 
-import { readVisionCheckpoint, readVisionConfig, VISION_FORMAT } from "./vision-checkpoint.js";
+import { readVisionCheckpoint, readVisionConfig } from "./vision-checkpoint.js";
 
 export interface ImageClassifierSettings {
   epochs: number;
@@ -183,19 +183,11 @@ export function trainImageClassifier(
     evaluate: () => ({
       testAccuracy: accuracyOf(argmaxRows(classProbabilities(model, test), config.classes), test.labels),
     }),
-    checkpoint: options.out
-      ? {
-          out: options.out,
-          resume: options.resume,
-          config: {
-            format: VISION_FORMAT,
-            version: 1,
-            task: "classify",
-            model: { ...config },
-            training: { ...settings, data: options.dataName ?? "images", classes: train.classes },
-          },
-        }
-      : undefined,
+    checkpoint: runCheckpoint(options, "classify", config, {
+      ...settings,
+      data: options.dataName ?? "images",
+      classes: train.classes,
+    }),
     onStep: options.onStep,
     onEpoch: options.onEpoch,
   });

@@ -17,14 +17,9 @@ import { SeededRng } from "../random/seeded-rng.js";
 import { tensor } from "../tensor/creation.js";
 import { noGrad } from "../tensor/functional.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { type EpochRecord, trainEpochs } from "./train-epochs.js";
+import { type EpochRecord, runCheckpoint, trainEpochs } from "./train-epochs.js";
 import { imagesTensor } from "./train-image-classifier.js";
-import {
-  readVisionCheckpoint,
-  VISION_FORMAT,
-  type VisionConfig,
-  type VisionTask,
-} from "./vision-checkpoint.js";
+import { readVisionCheckpoint, type VisionTask } from "./vision-checkpoint.js";
 
 /** Longest caption: three shapes, 4 words each, two 2-word relations; plus start and end. */
 export const CAPTION_LENGTH = 18;
@@ -125,19 +120,8 @@ export function shapesCheckpoint(
   task: VisionTask,
   config: object,
   settings: ShapesSettings,
-): { out: string; config: VisionConfig; resume?: boolean } | undefined {
-  if (!options.out) return undefined;
-  return {
-    out: options.out,
-    resume: options.resume,
-    config: {
-      format: VISION_FORMAT,
-      version: 1,
-      task,
-      model: { ...config },
-      training: { ...settings, data: "shapes" },
-    },
-  };
+) {
+  return runCheckpoint(options, task, config, { ...settings, data: "shapes" });
 }
 
 export function captionerConfig(s: ShapesSettings): CaptionerConfig {

@@ -5,7 +5,7 @@ import { Command, Option } from "commander";
 import { writePng } from "../../formats/png.js";
 import { imageAt } from "../../image/images.js";
 import { imageGrid, imageToRgba } from "../../image/pixels.js";
-import { parseConditionText } from "../../models/cvae/digit-words.js";
+import { parseConditionText } from "../../models/cvae/condition-text.js";
 import { drawImages, judgeImages, loadDigitGenerator } from "../../vision/train-digit-generator.js";
 import { loadImageClassifier } from "../../vision/train-image-classifier.js";
 import { integerInRange } from "../parse-integer.js";

@@ -9,6 +9,7 @@ import {
   IMAGE_CLASSIFIER_DEFAULTS,
   trainImageClassifier,
 } from "../../vision/train-image-classifier.js";
+import { epochReporter } from "./epoch-reporter.js";
 
 export const CNN_FLAGS = [
   "data",
@@ -68,8 +69,6 @@ export function trainCnnFromFlags(flags: CnnFlags, print: (line: string) => void
   const source = flags.data ?? MNIST;
   const data = imageData(source, settings.seed);
   const out = flags.out ?? "runs/cnn";
-  const progress = !flags.json && process.stderr.isTTY;
-  let epoch = 0;
   print(
     `train cnn on ${source}: ${data.train.count} training and ${data.test.count} held-out ${data.train.width}×${data.train.height} images, ${data.train.classes.length} classes; augment "${settings.augment || "none"}"; run directory ${out}`,
   );
@@ -77,21 +76,12 @@ export function trainCnnFromFlags(flags: CnnFlags, print: (line: string) => void
     out,
     resume: flags.resume,
     dataName: source,
-    onStep: (step, steps, loss) => {
-      if (progress)
-        process.stderr.write(
-          `\r  epoch ${epoch + 1}/${settings.epochs}  step ${step}/${steps}  loss ${loss.toFixed(4)}  `,
-        );
-    },
-    onEpoch: (r: EpochRecord) => {
-      epoch = r.epoch;
-      if (progress) process.stderr.write("\r\x1b[K");
-      print(
-        flags.json
-          ? JSON.stringify(r)
-          : `epoch ${r.epoch}/${settings.epochs}: loss ${r.trainLoss.toFixed(4)}, held-out accuracy ${(100 * r.testAccuracy).toFixed(2)}%, ${r.msPerStep.toFixed(0)} ms/step`,
-      );
-    },
+    ...epochReporter({
+      epochs: settings.epochs,
+      json: flags.json,
+      print,
+      figures: (r: EpochRecord) => `held-out accuracy ${(100 * r.testAccuracy).toFixed(2)}%`,
+    }),
   });
   const last = history[history.length - 1];
   if (last && !flags.json)

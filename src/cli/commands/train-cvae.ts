@@ -6,6 +6,7 @@ import { MNIST } from "../../data/mnist.js";
 import { DIGIT_GENERATOR_DEFAULTS, trainDigitGenerator } from "../../vision/train-digit-generator.js";
 import type { EpochRecord } from "../../vision/train-epochs.js";
 import { loadImageClassifier } from "../../vision/train-image-classifier.js";
+import { epochReporter } from "./epoch-reporter.js";
 import { imageData } from "./train-cnn.js";
 
 export const CVAE_FLAGS = [
@@ -62,8 +63,6 @@ export function trainCvaeFromFlags(flags: CvaeFlags, print: (line: string) => vo
   const judge = flags.judge === undefined ? undefined : loadImageClassifier(flags.judge).model;
   const data = imageData(MNIST);
   const out = flags.out ?? "runs/cvae";
-  const progress = !flags.json && process.stderr.isTTY;
-  let epoch = 0;
   print(
     `train cvae on ${MNIST}: ${data.train.count} training and ${data.test.count} held-out digits, conditioned on their names; run directory ${out}`,
   );
@@ -74,21 +73,7 @@ export function trainCvaeFromFlags(flags: CvaeFlags, print: (line: string) => vo
     resume: flags.resume,
     dataName: MNIST,
     judge,
-    onStep: (step, steps, loss) => {
-      if (progress)
-        process.stderr.write(
-          `\r  epoch ${epoch + 1}/${settings.epochs}  step ${step}/${steps}  loss ${loss.toFixed(2)}  `,
-        );
-    },
-    onEpoch: (r) => {
-      epoch = r.epoch;
-      if (progress) process.stderr.write("\r\x1b[K");
-      print(
-        flags.json
-          ? JSON.stringify(r)
-          : `epoch ${r.epoch}/${settings.epochs}: loss ${r.trainLoss.toFixed(2)}, ${figures(r)}, ${r.msPerStep.toFixed(0)} ms/step`,
-      );
-    },
+    ...epochReporter({ epochs: settings.epochs, json: flags.json, print, figures, lossDigits: 2 }),
   });
   const last = history[history.length - 1];
   if (last && !flags.json) print(`${figures(last)} after ${last.epoch} epochs; checkpoint in ${out}`);

@@ -11,6 +11,7 @@ import {
   trainCaptioner,
   trainRetrieval,
 } from "../../vision/train-multimodal.js";
+import { epochReporter } from "./epoch-reporter.js";
 
 export const SHAPES_MODELS = ["detector", "captioner", "retrieval"] as const;
 export type ShapesModel = (typeof SHAPES_MODELS)[number];
@@ -81,29 +82,13 @@ export function trainShapesFromFlags(
     heads: flags.heads ?? d.heads,
   };
   const out = flags.out ?? `runs/${model}`;
-  const progress = !flags.json && process.stderr.isTTY;
   print(
     `train ${model} on shapes: ${settings.trainScenes} training and ${settings.testScenes} held-out scenes; run directory ${out}`,
   );
-  let epoch = 0;
   const options = {
     out,
     resume: flags.resume,
-    onStep: (step: number, steps: number, loss: number) => {
-      if (progress)
-        process.stderr.write(
-          `\r  epoch ${epoch + 1}/${settings.epochs}  step ${step}/${steps}  loss ${loss.toFixed(4)}  `,
-        );
-    },
-    onEpoch: (r: EpochRecord) => {
-      epoch = r.epoch;
-      if (progress) process.stderr.write("\r\x1b[K");
-      print(
-        flags.json
-          ? JSON.stringify(r)
-          : `epoch ${r.epoch}/${settings.epochs}: loss ${r.trainLoss.toFixed(4)}, ${FIGURES[model](r)}, ${r.msPerStep.toFixed(0)} ms/step`,
-      );
-    },
+    ...epochReporter({ epochs: settings.epochs, json: flags.json, print, figures: FIGURES[model] }),
   };
   const data = shapesData(settings.trainScenes, settings.testScenes);
   const train = { detector: trainDetector, captioner: trainCaptioner, retrieval: trainRetrieval }[model];

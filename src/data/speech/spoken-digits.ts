@@ -9,21 +9,11 @@ import { join } from "node:path";
 import { fitLength, resample } from "../../audio/resample.js";
 import { readWav, writeWav } from "../../audio/wav.js";
 import { SeededRng } from "../../random/seeded-rng.js";
+import { DIGIT_WORDS } from "../digit-words.js";
 import { hashSplit } from "../hash-split.js";
 import { espeakVersion, type SpeechVoice, synthesizeFiles } from "./espeak.js";
 
-export const DIGIT_WORDS = [
-  "zero",
-  "one",
-  "two",
-  "three",
-  "four",
-  "five",
-  "six",
-  "seven",
-  "eight",
-  "nine",
-] as const;
+export { DIGIT_WORDS };
 
 /** English voices of espeak-ng (accents) … */
 const ACCENTS = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-029", "en-gb-x-gbclan"];

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { loadMnist, mnistSplit } from "../../../src/data/mnist.js";
 import { type LabelledImages, selectImages } from "../../../src/image/images.js";
-import { parseConditionText } from "../../../src/models/cvae/digit-words.js";
+import { parseConditionText } from "../../../src/models/cvae/condition-text.js";
 import {
   DIGIT_GENERATOR_DEFAULTS,
   drawImages,

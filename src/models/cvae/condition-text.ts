@@ -1,16 +1,4 @@
-/** The words a digit generator is conditioned on: the name of each digit, index = digit. */
-export const DIGIT_WORDS = [
-  "zero",
-  "one",
-  "two",
-  "three",
-  "four",
-  "five",
-  "six",
-  "seven",
-  "eight",
-  "nine",
-] as const;
+import { DIGIT_WORDS } from "../../data/digit-words.js";
 
 /**
  * The ids (indices into `words`) of the words in `text`: words separated by spaces or commas,
