@@ -11,7 +11,8 @@ import {
 } from "../data/captioned-shapes.js";
 import { selectImages } from "../image/images.js";
 import { corpusBleu } from "../metrics/bleu.js";
-import { Captioner, type CaptionerConfig } from "../models/multimodal/captioner.js";
+import { Captioner, type CaptionerConfig, dropWords } from "../models/multimodal/captioner.js";
+import type { ImageEncoderConfig } from "../models/multimodal/image-encoder.js";
 import { ImageTextRetrieval, type RetrievalConfig } from "../models/multimodal/image-text-retrieval.js";
 import { SeededRng } from "../random/seeded-rng.js";
 import { tensor } from "../tensor/creation.js";
@@ -37,6 +38,8 @@ export interface ShapesSettings {
   convChannels: number[];
   layers: number;
   heads: number;
+  /** Captioner: the probability of dropping each word of the decoder's input in training. */
+  wordDropout: number;
 }
 
 export const SHAPES_DEFAULTS: ShapesSettings = {
@@ -49,6 +52,7 @@ export const SHAPES_DEFAULTS: ShapesSettings = {
   convChannels: [32, 64, 96],
   layers: 2,
   heads: 4,
+  wordDropout: 0.6,
 };
 
 /** The standard training and held-out scenes of the sizes asked for. */
@@ -62,8 +66,26 @@ export function shapesData(
   };
 }
 
-function encoderConfig(s: ShapesSettings) {
-  return { channels: 3, height: SCENE_SIZE, width: SCENE_SIZE, convChannels: s.convChannels };
+function encoderConfig(s: ShapesSettings, colourStream = false): ImageEncoderConfig {
+  return { channels: 3, height: SCENE_SIZE, width: SCENE_SIZE, convChannels: s.convChannels, colourStream };
+}
+
+/** Caption ids [count × CAPTION_LENGTH] of scenes `indices` (all by default). */
+function encodeCaptions(
+  vocabulary: Captioner["vocabulary"],
+  set: CaptionedShapes,
+  indices?: readonly number[],
+): Int32Array {
+  const picked = indices ?? set.scenes.map((_, i) => i);
+  const ids = new Int32Array(picked.length * CAPTION_LENGTH);
+  picked.forEach((i, k) => {
+    ids.set(vocabulary.encode(set.scenes[i]!.caption, CAPTION_LENGTH), k * CAPTION_LENGTH);
+  });
+  return ids;
+}
+
+function idsTensor(ids: Int32Array): Tensor {
+  return tensor(ids, [ids.length / CAPTION_LENGTH, CAPTION_LENGTH], { dtype: "int32" });
 }
 
 /** Caption ids [count, CAPTION_LENGTH] of scenes `indices` (all by default). */
@@ -72,12 +94,7 @@ function captionIds(
   set: CaptionedShapes,
   indices?: readonly number[],
 ): Tensor {
-  const picked = indices ?? set.scenes.map((_, i) => i);
-  const ids = new Int32Array(picked.length * CAPTION_LENGTH);
-  picked.forEach((i, k) => {
-    ids.set(vocabulary.encode(set.scenes[i]!.caption, CAPTION_LENGTH), k * CAPTION_LENGTH);
-  });
-  return tensor(ids, [picked.length, CAPTION_LENGTH], { dtype: "int32" });
+  return idsTensor(encodeCaptions(vocabulary, set, indices));
 }
 
 export interface CaptionScores {
@@ -127,7 +144,8 @@ export function shapesCheckpoint(
 export function captionerConfig(s: ShapesSettings): CaptionerConfig {
   const width = s.convChannels[s.convChannels.length - 1]!;
   return {
-    encoder: encoderConfig(s),
+    // Shape and colour read apart: captions must name colour–shape pairs never seen together.
+    encoder: encoderConfig(s, true),
     words: [...CAPTION_WORDS],
     maxLength: CAPTION_LENGTH,
     layers: s.layers,
@@ -151,8 +169,14 @@ export function trainCaptioner(
     epochs: settings.epochs,
     lr: settings.lr,
     seed: settings.seed,
-    batchLoss: (indices) =>
-      model.loss(imagesTensor(selectImages(train, indices)), captionIds(model.vocabulary, train, indices)),
+    batchLoss: (indices, rng) => {
+      const ids = encodeCaptions(model.vocabulary, train, indices);
+      return model.loss(
+        imagesTensor(selectImages(train, indices)),
+        idsTensor(ids),
+        idsTensor(dropWords(ids, settings.wordDropout, rng)),
+      );
+    },
     evaluate: () => {
       const { exactMatch, bleu4 } = evaluateCaptioner(model, test);
       return { exactMatch, bleu4 };

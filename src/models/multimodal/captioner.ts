@@ -54,6 +54,16 @@ class DecoderBlock extends Module {
 }
 
 /**
+ * Caption ids with each word (not the start, end or padding) replaced by padding with
+ * probability `rate`, drawn from `rng`. Training on these as the decoder's input keeps it
+ * from predicting a word from the words before it alone (after "red", never "triangle",
+ * when training scenes have no red triangles): a dropped word must be read from the image.
+ */
+export function dropWords(ids: Int32Array, rate: number, rng: SeededRng): Int32Array {
+  return ids.map((id) => (id > CaptionVocabulary.EOS && rng.nextFloat() < rate ? CaptionVocabulary.PAD : id));
+}
+
+/**
  * An image captioner: a CNN encoder gives region tokens, and a Transformer decoder writes
  * the caption word by word, each block attending to the words so far (causal) and to the
  * regions (cross-attention). Trained on next-word cross-entropy; captions by greedy decoding.
@@ -99,14 +109,21 @@ export class Captioner extends Module {
     return this.head.forward(this.lnF.forward(x));
   }
 
-  /** Mean next-word cross-entropy of captions (ids [B, maxLength], from `vocabulary.encode`) of images. */
-  loss(images: Tensor, ids: Tensor): Tensor {
+  /**
+   * Mean next-word cross-entropy of captions (ids [B, maxLength], from `vocabulary.encode`)
+   * of images. `inputs` (default `ids`) are the words the decoder reads, which may be the
+   * captions with words dropped (`dropWords`); the targets are always the whole captions.
+   */
+  loss(images: Tensor, ids: Tensor, inputs: Tensor = ids): Tensor {
     const [b, n] = ids.shape as [number, number];
-    const inputs = ids.slice([0, 0], [b, n - 1]);
     const targets = ids.slice([0, 1], [b, n]);
-    return crossEntropy(this.logits(this.encoder.forward(images), inputs), targets, {
-      ignoreIndex: CaptionVocabulary.PAD,
-    });
+    return crossEntropy(
+      this.logits(this.encoder.forward(images), inputs.slice([0, 0], [b, n - 1])),
+      targets,
+      {
+        ignoreIndex: CaptionVocabulary.PAD,
+      },
+    );
   }
 
   /**

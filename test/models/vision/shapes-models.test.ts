@@ -8,6 +8,8 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { selectImages } from "../../../src/image/images.js";
 import { CaptionVocabulary } from "../../../src/models/multimodal/caption-vocabulary.js";
+import { dropWords } from "../../../src/models/multimodal/captioner.js";
+import { SeededRng } from "../../../src/random/seeded-rng.js";
 import { zeros } from "../../../src/tensor/creation.js";
 import { evaluateDetector, loadDetector, trainDetector } from "../../../src/vision/train-detector.js";
 import { imagesTensor } from "../../../src/vision/train-image-classifier.js";
@@ -46,7 +48,7 @@ test("the captioner learns the captions of 8 scenes; a checkpoint captions the s
   const data = scenes(8);
   const out = join(dir, "captioner");
   const { model, history } = trainCaptioner(
-    { ...small, convChannels: [8, 32], epochs: 100, lr: 0.01 },
+    { ...small, convChannels: [8, 32], epochs: 100, lr: 0.01, wordDropout: 0 },
     { out },
     data,
   );
@@ -60,6 +62,15 @@ test("the captioner learns the captions of 8 scenes; a checkpoint captions the s
 test("retrieval ranks each of 16 images' own caption first", () => {
   const { history } = trainRetrieval({ ...small, epochs: 40, lr: 0.005 }, { candidates: 16 }, scenes(16));
   assert.ok(history[39]!.recallAt1! >= 0.8, JSON.stringify(history[39]));
+});
+
+test("word dropout replaces caption words (never start, end or padding) by padding", () => {
+  const ids = new Int32Array([1, 3, 4, 5, 2, 0, 0]);
+  assert.deepEqual([...dropWords(ids, 0, new SeededRng(1))], [...ids]);
+  assert.deepEqual([...dropWords(ids, 1, new SeededRng(1))], [1, 0, 0, 0, 2, 0, 0]);
+  const many = new Int32Array(1000).fill(7);
+  const dropped = dropWords(many, 0.6, new SeededRng(2)).filter((id) => id === 0).length;
+  assert.ok(dropped > 540 && dropped < 660, `${dropped} of 1000 dropped`);
 });
 
 test("captions: encoded with start and end, decoded back; bad words and lengths are errors", () => {
