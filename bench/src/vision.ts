@@ -21,7 +21,8 @@
 //   30) draws --per-digit (100) digits of each name, "zero" … "nine"; a trained MNIST CNN
 //   (--judge DIR, else one trained here for --judge-epochs, default 6, without augmentation)
 //   classifies them: the fraction classified as the digit asked for, overall and per digit,
-//   with the judge's own held-out accuracy.
+//   with the judge's own held-out accuracy; and their variety, the mean distance between two
+//   drawings of a digit over that between two of its held-out real digits (1: as varied).
 // - augment: the ablation: the same model trained for --ablation-epochs with each
 //   augmentation alone, all of them, and none; held-out accuracy of each.
 import { spawnSync } from "node:child_process";
@@ -38,6 +39,7 @@ import { createNativeTarget, createWasmTarget, type Target } from "../../dist/sr
 import { trainDetector } from "../../dist/src/vision/train-detector.js";
 import {
   DIGIT_GENERATOR_DEFAULTS,
+  drawingVariety,
   judgeDrawings,
   trainDigitGenerator,
 } from "../../dist/src/vision/train-digit-generator.js";
@@ -363,13 +365,15 @@ function drawTask(context: BenchContext, args: string[]) {
   );
   const minutes = (performance.now() - started) / 60000;
   const judged = judgeDrawings(model, judge, { perWord: count(args, "--per-digit", 100, 1), seed: 0 });
+  const variety = drawingVariety(judged, data.test);
   const last = history[history.length - 1]!;
   // One record for all drawings, then one per digit.
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   const shares = [
-    ["all", judged.accuracy] as const,
-    ...DIGIT_WORDS.map((d, i) => [d, judged.perWord[i]!] as const),
+    ["all", judged.accuracy, mean(variety)] as const,
+    ...DIGIT_WORDS.map((d, i) => [d, judged.perWord[i]!, variety[i]!] as const),
   ];
-  for (const [digit, value] of shares) {
+  for (const [digit, value, varietyOf] of shares) {
     context.emit({
       bench: "vision",
       impl: "infiniset",
@@ -380,6 +384,7 @@ function drawTask(context: BenchContext, args: string[]) {
       digit,
       drawings: digit === "all" ? judged.ids.length : judged.ids.length / DIGIT_WORDS.length,
       epochs,
+      variety: varietyOf,
       heldOutLoss: last.testLoss,
       judge: judgeDir ?? `cnn trained ${judgeEpochs} epochs, no augmentation`,
       judgeAccuracy,
@@ -495,10 +500,13 @@ function render(records: BenchRecord[]): string {
     const first = drawn[0]!;
     out.push(
       "",
-      `Digits drawn from their names (conditional VAE, ${first.epochs} epochs): the share a MNIST CNN (held-out accuracy ${(100 * Number(first.judgeAccuracy)).toFixed(2)}%) classifies as the digit asked for`,
+      `Digits drawn from their names (conditional VAE, ${first.epochs} epochs): the share a MNIST CNN (held-out accuracy ${(100 * Number(first.judgeAccuracy)).toFixed(2)}%) classifies as the digit asked for, and their variety: the mean distance between two drawings of a digit over that between two of its real held-out digits`,
       formatTable(
-        drawn.map((r) => String(r.digit)),
-        [drawn.map((r) => `${(100 * Number(r.value)).toFixed(1)}%`)],
+        ["", ...drawn.map((r) => String(r.digit))],
+        [
+          ["recognised", ...drawn.map((r) => `${(100 * Number(r.value)).toFixed(1)}%`)],
+          ["variety", ...drawn.map((r) => Number(r.variety).toFixed(2))],
+        ],
       ),
     );
   }

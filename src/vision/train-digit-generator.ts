@@ -142,6 +142,43 @@ export function judgeDrawings(
 }
 
 /**
+ * How varied the images of each class are: the mean Euclidean distance between two images of
+ * the class, over all pairs (index = class; NaN for fewer than two images). Drawings that all
+ * came out as one average digit score near 0; real digits of the class are the yardstick.
+ */
+export function meanPairDistance(images: Images, classOf: ArrayLike<number>, classes: number): number[] {
+  const size = images.channels * images.height * images.width;
+  return Array.from({ length: classes }, (_, c) => {
+    const members: number[] = [];
+    for (let i = 0; i < images.count; i++) if (classOf[i] === c) members.push(i * size);
+    let total = 0;
+    for (let a = 0; a < members.length; a++) {
+      for (let b = a + 1; b < members.length; b++) {
+        let squared = 0;
+        for (let k = 0; k < size; k++) {
+          const d = images.data[members[a]! + k]! - images.data[members[b]! + k]!;
+          squared += d * d;
+        }
+        total += Math.sqrt(squared);
+      }
+    }
+    const pairs = (members.length * (members.length - 1)) / 2;
+    return pairs === 0 ? Number.NaN : total / pairs;
+  });
+}
+
+/**
+ * The variety of a generator's drawings per word: their mean pair distance over that of the
+ * real digits in `real` (labels = word ids). 1: as varied as real digits; near 0: one image.
+ */
+export function drawingVariety(drawn: { images: Images; ids: Int32Array }, real: LabelledImages): number[] {
+  const classes = real.classes.length;
+  const ofDrawings = meanPairDistance(drawn.images, drawn.ids, classes);
+  const ofReal = meanPairDistance(real, real.labels, classes);
+  return ofDrawings.map((d, c) => d / ofReal[c]!);
+}
+
+/**
  * Trains a conditional VAE on `train` (labels are digits, conditioned on their names) and
  * measures the held-out loss on `test` after every epoch (and, with a judge, how many
  * drawings it recognises). With `out`, each epoch ends with a checkpoint; with `resume`, a

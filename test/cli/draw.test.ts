@@ -90,6 +90,8 @@ describe("train cvae, then draw digits from their names", () => {
     assert.ok(scores.heldOutLoss > 0);
     assert.equal(scores.drawings, 1000);
     assert.ok(scores.recognised >= 0 && scores.recognised <= 1);
+    assert.deepEqual(Object.keys(scores.variety), Object.keys(scores.perDigit));
+    assert.ok(Object.values(scores.variety).every((v) => typeof v === "number" && v >= 0));
     assert.deepEqual(Object.keys(scores.perDigit), [
       "zero",
       "one",

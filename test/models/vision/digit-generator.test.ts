@@ -13,6 +13,7 @@ import {
   DIGIT_GENERATOR_DEFAULTS,
   drawImages,
   loadDigitGenerator,
+  meanPairDistance,
   trainDigitGenerator,
 } from "../../../src/vision/train-digit-generator.js";
 
@@ -98,4 +99,16 @@ test("words: names or figures, any case, several at once; anything else is a cle
   assert.throws(() => parseConditionText("10"), /"10" is not a word/);
   assert.throws(() => parseConditionText("  "), /--text is empty/);
   assert.throws(() => parseConditionText("two", ["zero", "one"]), /use zero, one \(or 0 to 1\)/);
+});
+
+test("variety: the mean distance between two images of a class, over all pairs", () => {
+  const images = {
+    data: Float32Array.from([0, 0, 3, 4, 6, 8, 1, 1]),
+    count: 4,
+    channels: 1,
+    height: 1,
+    width: 2,
+  };
+  // Class 0: pairs at distances 5, 10, 5; class 1 has one image; class 2 none.
+  assert.deepEqual(meanPairDistance(images, [0, 0, 0, 1], 3), [20 / 3, Number.NaN, Number.NaN]);
 });
