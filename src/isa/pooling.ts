@@ -207,7 +207,8 @@ export const maxPool2dArgmax: Instruction<PoolAttrs> = defineInstruction<PoolAtt
     const best = taps.reduce((m, t) => max(m, t));
     // The least index among the taps equal to the maximum (a minimum of selects, which
     // compiles without branches, unlike a chain of them).
-    return taps.map((tap, t) => where(cmpeq(tap, best), t, taps.length)).reduce((a, b) => min(a, b));
+    const index = (t: number) => full({ value: t, shape: [], dtype: "int32" });
+    return taps.map((tap, t) => where(cmpeq(tap, best), index(t), taps.length)).reduce((a, b) => min(a, b));
   },
 });
 
