@@ -16,6 +16,7 @@ import { type RenderContext, type RenderedKernel, renderElementwise } from "./re
 import { renderMatmul } from "./render-matmul.js";
 import { renderDequantize, renderQuantizedMatmul } from "./render-quantized.js";
 import { renderReduce } from "./render-reduce.js";
+import { WASM_WINDOW_KERNELS } from "./render-windows.js";
 import { addSimdMath } from "./simd-math.js";
 import type { ThreadPool } from "./thread-pool.js";
 import { view, WasmBuffer } from "./wasm-buffer.js";
@@ -56,7 +57,7 @@ export type WasmInstructionKernel = (
   ctx: RenderContext,
 ) => RenderedKernel | undefined;
 
-/** The built-in kernel table: quantized weights; every other instruction is generated or run on `ref`. */
+/** The built-in kernel table: quantized weights and max pooling; every other instruction is generated or run on `ref`. */
 export const WASM_KERNELS: KernelTable<WasmInstructionKernel> = {
   dequantize: renderDequantize,
   // Activations rounded as llama.cpp rounds them are rounded by fused kernels first (the
@@ -64,6 +65,7 @@ export const WASM_KERNELS: KernelTable<WasmInstructionKernel> = {
   quantizedMatmul: Object.assign(renderQuantizedMatmul.bind(null), {
     accepts: (attrs: Attrs) => !attrs.roundActivations,
   }),
+  ...WASM_WINDOW_KERNELS,
 };
 
 export class WasmProgram {
