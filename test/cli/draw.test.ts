@@ -76,11 +76,21 @@ describe("train cvae, then draw digits from their names", () => {
   });
 
   it("eval prints the held-out loss and, with --judge, the share of drawings recognised and their variety", async () => {
-    const { code, stdout, stderr } = await runCli(["eval", "--checkpoint", run, "--judge", judge, "--json"]);
+    const { code, stdout, stderr } = await runCli([
+      "eval",
+      "--checkpoint",
+      run,
+      "--judge",
+      judge,
+      "--temperature",
+      "0.5",
+      "--json",
+    ]);
     assert.equal(code, 0, stderr);
     const scores = JSON.parse(stdout);
     assert.ok(scores.heldOutLoss > 0);
     assert.equal(scores.drawings, 1000);
+    assert.equal(scores.temperature, 0.5);
     assert.ok(scores.recognised >= 0 && scores.recognised <= 1);
     const digits = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
     assert.deepEqual(Object.keys(scores.perDigit), digits);

@@ -15,6 +15,7 @@ import { imageData } from "./train-cnn.js";
 export interface EvalDrawFlags {
   checkpoint: string;
   judge?: string;
+  temperature?: number;
   seed: number;
   json?: boolean;
 }
@@ -28,7 +29,12 @@ export function evalDrawFromFlags(flags: EvalDrawFlags, print: (line: string) =>
   const loss = heldOutLoss(model, test);
   const judge = flags.judge === undefined ? undefined : loadImageClassifier(flags.judge);
   const judged = judge
-    ? judgeDrawings(model, judge.model, { perWord: PER_DIGIT, seed: flags.seed, judgeClasses: judge.classes })
+    ? judgeDrawings(model, judge.model, {
+        perWord: PER_DIGIT,
+        seed: flags.seed,
+        temperature: flags.temperature ?? 1,
+        judgeClasses: judge.classes,
+      })
     : undefined;
   const variety = judged && drawingVariety(judged, test);
   const words = model.config.words;
@@ -44,6 +50,7 @@ export function evalDrawFromFlags(flags: EvalDrawFlags, print: (line: string) =>
           drawings: judged.ids.length,
           judge: flags.judge,
           seed: flags.seed,
+          temperature: flags.temperature ?? 1,
         }),
       }),
     );
@@ -55,7 +62,7 @@ export function evalDrawFromFlags(flags: EvalDrawFlags, print: (line: string) =>
     return;
   }
   print(
-    `${flags.judge} classifies ${(100 * judged.accuracy).toFixed(1)}% of ${judged.ids.length} drawings (${PER_DIGIT} per digit, seed ${flags.seed}) as the digit asked for:`,
+    `${flags.judge} classifies ${(100 * judged.accuracy).toFixed(1)}% of ${judged.ids.length} drawings (${PER_DIGIT} per digit, seed ${flags.seed}, temperature ${flags.temperature ?? 1}) as the digit asked for:`,
   );
   print(`  ${words.map((w, i) => `${w} ${(100 * judged.perWord[i]!).toFixed(0)}%`).join(", ")}`);
   print("variety (mean distance between two drawings of a digit over that between two real ones):");

@@ -5,6 +5,7 @@ import { evaluateLanguageModel } from "../../train/evaluate-language-model.js";
 import { loadLanguageModelCheckpoint } from "../../train/language-model-checkpoint.js";
 import { readVisionConfig } from "../../vision/vision-checkpoint.js";
 import { integerInRange } from "../parse-integer.js";
+import { numberInRange } from "../parse-number.js";
 import { evalClassifierFromFlags } from "./eval-classifier.js";
 import { evalDrawFromFlags } from "./eval-draw.js";
 import { evalImageClassifierFromFlags } from "./eval-image-classifier.js";
@@ -22,6 +23,7 @@ interface EvalFlags {
   json?: boolean;
   plots?: string;
   judge?: string;
+  temperature?: number;
 }
 
 /** A number the checkpoint's training settings hold, if they hold it. */
@@ -60,6 +62,11 @@ export function evalCommand(): Command {
     )
     .option("--judge <dir>", "digit generator (train cvae): a trained MNIST CNN that scores its drawings")
     .option(
+      "--temperature <t>",
+      "digit generator: scale of the latent draws the judge scores (default 1)",
+      numberInRange(0, 10),
+    )
+    .option(
       "--json",
       "print one JSON object: valLoss, perplexity, batches, batchSize, blockSize, data (--model: perplexity, perplexityExcludingOovs, tokens, oovs, sentences, logProb, order, level, data)",
     )
@@ -84,7 +91,7 @@ export function evalCommand(): Command {
         return;
       }
       if (vision?.task === "draw") {
-        rejectFlags(command, ["checkpoint", "judge", "seed", "json"], "digit generator");
+        rejectFlags(command, ["checkpoint", "judge", "temperature", "seed", "json"], "digit generator");
         evalDrawFromFlags({ ...flags, checkpoint: flags.checkpoint }, (line) =>
           process.stdout.write(`${line}\n`),
         );
