@@ -1,7 +1,28 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
+import { CommanderError } from "commander";
+import { createProgram } from "../../src/cli/program.js";
 import { runCli } from "./run-cli.js";
+
+/**
+ * `infiniset COMMAND --help` parsed in this process, as main.js parses it, with the exit
+ * and the output caught: a process per command would spend half a minute starting them.
+ */
+function helpInProcess(command: string): { code: number; stdout: string } {
+  const program = createProgram();
+  let stdout = "";
+  for (const each of [program, ...program.commands]) {
+    each.exitOverride().configureOutput({ writeOut: (text) => (stdout += text) });
+  }
+  try {
+    program.parse([command, "--help"], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return { code: error.exitCode, stdout };
+    throw error;
+  }
+  return { code: 0, stdout };
+}
 
 test("--help works for the program and every command", async () => {
   const root = await runCli(["--help"]);
@@ -38,10 +59,14 @@ test("--help works for the program and every command", async () => {
     "worker",
   ]);
   for (const command of commands) {
-    const { code, stdout } = await runCli([command, "--help"]);
+    const { code, stdout } = helpInProcess(command);
     assert.equal(code, 0, command);
     assert.match(stdout, new RegExp(`^Usage: infiniset ${command}`), command);
   }
+  // And one command's help through a process of its own, as a user runs it.
+  const train = await runCli(["train", "--help"]);
+  assert.equal(train.code, 0);
+  assert.equal(train.stdout, helpInProcess("train").stdout);
 });
 
 test("--version prints the version in package.json", async () => {

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 
 /** The built CLI, as `npm start` and `npx infiniset` run it (this file is dist/test/cli/run-cli.js). */
@@ -24,3 +25,26 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
     );
   });
 }
+
+/**
+ * runCli for each argument list, results in the same order. The runs are independent, so
+ * they run a few at a time: each is mostly a process starting, and on two cores a file's
+ * tests otherwise leave one core idle.
+ */
+export async function runCliEach(
+  argLists: readonly (readonly string[])[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliResult[]> {
+  const results: CliResult[] = new Array(argLists.length);
+  let next = 0;
+  const runner = async () => {
+    while (next < argLists.length) {
+      const i = next++;
+      results[i] = await runCli(argLists[i]!, env);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENT_RUNS, argLists.length) }, runner));
+  return results;
+}
+
+const CONCURRENT_RUNS = Math.max(2, availableParallelism());

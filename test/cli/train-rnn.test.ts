@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readCheckpoint } from "../../src/train/checkpoint.js";
-import { runCli } from "./run-cli.js";
+import { runCli, runCliEach } from "./run-cli.js";
 import { evaluationLines, generateFlags, tinyRunFlags, workspace } from "./train-fixtures.js";
 
 /** A 16-wide recurrent LM on 16-token blocks: a run of a few steps takes about a second. */
@@ -96,8 +96,9 @@ test("train gru at word level without --json describes the run; resuming it as a
       /option '--level <level>' argument 'bytes' is invalid/,
     ],
   ];
-  for (const [args, message] of cases) {
-    const { code, stdout, stderr } = await runCli(args);
+  const results = await runCliEach(cases.map(([args]) => args));
+  for (const [i, [args, message]] of cases.entries()) {
+    const { code, stdout, stderr } = results[i]!;
     assert.notEqual(code, 0, args.join(" "));
     assert.equal(stdout, "");
     assert.match(stderr.trimEnd(), new RegExp(`^infiniset: error: .*${message.source}`));
