@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { TEST_MODELS, testModelPath } from "../fixtures/test-models.js";
+import { TARGET_INDEPENDENT } from "../helpers/target-independent.js";
 import { CLI_PATH, runCli } from "./run-cli.js";
 
 let dir: string;
@@ -15,7 +16,7 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-test("inspect prints the metadata and the tensor table", async () => {
+test("inspect prints the metadata and the tensor table", { skip: TARGET_INDEPENDENT }, async () => {
   const { code, stdout } = await runCli(["inspect", model]);
   assert.equal(code, 0);
   assert.match(stdout, /GGUF version 3/);
@@ -24,7 +25,7 @@ test("inspect prints the metadata and the tensor table", async () => {
   assert.match(stdout, /blk\.0\.attn_q\.weight\s+Q8_0\s+\[64, 64\]/);
 });
 
-test("inspect of a file that is not GGUF says so in one line", async () => {
+test("inspect of a file that is not GGUF says so in one line", { skip: TARGET_INDEPENDENT }, async () => {
   const bad = join(dir, "bad.gguf");
   writeFileSync(bad, "not a model at all");
   const { code, stderr } = await runCli(["inspect", bad]);
