@@ -41,6 +41,13 @@ export function lowerGraph(
         throw new Error(`${op.name}: target "${target}" has no kernel for it and it has no decomposition`);
       }
       const expansion = op.spec.decompose(args, n.attrs);
+      // A decomposition that yields another dtype or shape than the instruction declares
+      // would give other results on the targets that expand it than on those with a kernel.
+      if (expansion.dtype !== n.dtype || expansion.shape.join() !== n.shape.join()) {
+        throw new Error(
+          `${op.name}: its decomposition gives ${expansion.dtype} [${expansion.shape}], the instruction declares ${n.dtype} [${n.shape}]`,
+        );
+      }
       // Nodes the expansion created are lowered in turn; those it reused are already lowered.
       for (const m of topoSort([expansion], (x) => lowered.has(x))) {
         if (!lowered.has(m)) lowered.set(m, lowerOne(m));
