@@ -16,8 +16,8 @@
 // - shapes: the detector, the captioner and the retrieval model trained on --scenes generated
 //   scenes (default 4000; 500 held out) for --shapes-epochs (12) at width --embd (64), as
 //   `train detector|captioner|retrieval --scenes 4000 --embd 64 --epochs 12`: held-out
-//   mAP@0.5, exact match and BLEU-4, recall@1 among 100; the captioner on --caption-scenes
-//   (8000) for --caption-epochs (24).
+//   mAP@0.5, exact match and BLEU-4, recall@1 among 100; the captioner and retrieval on
+//   --text-scenes (8000) for --text-epochs (24).
 // - draw: text-to-image. A conditional VAE (`train cvae --data mnist`, --draw-epochs, default
 //   30) draws --per-digit (100) digits of each name, "zero" … "nine"; a trained MNIST CNN
 //   (--judge DIR, else one trained here for --judge-epochs, default 6, without augmentation)
@@ -303,16 +303,16 @@ function shapesTask(context: BenchContext, args: string[]) {
     epochs: count(args, "--shapes-epochs", 12, 1),
     convChannels: [embd / 4, embd / 2, embd],
   };
-  // The captioner names held-out colour–shape pairs only after more scenes and epochs.
-  const captioning: ShapesSettings = {
+  // The models that read captions learn held-out colour–shape pairs after more scenes and epochs.
+  const captioned: ShapesSettings = {
     ...settings,
-    trainScenes: count(args, "--caption-scenes", 8000, 100),
-    epochs: count(args, "--caption-epochs", 24, 1),
+    trainScenes: count(args, "--text-scenes", 8000, 100),
+    epochs: count(args, "--text-epochs", 24, 1),
   };
   const runs = [
     { task: "detect", train: trainDetector, metrics: ["map"], settings },
-    { task: "caption", train: trainCaptioner, metrics: ["exactMatch", "bleu4"], settings: captioning },
-    { task: "retrieve", train: trainRetrieval, metrics: ["recallAt1"], settings },
+    { task: "caption", train: trainCaptioner, metrics: ["exactMatch", "bleu4"], settings: captioned },
+    { task: "retrieve", train: trainRetrieval, metrics: ["recallAt1"], settings: captioned },
   ] as const;
   for (const { task, train, metrics, settings } of runs) {
     const started = performance.now();

@@ -198,7 +198,9 @@ export function loadCaptioner(dir: string): Captioner {
 export function retrievalConfig(s: ShapesSettings): RetrievalConfig {
   const width = s.convChannels[s.convChannels.length - 1]!;
   return {
-    encoder: encoderConfig(s),
+    // Shape and colour read apart, a Transformer block binding each region's two tokens.
+    encoder: encoderConfig(s, true),
+    imageLayers: 1,
     words: [...CAPTION_WORDS],
     maxLength: CAPTION_LENGTH,
     textWidth: width,

@@ -23,11 +23,17 @@ export interface RetrievalConfig {
   heads: number;
   /** Width of the shared embedding space. */
   dim: number;
+  /**
+   * Transformer blocks over the image's region tokens before they are averaged (default 0):
+   * with a colour-stream encoder they bind each region's colour token to its shape token.
+   */
+  imageLayers?: number;
 }
 
 /**
- * Image–text retrieval, CLIP-style: an image encoder (CNN region tokens, averaged) and a text
- * encoder (a causal Transformer over the caption, read at its end word) map into one space,
+ * Image–text retrieval, CLIP-style: an image encoder (CNN region tokens, through
+ * `imageLayers` Transformer blocks, averaged) and a text encoder (a causal Transformer over
+ * the caption, read at its end word) map into one space,
  * L2-normalised, trained with the symmetric contrastive loss: within a batch, each image's
  * own caption is the right one among all the batch's captions, and each caption's image
  * among all its images; similarities are scaled by a learned temperature.
@@ -35,6 +41,7 @@ export interface RetrievalConfig {
 export class ImageTextRetrieval extends Module {
   readonly vocabulary: CaptionVocabulary;
   readonly image: ImageEncoder;
+  readonly imageBlocks: ModuleList<TransformerBlock>;
   readonly imageProjection: Linear;
   readonly tokens: Embedding;
   readonly position: Tensor;
@@ -52,6 +59,15 @@ export class ImageTextRetrieval extends Module {
     const rng = options.rng;
     this.vocabulary = new CaptionVocabulary(config.words);
     this.image = this.submodule("image", new ImageEncoder(config.encoder, { rng }));
+    this.imageBlocks = this.submodule(
+      "imageBlocks",
+      new ModuleList(
+        Array.from(
+          { length: config.imageLayers ?? 0 },
+          () => new TransformerBlock(this.image.embd, config.heads, { rng, causal: false }),
+        ),
+      ),
+    );
     this.imageProjection = this.submodule(
       "imageProjection",
       new Linear(this.image.embd, config.dim, { rng }),
@@ -75,7 +91,9 @@ export class ImageTextRetrieval extends Module {
 
   /** Unit-length embeddings [B, dim] of images [B, C, H, W]. */
   embedImages(images: Tensor): Tensor {
-    return normalise(this.imageProjection.forward(this.image.forward(images).mean(1)));
+    let x = this.image.forward(images);
+    for (const block of this.imageBlocks) x = block.forward(x);
+    return normalise(this.imageProjection.forward(x.mean(1)));
   }
 
   /** Unit-length embeddings [B, dim] of captions (ids [B, maxLength] from `vocabulary.encode`). */
