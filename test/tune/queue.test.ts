@@ -14,6 +14,7 @@ import { tune } from "../../src/tune/tune.js";
 import { CLI_PATH, runCli } from "../cli/run-cli.js";
 import { tinyTrainedRun } from "../cli/train-fixtures.js";
 import { RedisServer, redisSkipReason } from "../helpers/redis-server.js";
+import { TARGET_INDEPENDENT } from "../helpers/target-independent.js";
 import {
   ORCHESTRATION_ONCE,
   startWorker,
@@ -217,7 +218,7 @@ describe("tune through Redis with three workers", { skip }, () => {
   });
 });
 
-describe("an unreachable Redis", () => {
+describe("an unreachable Redis", { skip: TARGET_INDEPENDENT }, () => {
   test("tune --queue and worker --queue fail with one clear error line", async () => {
     const { dir, corpus } = workspace();
     const config = writeConfig(dir, tinySweep(corpus));

@@ -9,6 +9,7 @@ import { readResults } from "../../src/tune/results-log.js";
 import { readSweepConfig } from "../../src/tune/sweep-config.js";
 import { tune } from "../../src/tune/tune.js";
 import { runCli } from "../cli/run-cli.js";
+import { TARGET_INDEPENDENT } from "../helpers/target-independent.js";
 import { ORCHESTRATION_ONCE, tinySweep, workspace, writeConfig } from "./fixtures.js";
 
 test("a grid sweep writes results.jsonl, a summary table and an SVG plot", {
@@ -85,7 +86,7 @@ test("a stopped ASHA sweep resumes where it stopped and ends as an uninterrupted
   assert.deepEqual(resumed.summary.best?.objective, whole.summary.best?.objective);
 });
 
-test("a bad config is one clear error line and a non-zero exit", async () => {
+test("a bad config is one clear error line and a non-zero exit", { skip: TARGET_INDEPENDENT }, async () => {
   const { dir, corpus } = workspace();
   const bad = join(dir, "bad.json");
   writeFileSync(bad, '{ "space": { "lr": [0.1, }');
