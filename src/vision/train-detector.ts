@@ -15,7 +15,7 @@ import {
   shapesData,
   type TrainShapesOptions,
 } from "./train-multimodal.js";
-import { readVisionCheckpoint } from "./vision-checkpoint.js";
+import { loadVisionModel } from "./vision-checkpoint.js";
 
 /** Each scene's boxes with their shape's class id. */
 export function groundTruths(set: CaptionedShapes, indices?: readonly number[]): GroundTruth[][] {
@@ -84,9 +84,5 @@ export function trainDetector(
 }
 
 export function loadDetector(dir: string): ShapeDetector {
-  const checkpoint = readVisionCheckpoint(dir, "detect");
-  const model = new ShapeDetector(checkpoint.config.model as unknown as DetectorConfig);
-  model.loadStateDict(checkpoint.weights);
-  model.eval();
-  return model;
+  return loadVisionModel(dir, "detect", (config: DetectorConfig) => new ShapeDetector(config)).model;
 }

@@ -15,7 +15,7 @@ import { SeededRng } from "../random/seeded-rng.js";
 import { noGrad } from "../tensor/functional.js";
 import { type EpochRecord, runCheckpoint, trainEpochs } from "./train-epochs.js";
 import { argmaxRows, classProbabilities, imagesTensor } from "./train-image-classifier.js";
-import { readVisionCheckpoint, readVisionConfig } from "./vision-checkpoint.js";
+import { loadVisionModel, readVisionConfig } from "./vision-checkpoint.js";
 
 export interface DigitGeneratorSettings {
   epochs: number;
@@ -237,9 +237,5 @@ export function trainDigitGenerator(
 
 /** A trained digit generator from a checkpoint (a run directory or a checkpoint folder). */
 export function loadDigitGenerator(dir: string): ConditionalVae {
-  const checkpoint = readVisionCheckpoint(dir, "draw");
-  const model = new ConditionalVae(checkpoint.config.model as unknown as ConditionalVaeConfig);
-  model.loadStateDict(checkpoint.weights);
-  model.eval();
-  return model;
+  return loadVisionModel(dir, "draw", (config: ConditionalVaeConfig) => new ConditionalVae(config)).model;
 }

@@ -16,7 +16,7 @@ import { dropoutSeedsFor, type EpochRecord, runCheckpoint, trainEpochs } from ".
 
 export type { EpochRecord };
 
-import { readVisionCheckpoint, readVisionConfig } from "./vision-checkpoint.js";
+import { loadVisionModel, readVisionConfig } from "./vision-checkpoint.js";
 
 export interface ImageClassifierSettings {
   epochs: number;
@@ -200,16 +200,13 @@ export function loadImageClassifier(dir: string): {
   classes: string[];
   training: Record<string, unknown>;
 } {
-  const checkpoint = readVisionCheckpoint(dir, "classify");
-  const model = new Cnn(checkpoint.config.model as unknown as CnnConfig);
-  model.loadStateDict(checkpoint.weights);
-  model.eval();
-  const classes = checkpoint.config.training.classes;
+  const { model, config } = loadVisionModel(dir, "classify", (c: CnnConfig) => new Cnn(c));
+  const classes = config.training.classes;
   return {
     model,
     classes: Array.isArray(classes)
       ? classes.map(String)
       : Array.from({ length: model.config.classes }, (_, i) => String(i)),
-    training: checkpoint.config.training,
+    training: config.training,
   };
 }

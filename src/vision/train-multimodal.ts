@@ -20,7 +20,7 @@ import { noGrad } from "../tensor/functional.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { type EpochRecord, runCheckpoint, trainEpochs } from "./train-epochs.js";
 import { imagesTensor } from "./train-image-classifier.js";
-import { readVisionCheckpoint, type VisionTask } from "./vision-checkpoint.js";
+import { loadVisionModel, type VisionTask } from "./vision-checkpoint.js";
 
 /** Longest caption: three shapes, 4 words each, two 2-word relations; plus start and end. */
 export const CAPTION_LENGTH = 18;
@@ -189,10 +189,7 @@ export function trainCaptioner(
 }
 
 export function loadCaptioner(dir: string): Captioner {
-  const checkpoint = readVisionCheckpoint(dir, "caption");
-  const model = new Captioner(checkpoint.config.model as unknown as CaptionerConfig);
-  model.loadStateDict(checkpoint.weights);
-  return model.eval();
+  return loadVisionModel(dir, "caption", (config: CaptionerConfig) => new Captioner(config)).model;
 }
 
 export function retrievalConfig(s: ShapesSettings): RetrievalConfig {
@@ -268,8 +265,5 @@ export function trainRetrieval(
 }
 
 export function loadRetrieval(dir: string): ImageTextRetrieval {
-  const checkpoint = readVisionCheckpoint(dir, "retrieve");
-  const model = new ImageTextRetrieval(checkpoint.config.model as unknown as RetrievalConfig);
-  model.loadStateDict(checkpoint.weights);
-  return model.eval();
+  return loadVisionModel(dir, "retrieve", (config: RetrievalConfig) => new ImageTextRetrieval(config)).model;
 }

@@ -9,6 +9,7 @@ import { join, resolve } from "node:path";
 import { writeFileAtomicSync } from "../formats/atomic-write.js";
 import type { SafetensorsTensor } from "../formats/safetensors.js";
 import { readSafetensorsFile, writeSafetensorsFile } from "../formats/safetensors-file.js";
+import type { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { fromSafetensorsTensor, toSafetensorsTensor } from "../train/tensor-safetensors.js";
 import { packTensorTree, unpackTensorTree } from "../train/tensor-tree.js";
@@ -133,4 +134,20 @@ export function readVisionCheckpoint(dir: string, task?: VisionTask): VisionChec
   };
   const optimizer = unpackTensorTree(optimizerJson, readSafetensorsFile(join(path, OPTIMIZER_FILE)).tensors);
   return { path: resolve(path), config, weights, optimizer, state };
+}
+
+/**
+ * A trained model of `task` from a checkpoint (a run directory or a checkpoint folder):
+ * `build` makes it from its stored config, the weights are loaded, and it is put in eval mode.
+ */
+export function loadVisionModel<M extends Module, C>(
+  dir: string,
+  task: VisionTask,
+  build: (config: C) => M,
+): { model: M; config: VisionConfig } {
+  const checkpoint = readVisionCheckpoint(dir, task);
+  const model = build(checkpoint.config.model as unknown as C);
+  model.loadStateDict(checkpoint.weights);
+  model.eval();
+  return { model, config: checkpoint.config };
 }
