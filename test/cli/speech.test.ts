@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { encodeWav } from "../../src/audio/wav.js";
 import { SPEECH_DEFAULTS, trainSpeech } from "../../src/train/train-speech.js";
+import { TARGET_INDEPENDENT } from "../helpers/target-independent.js";
 import { runCli } from "./run-cli.js";
 
 const espeak = spawnSync("espeak-ng", ["--version"]).status === 0;
@@ -47,7 +48,7 @@ test("train speech → checkpoint → transcribe; bad WAV files give one error l
   }
 });
 
-test("speech flags are checked: a translation flag is refused", async () => {
+test("speech flags are checked: a translation flag is refused", { skip: TARGET_INDEPENDENT }, async () => {
   const refused = await runCli(["train", "speech", "--src", "en"]);
   assert.equal(refused.code, 1);
   assert.match(refused.stderr, /--src does not apply to speech models/);
