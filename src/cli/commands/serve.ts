@@ -1,7 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { Command } from "commander";
 import { loadServedModel } from "../../serve/load-model.js";
-import { startServer } from "../../serve/server.js";
 import { integerInRange } from "../parse-integer.js";
 import { numberInRange } from "../parse-number.js";
 import { reportError } from "../report-error.js";
@@ -66,6 +65,8 @@ export function serveCommand(): Command {
     .action(async (model: string, flags: ServeFlags) => {
       statSync(model); // a clear error for a path that does not exist
       const log = (line: string) => process.stderr.write(`infiniset serve: ${line}\n`);
+      // The HTTP stack (Hono, zod, prom-client) is loaded only by the command that serves.
+      const { startServer } = await import("../../serve/server.js");
       const server = await startServer({
         host: flags.host,
         port: flags.port,

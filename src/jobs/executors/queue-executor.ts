@@ -6,7 +6,7 @@
 // check hands the job to another; a result is stored once, by whichever attempt finishes
 // while holding the lock. Completions arrive as events; a poll every few seconds is the
 // safety net for events missed while Redis was restarting.
-import { Job as BullJob, type ConnectionOptions, Queue, QueueEvents } from "bullmq";
+import type { Job as BullJob, ConnectionOptions, Queue, QueueEvents } from "bullmq";
 import type { Job, JobProgress, JobResult } from "../job.js";
 import { type Executor, ExecutorClosedError } from "./executor.js";
 import { DEFAULT_QUEUE_NAME, slotsOf, throttledWarnings } from "./queue-names.js";
@@ -59,6 +59,7 @@ export class QueueExecutor implements Executor {
     await checkRedis(options.url);
     const connection = redisOptions(options.url) as ConnectionOptions;
     const name = options.queueName ?? DEFAULT_QUEUE_NAME;
+    const { Queue, QueueEvents } = await import("bullmq");
     const queue = new Queue(name, { connection });
     const events = new QueueEvents(name, { connection });
     const warn = throttledWarnings(options.warn ?? (() => {}));
@@ -125,7 +126,7 @@ export class QueueExecutor implements Executor {
   }
 
   private async check(id: string, job?: BullJob): Promise<void> {
-    const found = job ?? (await BullJob.fromId(this.queue, id));
+    const found = job ?? (await this.queue.getJob(id));
     if (!found) return;
     const state = await found.getState();
     if (state === "completed") this.settle(id, () => parseResult(found.returnvalue));

@@ -6,7 +6,7 @@
 // workers) puts the job back for another worker, while the orphaned child notices it has
 // lost its parent and exits.
 import { hostname } from "node:os";
-import { type ConnectionOptions, Worker } from "bullmq";
+import type { ConnectionOptions } from "bullmq";
 import { runJobInChild } from "../child-job.js";
 import type { Job, JobResult } from "../job.js";
 import { DEFAULT_QUEUE_NAME, throttledWarnings, workerName } from "./queue-names.js";
@@ -46,6 +46,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Run
   const lockMs = options.lockMs ?? 30_000;
   const stop = new AbortController();
   const name = workerName(hostname(), process.pid, options.slots);
+  const { Worker } = await import("bullmq");
   const worker = new Worker<Job, JobResult>(
     options.queueName ?? DEFAULT_QUEUE_NAME,
     async (job) => {
