@@ -14,8 +14,8 @@
 // - mnist: `train cnn --data mnist` with the defaults (--epochs), its held-out accuracy on
 //   the 2,000 test digits of the standard split, and its ms per step.
 // - shapes: the detector, the captioner and the retrieval model trained on --scenes generated
-//   scenes (default 4000; 500 held out) for --shapes-epochs (12) at width --embd (64), as
-//   `train detector|captioner|retrieval --scenes 4000 --embd 64 --epochs 12`: held-out
+//   scenes (default 4000; 500 held out) for --shapes-epochs (30) at width --embd (64), as
+//   `train detector|captioner|retrieval --scenes 4000 --embd 64 --epochs 30`: held-out
 //   mAP@0.5, exact match and BLEU-4, recall@1 among 100; the captioner and retrieval on
 //   --text-scenes (8000) for --text-epochs (24).
 // - draw: text-to-image. A conditional VAE (`train cvae --data mnist`, --draw-epochs, default
@@ -300,7 +300,8 @@ function shapesTask(context: BenchContext, args: string[]) {
     ...SHAPES_DEFAULTS,
     trainScenes: count(args, "--scenes", 4000, 100),
     testScenes: 500,
-    epochs: count(args, "--shapes-epochs", 12, 1),
+    // The detector reaches mAP@0.5 0.74 after 12 epochs, 0.98 after 30.
+    epochs: count(args, "--shapes-epochs", 30, 1),
     convChannels: [embd / 4, embd / 2, embd],
   };
   // The models that read captions learn held-out colour–shape pairs after more scenes and epochs.
