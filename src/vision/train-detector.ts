@@ -69,10 +69,7 @@ export function trainDetector(
   const { history } = trainEpochs({
     model,
     count: train.count,
-    batchSize: settings.batchSize,
-    epochs: settings.epochs,
-    lr: settings.lr,
-    seed: settings.seed,
+    settings,
     batchLoss: (indices) =>
       model.loss(imagesTensor(selectImages(train, indices)), groundTruths(train, indices)),
     evaluate: () => ({ map: evaluateDetector(model, test).map }),

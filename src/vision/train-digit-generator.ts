@@ -214,10 +214,7 @@ export function trainDigitGenerator(
   const { history } = trainEpochs({
     model,
     count: train.count,
-    batchSize: settings.batchSize,
-    epochs: settings.epochs,
-    lr: settings.lr,
-    seed: settings.seed,
+    settings,
     batchLoss: (indices, rng) => {
       const batch = selectImages(train, indices);
       return model.loss(imagesTensor(batch), batch.labels, rng.nextUint32()).loss;

@@ -25,15 +25,20 @@ export interface EpochRecord {
   [metric: string]: number;
 }
 
-export interface EpochTraining {
-  model: Module;
-  /** Training examples; batches are drawn from 0 … count − 1. */
-  count: number;
+/** The run's own settings every vision model's settings hold. */
+export interface EpochSettings {
   batchSize: number;
   epochs: number;
   /** Peak learning rate; it decays to zero on a cosine over the run. */
   lr: number;
   seed: number;
+}
+
+export interface EpochTraining {
+  model: Module;
+  /** Training examples; batches are drawn from 0 … count − 1. */
+  count: number;
+  settings: EpochSettings;
   /** The loss of a batch of example indices; `rng` is the run's, for augmentation. */
   batchLoss(indices: readonly number[], rng: SeededRng): Tensor;
   /** Held-out figures after an epoch (the model is left in training mode after). */
@@ -66,16 +71,17 @@ function resumable(out: string, task: VisionConfig["task"]) {
 }
 
 export function trainEpochs(run: EpochTraining): { history: EpochRecord[] } {
-  const { model, batchSize, epochs } = run;
+  const { model } = run;
+  const { batchSize, epochs, lr, seed } = run.settings;
   if (run.count < batchSize) {
     throw new Error(`train: ${run.count} training examples are fewer than one batch of ${batchSize}`);
   }
   const stepsPerEpoch = Math.floor(run.count / batchSize);
   const totalSteps = stepsPerEpoch * epochs;
   const optimizer = new Adam(model.parameters(), {
-    lr: (step: number) => 0.5 * run.lr * (1 + Math.cos((Math.PI * Math.min(step, totalSteps)) / totalSteps)),
+    lr: (step: number) => 0.5 * lr * (1 + Math.cos((Math.PI * Math.min(step, totalSteps)) / totalSteps)),
   });
-  let rng = new SeededRng(run.seed + 2);
+  let rng = new SeededRng(seed + 2);
   let history: EpochRecord[] = [];
   let elapsedMs = 0;
   let first = 0;

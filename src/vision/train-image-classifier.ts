@@ -170,10 +170,7 @@ export function trainImageClassifier(
   const { history } = trainEpochs({
     model,
     count: train.count,
-    batchSize: settings.batchSize,
-    epochs: settings.epochs,
-    lr: settings.lr,
-    seed: settings.seed,
+    settings,
     dropoutSeeds,
     batchLoss: (indices, rng) => {
       let batch = selectImages(train, indices);

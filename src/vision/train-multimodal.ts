@@ -165,10 +165,7 @@ export function trainCaptioner(
   const { history } = trainEpochs({
     model,
     count: train.count,
-    batchSize: settings.batchSize,
-    epochs: settings.epochs,
-    lr: settings.lr,
-    seed: settings.seed,
+    settings,
     batchLoss: (indices, rng) => {
       const ids = encodeCaptions(model.vocabulary, train, indices);
       return model.loss(
@@ -250,10 +247,7 @@ export function trainRetrieval(
   const { history } = trainEpochs({
     model,
     count: train.count,
-    batchSize: settings.batchSize,
-    epochs: settings.epochs,
-    lr: settings.lr,
-    seed: settings.seed,
+    settings,
     batchLoss: (indices) =>
       model.loss(imagesTensor(selectImages(train, indices)), captionIds(model.vocabulary, train, indices)),
     evaluate: () => ({ recallAt1: retrievalRecall(model, test, options.candidates) }),

@@ -71,12 +71,13 @@ export function evalCommand(): Command {
       "print one JSON object: valLoss, perplexity, batches, batchSize, blockSize, data (--model: perplexity, perplexityExcludingOovs, tokens, oovs, sentences, logProb, order, level, data)",
     )
     .action((flags: EvalFlags, command: Command) => {
+      const print = (line: string) => process.stdout.write(`${line}\n`);
       if (flags.checkpoint !== undefined && flags.model !== undefined) {
         throw new Error("give --model or --checkpoint, not both");
       }
       if (flags.model !== undefined) {
         rejectFlags(command, ["model", "data", "json"], "n-gram");
-        evalNgramFromFlags({ ...flags, model: flags.model }, (line) => process.stdout.write(`${line}\n`));
+        evalNgramFromFlags({ ...flags, model: flags.model }, print);
         return;
       }
       if (flags.checkpoint === undefined) {
@@ -85,31 +86,23 @@ export function evalCommand(): Command {
       const vision = readVisionConfig(flags.checkpoint);
       if (vision?.task === "classify") {
         rejectFlags(command, ["checkpoint", "data", "json", "plots"], "image classifier");
-        evalImageClassifierFromFlags({ ...flags, checkpoint: flags.checkpoint }, (line) =>
-          process.stdout.write(`${line}\n`),
-        );
+        evalImageClassifierFromFlags({ ...flags, checkpoint: flags.checkpoint }, print);
         return;
       }
       if (vision?.task === "draw") {
         rejectFlags(command, ["checkpoint", "judge", "temperature", "seed", "json"], "digit generator");
-        evalDrawFromFlags({ ...flags, checkpoint: flags.checkpoint }, (line) =>
-          process.stdout.write(`${line}\n`),
-        );
+        evalDrawFromFlags({ ...flags, checkpoint: flags.checkpoint }, print);
         return;
       }
       if (vision) {
-        rejectFlags(command, ["checkpoint", "json"], `${vision.task}`);
-        evalShapesFromFlags({ ...flags, checkpoint: flags.checkpoint }, vision, (line) =>
-          process.stdout.write(`${line}\n`),
-        );
+        rejectFlags(command, ["checkpoint", "json"], vision.task);
+        evalShapesFromFlags({ ...flags, checkpoint: flags.checkpoint }, vision, print);
         return;
       }
       const classifier = readClassifierConfig(flags.checkpoint);
       if (classifier) {
         rejectFlags(command, ["checkpoint", "data", "json", "plots"], "classifier");
-        evalClassifierFromFlags({ ...flags, checkpoint: flags.checkpoint }, classifier, (line) =>
-          process.stdout.write(`${line}\n`),
-        );
+        evalClassifierFromFlags({ ...flags, checkpoint: flags.checkpoint }, classifier, print);
         return;
       }
       const loaded = loadLanguageModelCheckpoint(flags.checkpoint);

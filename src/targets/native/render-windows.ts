@@ -58,14 +58,29 @@ static inline void inside_columns(int64_t off, int64_t sw, int64_t w, int64_t ow
 }
 `;
 
+/** A buffer a kernel here reads or writes: its C name and element type, and its number. */
+interface KernelBuffer {
+  name: string;
+  type: "float" | "int32_t";
+  buffer: number;
+  writes?: boolean;
+}
+
+/** The kernel's C function: pointers to `buffers`, the geometry, `body` once per plane `u`. */
 function render(
   kernel: InstructionKernel,
+  bufferOffset: (buffer: number) => number,
   image: readonly number[],
-  buffers: (params: KernelParams) => string,
+  buffers: readonly KernelBuffer[],
   body: string,
 ): RenderedNativeKernel | undefined {
   const params = new KernelParams();
-  const pointers = buffers(params);
+  const pointers = buffers
+    .map(({ name, type, buffer, writes }) => {
+      const qualifier = writes ? "" : "const ";
+      return `${qualifier}${type} *const ${name} = (${qualifier}${type} *)(arena + ${params.buffer(buffer, bufferOffset(buffer))});`;
+    })
+    .join("\n  ");
   const { declarations, planes } = geometry(params, kernel, image);
   if (planes === 0 || image[2] === 0 || image[3] === 0) return undefined;
   const source = `${cPrelude()}${COLUMN_RANGE}
@@ -83,18 +98,6 @@ ${body}
   return { code: { source, contract: false }, params, units: planes };
 }
 
-/** A pointer declaration for buffer `b` of C type `type`. */
-function pointer(
-  params: KernelParams,
-  name: string,
-  type: string,
-  b: number,
-  offset: number,
-  writes = false,
-) {
-  return `${writes ? "" : "const "}${type} *const ${name} = (${writes ? "" : "const "}${type} *)(arena + ${params.buffer(b, offset)});`;
-}
-
 /** im2col: each tap's row of the plane's columns copied from the image row by row, zeros in the padding. */
 export function renderIm2col(
   kernel: InstructionKernel,
@@ -103,12 +106,12 @@ export function renderIm2col(
   const x = kernel.inputs[0]!;
   return render(
     kernel,
+    bufferOffset,
     kernel.inputShapes[0]!,
-    (params) =>
-      [
-        pointer(params, "x", "float", x, bufferOffset(x)),
-        pointer(params, "out", "float", kernel.out, bufferOffset(kernel.out), true),
-      ].join("\n  "),
+    [
+      { name: "x", type: "float", buffer: x },
+      { name: "out", type: "float", buffer: kernel.out, writes: true },
+    ],
     `    const float *const src = x + u * plane;
     float *const cols = out + u * kk * positions;
     for (int64_t i = 0; i < kh; i++) {
@@ -143,12 +146,12 @@ export function renderCol2im(
   const cols = kernel.inputs[0]!;
   return render(
     kernel,
+    bufferOffset,
     kernel.shape,
-    (params) =>
-      [
-        pointer(params, "cols", "float", cols, bufferOffset(cols)),
-        pointer(params, "out", "float", kernel.out, bufferOffset(kernel.out), true),
-      ].join("\n  "),
+    [
+      { name: "cols", type: "float", buffer: cols },
+      { name: "out", type: "float", buffer: kernel.out, writes: true },
+    ],
     `    float *const dst = out + u * plane;
     const float *const src = cols + u * kk * positions;
     memset(dst, 0, (size_t)plane * sizeof *dst);
@@ -193,29 +196,38 @@ const WINDOW_MAX = `float v[kh * kw];
         }
         m = nan ? NAN : m;`;
 
+/** A kernel that takes each window's maximum `m` (WINDOW_MAX) and stores what `store` makes of it in dst. */
+function renderWindowMaxima(
+  kernel: InstructionKernel,
+  bufferOffset: (buffer: number) => number,
+  type: KernelBuffer["type"],
+  store: string,
+): RenderedNativeKernel | undefined {
+  return render(
+    kernel,
+    bufferOffset,
+    kernel.inputShapes[0]!,
+    [
+      { name: "x", type: "float", buffer: kernel.inputs[0]! },
+      { name: "out", type, buffer: kernel.out, writes: true },
+    ],
+    `    const float *const src = x + u * plane;
+    ${type} *const dst = out + u * positions;
+    for (int64_t y = 0; y < oh; y++) {
+      for (int64_t xo = 0; xo < ow; xo++) {
+        ${WINDOW_MAX}
+        ${store}
+      }
+    }`,
+  );
+}
+
 /** maxPool2d: each window's maximum. */
 export function renderMaxPool2d(
   kernel: InstructionKernel,
   bufferOffset: (buffer: number) => number,
 ): RenderedNativeKernel | undefined {
-  const x = kernel.inputs[0]!;
-  return render(
-    kernel,
-    kernel.inputShapes[0]!,
-    (params) =>
-      [
-        pointer(params, "x", "float", x, bufferOffset(x)),
-        pointer(params, "out", "float", kernel.out, bufferOffset(kernel.out), true),
-      ].join("\n  "),
-    `    const float *const src = x + u * plane;
-    float *const dst = out + u * positions;
-    for (int64_t y = 0; y < oh; y++) {
-      for (int64_t xo = 0; xo < ow; xo++) {
-        ${WINDOW_MAX}
-        dst[y * ow + xo] = m;
-      }
-    }`,
-  );
+  return renderWindowMaxima(kernel, bufferOffset, "float", "dst[y * ow + xo] = m;");
 }
 
 /**
@@ -226,28 +238,16 @@ export function renderMaxPool2dArgmax(
   kernel: InstructionKernel,
   bufferOffset: (buffer: number) => number,
 ): RenderedNativeKernel | undefined {
-  const x = kernel.inputs[0]!;
-  return render(
+  return renderWindowMaxima(
     kernel,
-    kernel.inputShapes[0]!,
-    (params) =>
-      [
-        pointer(params, "x", "float", x, bufferOffset(x)),
-        pointer(params, "out", "int32_t", kernel.out, bufferOffset(kernel.out), true),
-      ].join("\n  "),
-    `    const float *const src = x + u * plane;
-    int32_t *const dst = out + u * positions;
-    for (int64_t y = 0; y < oh; y++) {
-      for (int64_t xo = 0; xo < ow; xo++) {
-        ${WINDOW_MAX}
-        int32_t first = (int32_t)kk;
+    bufferOffset,
+    "int32_t",
+    `int32_t first = (int32_t)kk;
         for (int64_t t = kk - 1; t >= 0; t--) {
           const int32_t hit = -(int32_t)(v[t] == m);
           first = ((int32_t)t & hit) | (first & ~hit);
         }
-        dst[y * ow + xo] = first;
-      }
-    }`,
+        dst[y * ow + xo] = first;`,
   );
 }
 
@@ -263,13 +263,13 @@ export function renderMaxPool2dGrad(
   const [g, argmax] = kernel.inputs as [number, number];
   return render(
     kernel,
+    bufferOffset,
     kernel.shape,
-    (params) =>
-      [
-        pointer(params, "g", "float", g, bufferOffset(g)),
-        pointer(params, "argmax", "int32_t", argmax, bufferOffset(argmax)),
-        pointer(params, "out", "float", kernel.out, bufferOffset(kernel.out), true),
-      ].join("\n  "),
+    [
+      { name: "g", type: "float", buffer: g },
+      { name: "argmax", type: "int32_t", buffer: argmax },
+      { name: "out", type: "float", buffer: kernel.out, writes: true },
+    ],
     `    float *const dst = out + u * plane;
     const float *const gp = g + u * positions;
     const int32_t *const ap = argmax + u * positions;
